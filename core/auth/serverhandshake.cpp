@@ -1,0 +1,94 @@
+#include "serverhandshake.h"
+
+#include "auth/handshakecrypto.h"
+#include "protocol/framedconnection.h"
+#include "util/logging.h"
+
+#include <QTimer>
+
+ServerHandshake::ServerHandshake(FramedConnection *connection, const Settings &settings, QObject *parent)
+    : QObject(parent), m_connection(connection), m_settings(settings), m_deadline(new QTimer(this))
+{
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false);
+    });
+    connect(m_connection, &FramedConnection::frameReceived, this, &ServerHandshake::onFrame);
+    connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
+        if (!m_done) {
+            m_done = true;
+            m_deadline->stop();
+            Q_EMIT failed(QStringLiteral("closed during handshake: ") + reason);
+        }
+    });
+}
+
+void ServerHandshake::start()
+{
+    m_nonce = HandshakeCrypto::newNonce();
+    m_deadline->start(m_settings.deadlineMs);
+    Messages::Challenge challenge;
+    challenge.nonce = m_nonce;
+    m_connection->send(Messages::encodeFrame(challenge));
+}
+
+void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body)
+{
+    if (m_done)
+        return;
+    Messages::Response response;
+    if (type != Protocol::MessageType::Response || !Messages::decodeBody(body, response)) {
+        fail(QStringLiteral("expected a Response message, got a malformed or %1 message")
+                     .arg(QLatin1String(Protocol::messageTypeName(type))),
+             false);
+        return;
+    }
+    if (response.version < Protocol::MinVersion || response.version > Protocol::MaxVersion) {
+        fail(QStringLiteral("peer asked for protocol version %1; this master speaks %2 to %3")
+                     .arg(response.version)
+                     .arg(Protocol::MinVersion)
+                     .arg(Protocol::MaxVersion),
+             true);
+        return;
+    }
+    const auto role = Protocol::Role(response.role);
+    if (role != Protocol::Role::Worker && role != Protocol::Role::Client) {
+        fail(QStringLiteral("unknown role %1").arg(response.role), true);
+        return;
+    }
+    if (response.nonce.size() != Protocol::NonceSize || response.mac.size() != Protocol::MacSize) {
+        fail(QStringLiteral("malformed Response (nonce or proof of the wrong size)"), false);
+        return;
+    }
+    const QByteArray expected =
+            HandshakeCrypto::peerProof(m_settings.key, role, response.version, m_nonce, response.nonce);
+    if (!HandshakeCrypto::constantTimeEquals(expected, response.mac)) {
+        fail(QStringLiteral("the authkey does not match"), true);
+        return;
+    }
+
+    m_done = true;
+    m_deadline->stop();
+    disconnect(m_connection, nullptr, this, nullptr);
+    Messages::Welcome welcome;
+    welcome.version = response.version;
+    welcome.mac = HandshakeCrypto::masterProof(m_settings.key, role, response.version, m_nonce, response.nonce);
+    welcome.heartbeatIntervalMs = m_settings.heartbeatIntervalMs;
+    welcome.heartbeatTimeoutMs = m_settings.heartbeatTimeoutMs;
+    welcome.maxFrame = m_settings.maxFrame;
+    m_connection->send(Messages::encodeFrame(welcome));
+    Q_EMIT authenticated(role, response.version);
+}
+
+void ServerHandshake::fail(const QString &reason, bool tellPeer)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_deadline->stop();
+    qCWarning(lcAuth).noquote() << "handshake with" << m_connection->peerDescription() << "failed:" << reason;
+    if (tellPeer)
+        m_connection->send(Messages::encodeFrame(Messages::AuthRejected{reason}));
+    m_connection->close(reason);
+    Q_EMIT failed(reason);
+}

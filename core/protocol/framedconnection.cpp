@@ -1,0 +1,134 @@
+#include "framedconnection.h"
+
+#include "messages.h"
+#include "util/logging.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace {
+constexpr qint64 ReadChunk = 64 * 1024;
+}
+
+FramedConnection::FramedConnection(QTcpSocket *socket, quint32 maxFrame, QObject *parent)
+    : QObject(parent), m_socket(socket), m_decoder(maxFrame)
+{
+    m_socket->setParent(this);
+    // Bound what Qt itself buffers from this peer; we read through the decoder anyway.
+    m_socket->setReadBufferSize(ReadChunk);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_peer = m_socket->peerAddress().toString() + QLatin1Char(':') + QString::number(m_socket->peerPort());
+
+    connect(m_socket, &QTcpSocket::readyRead, this, &FramedConnection::readFrames);
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+        readFrames(); // whatever the peer said before it left still counts
+        finish(QStringLiteral("connection closed by peer"));
+    });
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error == QAbstractSocket::RemoteHostClosedError) {
+            readFrames();
+            finish(QStringLiteral("connection closed by peer"));
+        }
+        else {
+            finish(m_socket->errorString());
+        }
+    });
+}
+
+FramedConnection::~FramedConnection() = default;
+
+void FramedConnection::setMaxFrame(quint32 maxFrame)
+{
+    m_decoder.setMaxFrame(maxFrame);
+}
+
+void FramedConnection::startHeartbeat(int intervalMs, int timeoutMs)
+{
+    if (!m_heartbeatTimer) {
+        m_heartbeatTimer = new QTimer(this);
+        connect(m_heartbeatTimer, &QTimer::timeout, this,
+                [this] { send(Messages::encodeFrame(Messages::Heartbeat{})); });
+        m_livenessTimer = new QTimer(this);
+        m_livenessTimer->setSingleShot(true);
+        connect(m_livenessTimer, &QTimer::timeout, this, [this, timeoutMs] {
+            finish(QStringLiteral("no heartbeat for %1 ms").arg(timeoutMs));
+        });
+    }
+    m_heartbeatTimer->start(intervalMs);
+    m_livenessTimer->start(timeoutMs);
+}
+
+void FramedConnection::send(const QByteArray &frame)
+{
+    if (!m_open)
+        return;
+    m_socket->write(frame);
+}
+
+void FramedConnection::close(const QString &reason)
+{
+    if (!m_open)
+        return;
+    m_socket->flush();
+    finish(reason);
+}
+
+void FramedConnection::readFrames()
+{
+    // A slot connected to frameReceived may close us; and a nested event loop must not
+    // re-enter the decoder.
+    if (m_reading)
+        return;
+    m_reading = true;
+    char buffer[ReadChunk];
+    while (m_open) {
+        const qsizetype want = qMin<qsizetype>(m_decoder.bytesWanted(), ReadChunk);
+        if (want > 0) {
+            const qint64 got = m_socket->read(buffer, want);
+            if (got <= 0)
+                break;
+            m_decoder.feed(buffer, qsizetype(got));
+        }
+        if (m_decoder.hasError()) {
+            qCWarning(lcNet).noquote() << "dropping" << m_peer << "-" << m_decoder.errorString();
+            finish(m_decoder.errorString());
+            break;
+        }
+        if (!m_decoder.hasFrame())
+            continue;
+        const QByteArray body = m_decoder.takeFrame();
+        const auto type = Messages::messageType(body);
+        if (!type) {
+            const QString reason = QStringLiteral("unknown message type %1").arg(quint8(body.at(0)));
+            qCWarning(lcNet).noquote() << "dropping" << m_peer << "-" << reason;
+            finish(reason);
+            break;
+        }
+        if (m_livenessTimer)
+            m_livenessTimer->start();
+        if (*type == Protocol::MessageType::Heartbeat) {
+            if (body.size() != 1) {
+                finish(QStringLiteral("malformed Heartbeat message"));
+                break;
+            }
+            continue;
+        }
+        Q_EMIT frameReceived(*type, body);
+    }
+    m_reading = false;
+}
+
+void FramedConnection::finish(const QString &reason)
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    if (m_heartbeatTimer)
+        m_heartbeatTimer->stop();
+    if (m_livenessTimer)
+        m_livenessTimer->stop();
+    m_socket->disconnect(this);
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->disconnectFromHost();
+    Q_EMIT closed(reason);
+}

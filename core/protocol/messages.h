@@ -1,0 +1,268 @@
+#pragma once
+
+// The messages of the Taskmaster protocol and their QDataStream encoding. Decoding works on a
+// frame body held in memory, never on a socket, so it can be tested and fuzzed on its own.
+// Field order here is the wire order documented in docs/PROTOCOL.md.
+
+#include "protocol.h"
+
+#include <QByteArray>
+#include <QIODevice>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <array>
+#include <optional>
+
+namespace Messages {
+
+using Protocol::MessageType;
+
+struct Challenge {
+    static constexpr MessageType Type = MessageType::Challenge;
+    quint32 magic = Protocol::Magic;
+    quint16 minVersion = Protocol::MinVersion;
+    quint16 maxVersion = Protocol::MaxVersion;
+    QByteArray nonce;
+};
+
+struct Response {
+    static constexpr MessageType Type = MessageType::Response;
+    quint16 version = 0;
+    quint8 role = 0;
+    QByteArray nonce;
+    QByteArray mac;
+};
+
+struct Welcome {
+    static constexpr MessageType Type = MessageType::Welcome;
+    quint16 version = 0;
+    QByteArray mac;
+    quint32 heartbeatIntervalMs = 0;
+    quint32 heartbeatTimeoutMs = 0;
+    quint32 maxFrame = 0;
+};
+
+struct AuthRejected {
+    static constexpr MessageType Type = MessageType::AuthRejected;
+    QString reason;
+};
+
+struct Heartbeat {
+    static constexpr MessageType Type = MessageType::Heartbeat;
+};
+
+struct Goodbye {
+    static constexpr MessageType Type = MessageType::Goodbye;
+    QString reason;
+};
+
+struct WorkerHello {
+    static constexpr MessageType Type = MessageType::WorkerHello;
+    QString name;
+    QString host;
+    qint64 pid = 0;
+    quint32 slots = 0;
+    QStringList kinds;
+};
+
+struct TaskAssignment {
+    quint64 id = 0;
+    quint32 attempt = 0;
+    QString kind;
+    QByteArray args; // compact UTF-8 JSON text
+    qint64 timeoutMs = 0; // 0: none
+};
+
+struct AssignTasks {
+    static constexpr MessageType Type = MessageType::AssignTasks;
+    QList<TaskAssignment> tasks;
+};
+
+enum class Outcome : quint8 {
+    Ok = 0,
+    Error = 1,
+    Cancelled = 2,
+};
+
+struct TaskResult {
+    quint64 id = 0;
+    quint32 attempt = 0;
+    quint8 outcome = 0; // Outcome
+    QByteArray result; // JSON text when Ok, empty otherwise
+    QString error;
+};
+
+struct TaskResults {
+    static constexpr MessageType Type = MessageType::TaskResults;
+    QList<TaskResult> results;
+};
+
+struct CancelTasks {
+    static constexpr MessageType Type = MessageType::CancelTasks;
+    QList<quint64> ids;
+    QString reason;
+};
+
+struct ReturnTasks {
+    static constexpr MessageType Type = MessageType::ReturnTasks;
+    QList<quint64> ids;
+    QString reason;
+};
+
+struct WorkerDraining {
+    static constexpr MessageType Type = MessageType::WorkerDraining;
+};
+
+struct TaskSpecWire {
+    QString kind;
+    QByteArray args;
+    qint32 priority = 0;
+    qint64 timeoutMs = 0;
+    quint32 maxAttempts = 0; // 0: the master's default
+};
+
+struct Submit {
+    static constexpr MessageType Type = MessageType::Submit;
+    quint32 requestId = 0;
+    bool watch = false;
+    QList<TaskSpecWire> tasks;
+};
+
+struct Submitted {
+    static constexpr MessageType Type = MessageType::Submitted;
+    quint32 requestId = 0;
+    QList<quint64> ids;
+};
+
+struct Watch {
+    static constexpr MessageType Type = MessageType::Watch;
+    bool all = false;
+    QList<quint64> ids;
+};
+
+struct TaskRecord {
+    quint64 id = 0;
+    QString kind;
+    QByteArray args;
+    quint8 state = 0; // TaskState
+    qint32 priority = 0;
+    quint32 attempts = 0;
+    quint32 maxAttempts = 0;
+    QString worker;
+    QByteArray result;
+    QString error;
+    qint64 createdMs = 0;
+    qint64 startedMs = 0;
+    qint64 finishedMs = 0;
+};
+
+struct TaskUpdates {
+    static constexpr MessageType Type = MessageType::TaskUpdates;
+    QList<TaskRecord> tasks;
+};
+
+struct StatusRequest {
+    static constexpr MessageType Type = MessageType::StatusRequest;
+    quint32 requestId = 0;
+};
+
+struct WorkerStatus {
+    QString name;
+    QString host;
+    qint64 pid = 0;
+    quint32 slots = 0;
+    quint32 running = 0;
+    quint64 done = 0;
+    quint64 failed = 0;
+    qint64 connectedSinceMs = 0;
+    bool draining = false;
+};
+
+struct StatusReply {
+    static constexpr MessageType Type = MessageType::StatusReply;
+    quint32 requestId = 0;
+    std::array<quint64, 5> counts = {}; // indexed by TaskState
+    QList<WorkerStatus> workers;
+};
+
+struct CancelRequest {
+    static constexpr MessageType Type = MessageType::CancelRequest;
+    quint32 requestId = 0;
+    QList<quint64> ids;
+};
+
+struct CancelReply {
+    static constexpr MessageType Type = MessageType::CancelReply;
+    quint32 requestId = 0;
+    quint32 cancelled = 0;
+};
+
+struct RequestFailed {
+    static constexpr MessageType Type = MessageType::RequestFailed;
+    quint32 requestId = 0;
+    QString reason;
+};
+
+#define TASKMASTER_DECLARE_STREAM(T)                                                              \
+    QDataStream &operator<<(QDataStream &out, const T &m);                                        \
+    QDataStream &operator>>(QDataStream &in, T &m);
+
+TASKMASTER_DECLARE_STREAM(Challenge)
+TASKMASTER_DECLARE_STREAM(Response)
+TASKMASTER_DECLARE_STREAM(Welcome)
+TASKMASTER_DECLARE_STREAM(AuthRejected)
+TASKMASTER_DECLARE_STREAM(Heartbeat)
+TASKMASTER_DECLARE_STREAM(Goodbye)
+TASKMASTER_DECLARE_STREAM(WorkerHello)
+TASKMASTER_DECLARE_STREAM(AssignTasks)
+TASKMASTER_DECLARE_STREAM(TaskResults)
+TASKMASTER_DECLARE_STREAM(CancelTasks)
+TASKMASTER_DECLARE_STREAM(ReturnTasks)
+TASKMASTER_DECLARE_STREAM(WorkerDraining)
+TASKMASTER_DECLARE_STREAM(Submit)
+TASKMASTER_DECLARE_STREAM(Submitted)
+TASKMASTER_DECLARE_STREAM(Watch)
+TASKMASTER_DECLARE_STREAM(TaskUpdates)
+TASKMASTER_DECLARE_STREAM(StatusRequest)
+TASKMASTER_DECLARE_STREAM(StatusReply)
+TASKMASTER_DECLARE_STREAM(CancelRequest)
+TASKMASTER_DECLARE_STREAM(CancelReply)
+TASKMASTER_DECLARE_STREAM(RequestFailed)
+
+#undef TASKMASTER_DECLARE_STREAM
+
+// Writes the body length into the four placeholder bytes at the start of frame.
+void patchFrameLength(QByteArray &frame);
+
+template<typename T>
+QByteArray encodeFrame(const T &message)
+{
+    QByteArray frame;
+    {
+        QDataStream out(&frame, QIODevice::WriteOnly);
+        out.setVersion(Protocol::StreamVersion);
+        out << quint32(0) << quint8(T::Type) << message;
+    }
+    patchFrameLength(frame);
+    return frame;
+}
+
+// The message type in the first byte of a body, if it is one this build knows.
+std::optional<MessageType> messageType(const QByteArray &body);
+
+// Decodes a body that messageType() said is a T. Fails on a short, corrupt or over-long body.
+bool decodeBody(const QByteArray &body, auto &message)
+{
+    QDataStream in(body);
+    in.setVersion(Protocol::StreamVersion);
+    quint8 type = 0;
+    in >> type;
+    if (type != quint8(std::remove_reference_t<decltype(message)>::Type))
+        return false;
+    in >> message;
+    return in.status() == QDataStream::Ok && in.atEnd();
+}
+
+} // namespace Messages

@@ -1,0 +1,73 @@
+#pragma once
+
+// The constants both ends of a Taskmaster connection agree on. docs/PROTOCOL.md describes
+// the same wire byte by byte; change one and you change the other.
+
+#include <QDataStream>
+#include <QtGlobal>
+
+namespace Protocol {
+
+// First field of the master's Challenge: "TMQ1".
+inline constexpr quint32 Magic = 0x544D5131;
+
+// Protocol versions this build speaks; the handshake settles on one.
+inline constexpr quint16 MinVersion = 1;
+inline constexpr quint16 MaxVersion = 1;
+
+// Every frame body is written and read at this stream version, whatever Qt is linked.
+inline constexpr QDataStream::Version StreamVersion = QDataStream::Qt_6_0;
+
+// The 32-bit length prefix is checked against these before a byte of the body is buffered.
+inline constexpr quint32 PreAuthMaxFrame = 1024;
+inline constexpr quint32 DefaultMaxFrame = 16 * 1024 * 1024;
+inline constexpr quint32 MinMaxFrame = 4096;
+
+inline constexpr int NonceSize = 32;
+inline constexpr int MacSize = 32;
+
+// Defaults for timers; the master announces the heartbeat figures in Welcome.
+inline constexpr int DefaultHandshakeTimeoutMs = 10'000;
+inline constexpr int DefaultHeartbeatIntervalMs = 2'000;
+inline constexpr int DefaultHeartbeatTimeoutMs = 10'000;
+
+enum class Role : quint8 {
+    Worker = 1,
+    Client = 2,
+};
+
+enum class MessageType : quint8 {
+    // Handshake
+    Challenge = 1,
+    Response = 2,
+    Welcome = 3,
+    AuthRejected = 4,
+
+    // Either role, either direction
+    Heartbeat = 10,
+    Goodbye = 11,
+
+    // Worker role
+    WorkerHello = 20,
+    AssignTasks = 21,
+    TaskResults = 22,
+    CancelTasks = 23,
+    ReturnTasks = 24,
+    WorkerDraining = 25,
+
+    // Client role
+    Submit = 40,
+    Submitted = 41,
+    Watch = 42,
+    TaskUpdates = 43,
+    StatusRequest = 44,
+    StatusReply = 45,
+    CancelRequest = 46,
+    CancelReply = 47,
+    RequestFailed = 48,
+};
+
+bool isKnownMessageType(quint8 type);
+const char *messageTypeName(MessageType type);
+
+} // namespace Protocol
