@@ -1,0 +1,175 @@
+#include "clientsession.h"
+
+#include "master/scheduler.h"
+#include "protocol/framedconnection.h"
+#include "util/logging.h"
+
+ClientSession::ClientSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
+    : QObject(parent), m_connection(connection), m_scheduler(scheduler)
+{
+    m_connection->setParent(this);
+    connect(m_connection, &FramedConnection::frameReceived, this, &ClientSession::onFrame);
+    connect(m_connection, &FramedConnection::closed, this, &QObject::deleteLater, Qt::QueuedConnection);
+    connect(m_scheduler, &Scheduler::tasksChanged, this, &ClientSession::onTasksChanged);
+}
+
+Messages::TaskRecord ClientSession::record(const Task &task)
+{
+    Messages::TaskRecord r;
+    r.id = task.id;
+    r.kind = task.spec.kind;
+    r.args = task.spec.args;
+    r.state = quint8(task.state);
+    r.priority = task.spec.priority;
+    r.attempts = quint32(task.attempts);
+    r.maxAttempts = quint32(task.spec.maxAttempts);
+    r.worker = task.worker;
+    r.result = task.result;
+    r.error = task.error;
+    r.createdMs = task.createdMs;
+    r.startedMs = task.startedMs;
+    r.finishedMs = task.finishedMs;
+    return r;
+}
+
+void ClientSession::protocolError(const QString &reason)
+{
+    qCWarning(lcMaster).noquote() << "dropping client" << m_connection->peerDescription() << "-" << reason;
+    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    m_connection->close(reason);
+}
+
+void ClientSession::onFrame(Protocol::MessageType type, const QByteArray &body)
+{
+    using Protocol::MessageType;
+    switch (type) {
+    case MessageType::Submit: {
+        Messages::Submit submit;
+        if (!Messages::decodeBody(body, submit))
+            return protocolError(QStringLiteral("malformed Submit message"));
+        return handleSubmit(submit);
+    }
+    case MessageType::Watch: {
+        Messages::Watch watch;
+        if (!Messages::decodeBody(body, watch))
+            return protocolError(QStringLiteral("malformed Watch message"));
+        return handleWatch(watch);
+    }
+    case MessageType::StatusRequest: {
+        Messages::StatusRequest request;
+        if (!Messages::decodeBody(body, request))
+            return protocolError(QStringLiteral("malformed StatusRequest message"));
+        return sendStatus(request.requestId);
+    }
+    case MessageType::CancelRequest: {
+        Messages::CancelRequest request;
+        if (!Messages::decodeBody(body, request))
+            return protocolError(QStringLiteral("malformed CancelRequest message"));
+        const int cancelled = m_scheduler->cancel(
+                request.ids, QStringLiteral("cancelled by client %1").arg(m_connection->peerDescription()));
+        m_connection->send(Messages::encodeFrame(Messages::CancelReply{request.requestId, quint32(cancelled)}));
+        return;
+    }
+    case MessageType::Goodbye:
+        m_connection->close(QStringLiteral("client said goodbye"));
+        return;
+    default:
+        protocolError(QStringLiteral("unexpected %1 message from a client")
+                              .arg(QLatin1String(Protocol::messageTypeName(type))));
+    }
+}
+
+void ClientSession::handleSubmit(const Messages::Submit &submit)
+{
+    // All or nothing: one bad task rejects the whole request.
+    QList<TaskSpec> specs;
+    specs.reserve(submit.tasks.size());
+    for (qsizetype i = 0; i < submit.tasks.size(); ++i) {
+        const Messages::TaskSpecWire &wire = submit.tasks.at(i);
+        TaskSpec spec;
+        spec.kind = wire.kind;
+        spec.args = wire.args;
+        spec.priority = wire.priority;
+        spec.timeoutMs = wire.timeoutMs;
+        spec.maxAttempts = wire.maxAttempts == 0 ? DefaultMaxAttempts : int(qMin<quint32>(wire.maxAttempts, 1'000'000));
+        const QString error = validateTaskSpec(spec);
+        if (!error.isEmpty()) {
+            m_connection->send(Messages::encodeFrame(Messages::RequestFailed{
+                    submit.requestId, QStringLiteral("task %1 of %2: %3").arg(i + 1).arg(submit.tasks.size()).arg(error)}));
+            return;
+        }
+        specs.append(std::move(spec));
+    }
+    // Reply first: results of these tasks may follow at once and the client wants their ids.
+    const quint64 firstId = m_scheduler->store().nextId();
+    QList<quint64> ids;
+    ids.reserve(specs.size());
+    for (qsizetype i = 0; i < specs.size(); ++i)
+        ids.append(firstId + quint64(i));
+    if (submit.watch)
+        m_watched.unite(QSet<quint64>(ids.cbegin(), ids.cend()));
+    m_connection->send(Messages::encodeFrame(Messages::Submitted{submit.requestId, ids}));
+    const QList<quint64> assigned = m_scheduler->submit(specs);
+    Q_ASSERT(assigned == ids);
+}
+
+void ClientSession::handleWatch(const Messages::Watch &watch)
+{
+    if (watch.all)
+        m_watchAll = true;
+    Messages::TaskUpdates finished;
+    for (quint64 id : watch.ids) {
+        const Task *task = m_scheduler->task(id);
+        if (!task) {
+            Messages::TaskRecord missing;
+            missing.id = id;
+            missing.state = quint8(TaskState::Failed);
+            missing.error = QStringLiteral("no such task on this master");
+            finished.tasks.append(missing);
+        } else if (isFinished(task->state)) {
+            finished.tasks.append(record(*task));
+        } else {
+            m_watched.insert(id);
+        }
+    }
+    if (!finished.tasks.isEmpty())
+        m_connection->send(Messages::encodeFrame(finished));
+}
+
+void ClientSession::onTasksChanged(const QList<quint64> &ids)
+{
+    if (!m_watchAll && m_watched.isEmpty())
+        return;
+    Messages::TaskUpdates updates;
+    for (quint64 id : ids) {
+        const Task *task = m_scheduler->task(id);
+        if (!task || !isFinished(task->state))
+            continue;
+        if (m_watchAll || m_watched.remove(id))
+            updates.tasks.append(record(*task));
+    }
+    if (!updates.tasks.isEmpty())
+        m_connection->send(Messages::encodeFrame(updates));
+}
+
+void ClientSession::sendStatus(quint32 requestId)
+{
+    Messages::StatusReply reply;
+    reply.requestId = requestId;
+    const auto counts = m_scheduler->counts();
+    std::copy(counts.begin(), counts.end(), reply.counts.begin());
+    for (const WorkerInfo *w : m_scheduler->workers()) {
+        Messages::WorkerStatus s;
+        s.name = w->name;
+        s.host = w->host;
+        s.pid = w->pid;
+        s.slots = quint32(w->slots);
+        s.running = quint32(w->running.size());
+        s.done = w->done;
+        s.failed = w->failed;
+        s.connectedSinceMs = w->connectedSinceMs;
+        s.draining = w->draining;
+        reply.workers.append(s);
+    }
+    m_connection->send(Messages::encodeFrame(reply));
+}

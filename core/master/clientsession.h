@@ -1,0 +1,37 @@
+#pragma once
+
+// The master's end of one authenticated client connection (taskmaster submit/status, scripts):
+// submits tasks, answers status and cancel requests, and streams the final record of every
+// task the client watches as soon as it finishes.
+
+#include "protocol/messages.h"
+
+#include <QObject>
+#include <QSet>
+
+class FramedConnection;
+class Scheduler;
+struct Task;
+
+class ClientSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    ClientSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent = nullptr);
+
+    static Messages::TaskRecord record(const Task &task);
+
+private:
+    void onFrame(Protocol::MessageType type, const QByteArray &body);
+    void onTasksChanged(const QList<quint64> &ids);
+    void handleSubmit(const Messages::Submit &submit);
+    void handleWatch(const Messages::Watch &watch);
+    void sendStatus(quint32 requestId);
+    void protocolError(const QString &reason);
+
+    FramedConnection *m_connection;
+    Scheduler *m_scheduler;
+    QSet<quint64> m_watched;
+    bool m_watchAll = false;
+};

@@ -1,0 +1,63 @@
+#pragma once
+
+// The master: a scheduler over a task store, served on TCP. It accepts connections, runs the
+// handshake under a deadline and a small frame cap, then hands each peer to a worker or a
+// client session. The desktop app and `taskmaster serve` both build one of these.
+
+#include "protocol/protocol.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <memory>
+
+class QTcpServer;
+class Scheduler;
+class TaskStore;
+
+class Master final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Settings {
+        QByteArray key;
+        int handshakeTimeoutMs = Protocol::DefaultHandshakeTimeoutMs;
+        int heartbeatIntervalMs = Protocol::DefaultHeartbeatIntervalMs;
+        int heartbeatTimeoutMs = Protocol::DefaultHeartbeatTimeoutMs;
+        quint32 maxFrame = Protocol::DefaultMaxFrame;
+        int maxUnauthenticated = 64;
+    };
+
+    // Without a store the master keeps its tasks in memory.
+    explicit Master(const Settings &settings, std::unique_ptr<TaskStore> store = {}, QObject *parent = nullptr);
+    ~Master() override;
+
+    Scheduler *scheduler() const { return m_scheduler; }
+    const Settings &settings() const { return m_settings; }
+    // Applies to connections accepted from now on.
+    void setSettings(const Settings &settings) { m_settings = settings; }
+
+    bool listen(const QHostAddress &address, quint16 port);
+    void close();
+    bool isListening() const;
+    QHostAddress serverAddress() const;
+    quint16 serverPort() const;
+    QString errorString() const { return m_error; }
+
+    // Drops a connected worker; its running tasks go back to the queue.
+    bool disconnectWorker(quint64 workerId, const QString &reason);
+
+Q_SIGNALS:
+    void listeningChanged(bool listening);
+    void peerRejected(const QString &peer, const QString &reason);
+
+private:
+    void acceptConnections();
+
+    Settings m_settings;
+    Scheduler *m_scheduler;
+    QTcpServer *m_server;
+    QString m_error;
+    int m_unauthenticated = 0;
+};

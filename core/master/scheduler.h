@@ -1,0 +1,103 @@
+#pragma once
+
+// The master's task logic, with no sockets: the priority queue, push dispatch into the free
+// slots of workers, attempts and requeueing when a worker is lost or a task times out,
+// cancellation, and exactly-once recording of results. Every change is announced in batches
+// (one signal per operation, not per task) so views can follow a busy queue.
+
+#include "master/workerinfo.h"
+#include "protocol/messages.h"
+#include "task/taskstore.h"
+
+#include <QObject>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <set>
+
+class QTimer;
+class WorkerLink;
+
+class Scheduler final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Scheduler(std::unique_ptr<TaskStore> store, QObject *parent = nullptr);
+    ~Scheduler() override;
+
+    // Tasks. Specs must have passed validateTaskSpec().
+    QList<quint64> submit(const QList<TaskSpec> &specs);
+    // Cancels queued or running tasks; returns how many were cancelled (finished ones are not).
+    int cancel(const QList<quint64> &ids, const QString &reason);
+    // Queues failed or cancelled tasks again with a fresh budget of attempts.
+    int retry(const QList<quint64> &ids);
+    // Forgets finished tasks.
+    int remove(const QList<quint64> &ids);
+
+    const Task *task(quint64 id) const { return m_store->find(id); }
+    const TaskStore &store() const { return *m_store; }
+    std::array<quint64, TaskStateCount> counts() const { return m_counts; }
+    quint64 count(TaskState state) const { return m_counts[size_t(state)]; }
+    qsizetype queuedCount() const { return qsizetype(m_queue.size()); }
+
+    // Workers. The link must outlive the worker's registration.
+    quint64 addWorker(WorkerLink *link, WorkerInfo info);
+    void removeWorker(quint64 workerId, const QString &reason);
+    void setWorkerDraining(quint64 workerId);
+    void workerSeen(quint64 workerId);
+    void completeTasks(quint64 workerId, const QList<Messages::TaskResult> &results);
+    // The worker gives tasks back unfinished (it is shutting down): no attempt is spent.
+    void returnTasks(quint64 workerId, const QList<quint64> &ids, const QString &reason);
+    const WorkerInfo *worker(quint64 workerId) const;
+    QList<const WorkerInfo *> workers() const;
+
+Q_SIGNALS:
+    void tasksChanged(const QList<quint64> &ids);
+    void tasksRemoved(const QList<quint64> &ids);
+    void countsChanged();
+    void workerAdded(quint64 workerId);
+    void workerChanged(quint64 workerId);
+    void workerRemoved(quint64 workerId, const QString &reason);
+
+private:
+    struct QueueKey {
+        qint32 priority;
+        quint64 id;
+        bool operator<(const QueueKey &o) const
+        {
+            return priority != o.priority ? priority > o.priority : id < o.id;
+        }
+    };
+    struct WorkerEntry {
+        WorkerInfo info;
+        WorkerLink *link = nullptr;
+    };
+
+    void setState(Task &task, TaskState state);
+    void enqueue(Task &task);
+    void touch(Task &task);
+    // Ends the current attempt of a running task without a result; requeues it or fails it.
+    void abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, bool spendAttempt);
+    void detachFromWorker(Task &task, WorkerEntry *worker);
+    WorkerEntry *holderOf(quint64 taskId);
+    void dispatch();
+    void armTimeoutTimer();
+    void expireTimeouts();
+    void flush();
+
+    std::unique_ptr<TaskStore> m_store;
+    std::set<QueueKey> m_queue;
+    std::map<quint64, WorkerEntry> m_workers;
+    std::set<std::pair<qint64, quint64>> m_deadlines; // (deadline ms, task id) of running tasks
+    std::array<quint64, TaskStateCount> m_counts = {};
+    QTimer *m_timeoutTimer;
+    quint64 m_nextWorkerId = 1;
+    quint64 m_rotation = 0;
+
+    QList<quint64> m_changed;
+    QSet<quint64> m_changedWorkers;
+    bool m_countsDirty = false;
+    int m_depth = 0;
+};

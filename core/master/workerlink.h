@@ -1,0 +1,13 @@
+#pragma once
+
+// How the scheduler reaches a worker: a network session, or a fake in a test.
+
+#include "protocol/messages.h"
+
+class WorkerLink
+{
+public:
+    virtual ~WorkerLink() = default;
+    virtual void assign(const QList<Messages::TaskAssignment> &tasks) = 0;
+    virtual void cancel(const QList<quint64> &ids, const QString &reason) = 0;
+};

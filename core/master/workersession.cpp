@@ -1,0 +1,105 @@
+#include "workersession.h"
+
+#include "master/scheduler.h"
+#include "protocol/framedconnection.h"
+#include "util/logging.h"
+
+WorkerSession::WorkerSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
+    : QObject(parent), m_connection(connection), m_scheduler(scheduler)
+{
+    m_connection->setParent(this);
+    connect(m_connection, &FramedConnection::frameReceived, this, &WorkerSession::onFrame);
+    // Queued: a close can be noticed in the middle of a scheduler operation (a failed write
+    // during dispatch); the scheduler hears of it once that operation is over.
+    connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
+        if (m_workerId)
+            m_scheduler->removeWorker(std::exchange(m_workerId, 0), reason);
+        deleteLater();
+    }, Qt::QueuedConnection);
+}
+
+WorkerSession::~WorkerSession()
+{
+    if (m_workerId)
+        m_scheduler->removeWorker(m_workerId, QStringLiteral("master shutting down"));
+}
+
+void WorkerSession::assign(const QList<Messages::TaskAssignment> &tasks)
+{
+    m_connection->send(Messages::encodeFrame(Messages::AssignTasks{tasks}));
+}
+
+void WorkerSession::cancel(const QList<quint64> &ids, const QString &reason)
+{
+    m_connection->send(Messages::encodeFrame(Messages::CancelTasks{ids, reason}));
+}
+
+void WorkerSession::disconnectWorker(const QString &reason)
+{
+    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    m_connection->close(reason);
+}
+
+void WorkerSession::protocolError(const QString &reason)
+{
+    qCWarning(lcMaster).noquote() << "dropping worker" << m_connection->peerDescription() << "-" << reason;
+    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    m_connection->close(reason);
+}
+
+void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
+{
+    using Protocol::MessageType;
+    if (!m_workerId) {
+        Messages::WorkerHello hello;
+        if (type != MessageType::WorkerHello || !Messages::decodeBody(body, hello)) {
+            protocolError(QStringLiteral("expected WorkerHello first"));
+            return;
+        }
+        if (hello.slots < 1 || hello.slots > 4096) {
+            protocolError(QStringLiteral("a worker has 1 to 4096 slots, not %1").arg(hello.slots));
+            return;
+        }
+        WorkerInfo info;
+        info.name = hello.name.left(256);
+        info.host = hello.host.left(256);
+        info.address = m_connection->peerDescription();
+        info.pid = hello.pid;
+        info.slots = int(hello.slots);
+        info.kinds = hello.kinds;
+        m_workerId = m_scheduler->addWorker(this, std::move(info));
+        return;
+    }
+    switch (type) {
+    case MessageType::TaskResults: {
+        Messages::TaskResults results;
+        if (!Messages::decodeBody(body, results))
+            return protocolError(QStringLiteral("malformed TaskResults message"));
+        m_scheduler->completeTasks(m_workerId, results.results);
+        return;
+    }
+    case MessageType::ReturnTasks: {
+        Messages::ReturnTasks returned;
+        if (!Messages::decodeBody(body, returned))
+            return protocolError(QStringLiteral("malformed ReturnTasks message"));
+        m_scheduler->returnTasks(m_workerId, returned.ids, returned.reason);
+        return;
+    }
+    case MessageType::WorkerDraining: {
+        Messages::WorkerDraining draining;
+        if (!Messages::decodeBody(body, draining))
+            return protocolError(QStringLiteral("malformed WorkerDraining message"));
+        m_scheduler->setWorkerDraining(m_workerId);
+        return;
+    }
+    case MessageType::Goodbye: {
+        Messages::Goodbye goodbye;
+        Messages::decodeBody(body, goodbye);
+        m_connection->close(QStringLiteral("worker said goodbye: ") + goodbye.reason);
+        return;
+    }
+    default:
+        protocolError(QStringLiteral("unexpected %1 message from a worker")
+                              .arg(QLatin1String(Protocol::messageTypeName(type))));
+    }
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+// The master's end of one authenticated worker connection: registers the worker with the
+// scheduler on WorkerHello, turns assignments and cancels into frames and frames into
+// results. When the connection closes, the worker's tasks go back to the queue.
+
+#include "master/workerlink.h"
+
+#include <QObject>
+
+class FramedConnection;
+class Scheduler;
+
+class WorkerSession final : public QObject, public WorkerLink
+{
+    Q_OBJECT
+
+public:
+    WorkerSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent = nullptr);
+    ~WorkerSession() override;
+
+    void assign(const QList<Messages::TaskAssignment> &tasks) override;
+    void cancel(const QList<quint64> &ids, const QString &reason) override;
+    // Closes the connection on purpose; running tasks go back to the queue.
+    void disconnectWorker(const QString &reason);
+
+    quint64 workerId() const { return m_workerId; }
+
+private:
+    void onFrame(Protocol::MessageType type, const QByteArray &body);
+    void protocolError(const QString &reason);
+
+    FramedConnection *m_connection;
+    Scheduler *m_scheduler;
+    quint64 m_workerId = 0;
+};

@@ -1,0 +1,61 @@
+#pragma once
+
+// A task as the master keeps it: what to run (kind, JSON args), how (priority, timeout,
+// attempts), and what happened (state, attempts with their workers and reasons, result).
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+enum class TaskState : quint8 {
+    Queued = 0,
+    Running = 1,
+    Done = 2,
+    Failed = 3,
+    Cancelled = 4,
+};
+inline constexpr int TaskStateCount = 5;
+
+QString taskStateName(TaskState state);
+bool parseTaskState(const QString &name, TaskState *state);
+inline bool isFinished(TaskState s)
+{
+    return s == TaskState::Done || s == TaskState::Failed || s == TaskState::Cancelled;
+}
+
+inline constexpr int DefaultMaxAttempts = 3;
+
+// What a submitter asks for.
+struct TaskSpec {
+    QString kind;
+    QByteArray args = QByteArrayLiteral("null"); // compact JSON text
+    qint32 priority = 0;
+    qint64 timeoutMs = 0; // 0: no timeout
+    int maxAttempts = DefaultMaxAttempts;
+};
+
+// One try of a task on a worker.
+struct TaskAttempt {
+    QString worker;
+    qint64 startedMs = 0;
+    qint64 finishedMs = 0;
+    QString outcome; // "done", "error: ...", "worker lost: ...", "timed out", "cancelled", ...
+};
+
+struct Task {
+    quint64 id = 0;
+    TaskSpec spec;
+    TaskState state = TaskState::Queued;
+    int attempts = 0;
+    QString worker; // the worker of the latest attempt
+    QByteArray result; // JSON text when done
+    QString error; // when failed or cancelled
+    qint64 createdMs = 0;
+    qint64 startedMs = 0;
+    qint64 finishedMs = 0;
+    QList<TaskAttempt> history;
+    int duplicateResults = 0; // late or repeated results that were not recorded
+};
+
+// Checks a spec as the master will: kind present, args valid JSON, attempts in range.
+QString validateTaskSpec(const TaskSpec &spec);

@@ -1,0 +1,27 @@
+#pragma once
+
+// Where the master keeps its tasks. The scheduler owns the queue order and the state machine;
+// a store only keeps records and is told after each change, so a durable store can persist it.
+
+#include "task.h"
+
+#include <functional>
+
+class TaskStore
+{
+public:
+    virtual ~TaskStore() = default;
+
+    // The id the next inserted task gets; ids grow and are never reused.
+    virtual quint64 nextId() const = 0;
+    // Stores the task under task.id (which must be nextId()) and returns the stored record. The
+    // pointer stays valid until the task is removed.
+    virtual Task *insert(Task task) = 0;
+    virtual Task *find(quint64 id) = 0;
+    virtual const Task *find(quint64 id) const = 0;
+    // The scheduler changed these records in place.
+    virtual void updated(const Task &task) = 0;
+    virtual bool remove(quint64 id) = 0;
+    virtual qsizetype size() const = 0;
+    virtual void forEach(const std::function<void(const Task &)> &visit) const = 0;
+};
