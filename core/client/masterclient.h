@@ -1,0 +1,52 @@
+#pragma once
+
+// A script's view of a master (the client role): submit tasks and follow them to the end,
+// ask for status, cancel. Large submissions are split into frames under the master's cap.
+
+#include "client/masterlink.h"
+#include "task/task.h"
+
+#include <QObject>
+#include <QSet>
+
+class MasterClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit MasterClient(const QByteArray &key, QObject *parent = nullptr);
+
+    void open(const QString &host, quint16 port, int timeoutMs = 10'000);
+    void close();
+
+    // Submits all specs; submitted() follows once every one has an id. With watch, the final
+    // record of each arrives through taskFinished().
+    void submit(const QList<TaskSpec> &specs, bool watch);
+    void watch(const QList<quint64> &ids);
+    void requestStatus();
+    void cancel(const QList<quint64> &ids);
+
+    int pendingWatches() const { return int(m_watching.size()); }
+    bool isSubmitting() const { return !m_submitRequests.isEmpty(); }
+
+Q_SIGNALS:
+    void ready();
+    void failed(ClientHandshake::Failure failure, const QString &reason);
+    void lost(const QString &reason);
+    void submitted(const QList<quint64> &ids);
+    void requestFailed(const QString &reason);
+    void taskFinished(const Messages::TaskRecord &record);
+    void statusReceived(const Messages::StatusReply &status);
+    void cancelled(int count);
+
+private:
+    void onFrame(Protocol::MessageType type, const QByteArray &body);
+    quint32 nextRequestId() { return ++m_lastRequestId; }
+
+    MasterLink *m_link;
+    quint32 m_lastRequestId = 0;
+    QSet<quint32> m_submitRequests;
+    QList<quint64> m_submittedIds;
+    QSet<quint64> m_watching;
+    bool m_watchSubmitted = false;
+};

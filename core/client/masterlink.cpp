@@ -1,0 +1,116 @@
+#include "masterlink.h"
+
+#include "protocol/framedconnection.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+MasterLink::MasterLink(Protocol::Role role, const QByteArray &key, QObject *parent)
+    : QObject(parent), m_role(role), m_key(key), m_connectTimer(new QTimer(this))
+{
+    m_connectTimer->setSingleShot(true);
+    connect(m_connectTimer, &QTimer::timeout, this, [this] {
+        const QString reason = QStringLiteral("no answer from %1 within %2 ms").arg(m_target).arg(m_timeoutMs);
+        reset();
+        Q_EMIT failed(ClientHandshake::Failure::Transient, reason);
+    });
+}
+
+MasterLink::~MasterLink() = default;
+
+void MasterLink::open(const QString &host, quint16 port, int timeoutMs)
+{
+    reset();
+    m_timeoutMs = timeoutMs;
+    m_target = host + QLatin1Char(':') + QString::number(port);
+    m_socket = new QTcpSocket(this);
+    connect(m_socket, &QTcpSocket::connected, this, &MasterLink::onConnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this] {
+        if (m_connection)
+            return; // the framed connection reports from here on
+        const QString reason = QStringLiteral("cannot connect to %1: %2").arg(m_target, m_socket->errorString());
+        reset();
+        Q_EMIT failed(ClientHandshake::Failure::Transient, reason);
+    });
+    m_connectTimer->start(timeoutMs);
+    m_socket->connectToHost(host, port);
+}
+
+void MasterLink::onConnected()
+{
+    m_connection = new FramedConnection(m_socket, Protocol::PreAuthMaxFrame, this);
+    auto *handshake = new ClientHandshake(m_connection, m_key, m_role, m_timeoutMs, m_connection);
+    connect(handshake, &ClientHandshake::failed, this, [this](ClientHandshake::Failure failure, const QString &reason) {
+        reset();
+        Q_EMIT failed(failure, reason);
+    });
+    connect(handshake, &ClientHandshake::authenticated, this, [this, handshake](const Messages::Welcome &welcome) {
+        m_connectTimer->stop();
+        handshake->deleteLater();
+        m_maxFrame = qMax(welcome.maxFrame, Protocol::MinMaxFrame);
+        m_connection->setMaxFrame(m_maxFrame);
+        m_connection->startHeartbeat(int(qMax(100u, welcome.heartbeatIntervalMs)),
+                                     int(qMax(welcome.heartbeatIntervalMs * 2, welcome.heartbeatTimeoutMs)));
+        connect(m_connection, &FramedConnection::frameReceived, this, &MasterLink::frameReceived);
+        connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
+            reset();
+            Q_EMIT lost(reason);
+        });
+        m_ready = true;
+        Q_EMIT ready();
+    });
+}
+
+void MasterLink::send(const QByteArray &frame)
+{
+    if (m_connection && m_ready)
+        m_connection->send(frame);
+}
+
+void MasterLink::close(const QString &reason)
+{
+    if (!m_connection || !m_ready) {
+        reset();
+        Q_EMIT closed();
+        return;
+    }
+    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    FramedConnection *connection = std::exchange(m_connection, nullptr);
+    QTcpSocket *socket = connection->socket();
+    m_socket = nullptr;
+    m_ready = false;
+    disconnect(connection, nullptr, this, nullptr);
+    // Let what is queued reach the master before the socket goes: wait for the orderly
+    // disconnect, but not for ever.
+    auto *grace = new QTimer(connection);
+    grace->setSingleShot(true);
+    auto done = [this, connection, grace] {
+        grace->stop();
+        connection->socket()->disconnect(this);
+        connection->deleteLater();
+        Q_EMIT closed();
+    };
+    connect(grace, &QTimer::timeout, this, done);
+    connect(socket, &QTcpSocket::disconnected, this, done);
+    connection->close(reason);
+    if (socket->state() == QAbstractSocket::UnconnectedState)
+        done();
+    else
+        grace->start(3000);
+}
+
+void MasterLink::reset()
+{
+    m_connectTimer->stop();
+    m_ready = false;
+    if (m_connection) {
+        disconnect(m_connection, nullptr, this, nullptr);
+        m_connection->deleteLater(); // owns the socket
+    } else if (m_socket) {
+        disconnect(m_socket, nullptr, this, nullptr);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_connection = nullptr;
+    m_socket = nullptr;
+}

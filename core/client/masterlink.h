@@ -1,0 +1,51 @@
+#pragma once
+
+// A peer's connection to a master, for either role: connects, runs the handshake, then
+// carries frames with heartbeats. Before ready() it ends in failed(); after, in lost().
+
+#include "auth/clienthandshake.h"
+
+#include <QObject>
+#include <QPointer>
+
+class FramedConnection;
+class QTcpSocket;
+class QTimer;
+
+class MasterLink final : public QObject
+{
+    Q_OBJECT
+
+public:
+    MasterLink(Protocol::Role role, const QByteArray &key, QObject *parent = nullptr);
+    ~MasterLink() override;
+
+    void open(const QString &host, quint16 port, int timeoutMs = 10'000);
+    // Says goodbye, lets queued frames drain, then emits closed().
+    void close(const QString &reason);
+    bool isReady() const { return m_ready; }
+    void send(const QByteArray &frame);
+    // The largest frame the master accepts from us.
+    quint32 maxFrame() const { return m_maxFrame; }
+
+Q_SIGNALS:
+    void ready();
+    void failed(ClientHandshake::Failure failure, const QString &reason);
+    void lost(const QString &reason);
+    void closed();
+    void frameReceived(Protocol::MessageType type, const QByteArray &body);
+
+private:
+    void onConnected();
+    void reset();
+
+    Protocol::Role m_role;
+    QByteArray m_key;
+    QString m_target;
+    int m_timeoutMs = 10'000;
+    QTcpSocket *m_socket = nullptr;
+    FramedConnection *m_connection = nullptr;
+    QTimer *m_connectTimer;
+    quint32 m_maxFrame = Protocol::DefaultMaxFrame;
+    bool m_ready = false;
+};

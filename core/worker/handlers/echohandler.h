@@ -1,0 +1,15 @@
+#pragma once
+
+#include "worker/taskhandler.h"
+
+// echo: the result is the args, unchanged.
+class EchoHandler final : public TaskHandler
+{
+public:
+    QString kind() const override { return QStringLiteral("echo"); }
+    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *) override
+    {
+        *outcome = TaskOutcome::success(args);
+        return nullptr;
+    }
+};

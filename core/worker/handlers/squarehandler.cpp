@@ -1,0 +1,20 @@
+#include "squarehandler.h"
+
+#include "argsreader.h"
+
+TaskRun *SquareHandler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *)
+{
+    QString error;
+    const auto n = ArgsReader::integer(args, QStringLiteral("n"), true, &error);
+    if (!n) {
+        *outcome = TaskOutcome::failure(QStringLiteral("square: ") + error);
+        return nullptr;
+    }
+    qint64 square = 0;
+    if (__builtin_mul_overflow(*n, *n, &square)) {
+        *outcome = TaskOutcome::failure(QStringLiteral("square: %1 squared does not fit in a 64-bit integer").arg(*n));
+        return nullptr;
+    }
+    *outcome = TaskOutcome::success(QJsonValue(square));
+    return nullptr;
+}

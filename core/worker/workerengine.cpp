@@ -1,0 +1,344 @@
+#include "workerengine.h"
+
+#include "util/jsonvalue.h"
+#include "util/logging.h"
+#include "worker/handlers/echohandler.h"
+#include "worker/handlers/exechandler.h"
+#include "worker/handlers/sha256handler.h"
+#include "worker/handlers/sleephandler.h"
+#include "worker/handlers/squarehandler.h"
+
+#include <QCoreApplication>
+#include <QRandomGenerator>
+#include <QSysInfo>
+#include <QTimer>
+
+WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
+    : QObject(parent),
+      m_settings(settings),
+      m_link(new MasterLink(Protocol::Role::Worker, settings.key, this)),
+      m_retryTimer(new QTimer(this)),
+      m_graceTimer(new QTimer(this)),
+      m_backoffMs(settings.initialBackoffMs)
+{
+    if (m_settings.name.isEmpty())
+        m_settings.name = QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid());
+    m_settings.slots = qBound(1, m_settings.slots, 4096);
+
+    std::vector<std::unique_ptr<TaskHandler>> handlers;
+    handlers.push_back(std::make_unique<SquareHandler>());
+    handlers.push_back(std::make_unique<EchoHandler>());
+    handlers.push_back(std::make_unique<SleepHandler>());
+    handlers.push_back(std::make_unique<Sha256Handler>());
+    handlers.push_back(std::make_unique<ExecHandler>(m_settings.allowExec));
+    for (auto &handler : handlers)
+        m_handlers.emplace(handler->kind(), std::move(handler));
+
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &WorkerEngine::connectToMaster);
+    m_graceTimer->setSingleShot(true);
+    connect(m_graceTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcWorker) << "grace period over;" << m_running.size() << "unfinished tasks go back to the master";
+        finishDrain();
+    });
+    connect(m_link, &MasterLink::ready, this, &WorkerEngine::onReady);
+    connect(m_link, &MasterLink::failed, this, &WorkerEngine::onFailed);
+    connect(m_link, &MasterLink::lost, this, &WorkerEngine::onLost);
+    connect(m_link, &MasterLink::frameReceived, this, &WorkerEngine::onFrame);
+    connect(m_link, &MasterLink::closed, this, [this] { stop(ExitOk); });
+}
+
+WorkerEngine::~WorkerEngine()
+{
+    for (const Running &r : std::as_const(m_running))
+        r.run->cancel();
+}
+
+QStringList WorkerEngine::kinds() const
+{
+    QStringList list;
+    for (const auto &[kind, handler] : m_handlers)
+        list.append(kind);
+    return list;
+}
+
+void WorkerEngine::start()
+{
+    qCInfo(lcWorker).noquote() << "worker" << m_settings.name << "with" << m_settings.slots << "slots, kinds:"
+                               << kinds().join(QStringLiteral(", "))
+                               << (m_settings.allowExec ? QStringLiteral("(exec allowed)") : QString());
+    connectToMaster();
+}
+
+void WorkerEngine::connectToMaster()
+{
+    if (m_stopping)
+        return;
+    m_link->open(m_settings.host, m_settings.port);
+}
+
+void WorkerEngine::onReady()
+{
+    m_backoffMs = m_settings.initialBackoffMs;
+    m_everConnected = true;
+    qCInfo(lcWorker).noquote() << "connected to master" << m_settings.host + QLatin1Char(':') + QString::number(m_settings.port)
+                               << "as" << m_settings.name;
+    Messages::WorkerHello hello;
+    hello.name = m_settings.name;
+    hello.host = QSysInfo::machineHostName();
+    hello.pid = QCoreApplication::applicationPid();
+    hello.slots = quint32(m_settings.slots);
+    hello.kinds = kinds();
+    m_link->send(Messages::encodeFrame(hello));
+    if (m_draining) {
+        // A signal came while we were connecting: say so and leave.
+        finishDrain();
+        return;
+    }
+    Q_EMIT connected();
+}
+
+void WorkerEngine::onFailed(ClientHandshake::Failure failure, const QString &reason)
+{
+    if (failure == ClientHandshake::Failure::AuthkeyMismatch) {
+        qCCritical(lcWorker).noquote() << reason;
+        stop(ExitAuthFailed);
+        return;
+    }
+    if (failure == ClientHandshake::Failure::Incompatible) {
+        qCCritical(lcWorker).noquote() << reason;
+        stop(ExitUnreachable);
+        return;
+    }
+    retryLater(reason);
+}
+
+void WorkerEngine::onLost(const QString &reason)
+{
+    // The master has already put our tasks back in its queue; finishing them here would only
+    // produce results nobody records.
+    cancelTasks(m_running.keys());
+    m_pendingResults.clear();
+    if (m_draining) {
+        stop(ExitOk);
+        return;
+    }
+    qCWarning(lcWorker).noquote() << "lost the master:" << reason;
+    retryLater(reason);
+}
+
+void WorkerEngine::retryLater(const QString &reason)
+{
+    if (m_draining) {
+        stop(ExitOk);
+        return;
+    }
+    if (m_settings.once) {
+        qCCritical(lcWorker).noquote() << reason << "- not retrying (--once)";
+        stop(ExitUnreachable);
+        return;
+    }
+    // Exponential backoff with jitter, so a fleet of workers does not reconnect in lockstep.
+    const int delay = int(m_backoffMs * (0.8 + 0.4 * QRandomGenerator::global()->generateDouble()));
+    qCInfo(lcWorker).noquote() << reason << QStringLiteral("- retrying in %1 s").arg(delay / 1000.0, 0, 'f', 1);
+    m_backoffMs = qMin(m_backoffMs * 2, m_settings.maxBackoffMs);
+    m_retryTimer->start(delay);
+}
+
+void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
+{
+    using Protocol::MessageType;
+    switch (type) {
+    case MessageType::AssignTasks: {
+        Messages::AssignTasks assign;
+        if (!Messages::decodeBody(body, assign)) {
+            m_link->close(QStringLiteral("malformed AssignTasks message"));
+            return;
+        }
+        if (m_draining) {
+            QList<quint64> ids;
+            for (const auto &task : std::as_const(assign.tasks))
+                ids.append(task.id);
+            m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, QStringLiteral("worker is shutting down")}));
+            return;
+        }
+        for (const auto &task : std::as_const(assign.tasks))
+            runTask(task);
+        flushResults();
+        return;
+    }
+    case MessageType::CancelTasks: {
+        Messages::CancelTasks cancel;
+        if (!Messages::decodeBody(body, cancel)) {
+            m_link->close(QStringLiteral("malformed CancelTasks message"));
+            return;
+        }
+        qCInfo(lcWorker).noquote() << "cancelling" << cancel.ids.size() << "task(s):" << cancel.reason;
+        cancelTasks(cancel.ids);
+        if (m_draining && m_running.isEmpty())
+            finishDrain();
+        return;
+    }
+    case MessageType::Goodbye: {
+        Messages::Goodbye goodbye;
+        Messages::decodeBody(body, goodbye);
+        qCWarning(lcWorker).noquote() << "the master says goodbye:" << goodbye.reason;
+        return; // the master closes; onLost follows
+    }
+    default:
+        qCWarning(lcWorker) << "unexpected" << Protocol::messageTypeName(type) << "message from the master";
+        m_link->close(QStringLiteral("unexpected message"));
+    }
+}
+
+void WorkerEngine::runTask(const Messages::TaskAssignment &task)
+{
+    if (m_running.contains(task.id)) {
+        // Never run one task twice at once; tell the master which attempt this worker keeps.
+        finishTask(task.id, task.attempt, TaskOutcome::failure(QStringLiteral("task is already running on this worker")));
+        return;
+    }
+    QJsonValue args;
+    QString parseError;
+    if (!JsonValue::parse(task.args, &args, &parseError)) {
+        finishTask(task.id, task.attempt, TaskOutcome::failure(QStringLiteral("args are not valid JSON: ") + parseError));
+        return;
+    }
+    const auto it = m_handlers.find(task.kind);
+    if (it == m_handlers.end()) {
+        finishTask(task.id, task.attempt,
+                   TaskOutcome::failure(QStringLiteral("unknown task kind \"%1\"; this worker knows: %2")
+                                                .arg(task.kind, kinds().join(QStringLiteral(", ")))));
+        return;
+    }
+    TaskOutcome outcome;
+    TaskRun *run = it->second->prepare(args, &outcome, this);
+    if (!run) {
+        finishTask(task.id, task.attempt, outcome);
+        return;
+    }
+    m_running.insert(task.id, {task.attempt, run});
+    const quint64 id = task.id;
+    const quint32 attempt = task.attempt;
+    connect(run, &TaskRun::finished, this, [this, id, attempt](const TaskOutcome &result) {
+        const auto found = m_running.find(id);
+        if (found == m_running.end() || found->attempt != attempt)
+            return;
+        found->run->deleteLater();
+        m_running.erase(found);
+        finishTask(id, attempt, result);
+        scheduleFlush();
+        if (m_draining && m_running.isEmpty())
+            finishDrain();
+    });
+    run->start();
+}
+
+void WorkerEngine::finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome)
+{
+    Messages::TaskResult result;
+    result.id = id;
+    result.attempt = attempt;
+    result.outcome = quint8(outcome.ok ? Messages::Outcome::Ok : Messages::Outcome::Error);
+    result.result = outcome.result;
+    result.error = outcome.error;
+    m_pendingResults.append(std::move(result));
+}
+
+void WorkerEngine::cancelTasks(const QList<quint64> &ids)
+{
+    for (quint64 id : ids) {
+        const auto it = m_running.find(id);
+        if (it == m_running.end())
+            continue;
+        it->run->cancel();
+        it->run->deleteLater();
+        m_running.erase(it);
+    }
+}
+
+void WorkerEngine::scheduleFlush()
+{
+    // Results that finish in the same event loop turn travel in one frame.
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QMetaObject::invokeMethod(this, &WorkerEngine::flushResults, Qt::QueuedConnection);
+}
+
+void WorkerEngine::flushResults()
+{
+    m_flushScheduled = false;
+    if (m_pendingResults.isEmpty() || !m_link->isReady())
+        return;
+    // Stay well under the master's frame cap even with large results.
+    Messages::TaskResults batch;
+    qint64 bytes = 0;
+    const qint64 limit = m_link->maxFrame() / 2;
+    for (Messages::TaskResult &result : m_pendingResults) {
+        const qint64 size = result.result.size() + result.error.size() * 2 + 64;
+        if (!batch.results.isEmpty() && bytes + size > limit) {
+            m_link->send(Messages::encodeFrame(batch));
+            batch.results.clear();
+            bytes = 0;
+        }
+        if (size > qint64(m_link->maxFrame()) - 64) {
+            result.outcome = quint8(Messages::Outcome::Error);
+            result.error = QStringLiteral("result of %1 bytes exceeds the master's frame limit of %2 bytes")
+                                   .arg(result.result.size())
+                                   .arg(m_link->maxFrame());
+            result.result.clear();
+        }
+        bytes += size;
+        batch.results.append(std::move(result));
+    }
+    m_pendingResults.clear();
+    m_link->send(Messages::encodeFrame(batch));
+}
+
+void WorkerEngine::shutdown()
+{
+    if (m_stopping)
+        return;
+    if (m_draining) {
+        qCWarning(lcWorker) << "second signal: returning" << m_running.size() << "running tasks now";
+        finishDrain();
+        return;
+    }
+    m_draining = true;
+    m_retryTimer->stop();
+    if (!m_link->isReady()) {
+        stop(ExitOk);
+        return;
+    }
+    qCInfo(lcWorker) << "shutting down: no new tasks;" << m_running.size() << "running task(s) get"
+                     << m_settings.graceMs << "ms to finish";
+    m_link->send(Messages::encodeFrame(Messages::WorkerDraining{}));
+    if (m_running.isEmpty())
+        finishDrain();
+    else
+        m_graceTimer->start(m_settings.graceMs);
+}
+
+void WorkerEngine::finishDrain()
+{
+    m_graceTimer->stop();
+    flushResults();
+    if (!m_running.isEmpty()) {
+        const QList<quint64> ids = m_running.keys();
+        cancelTasks(ids);
+        m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, QStringLiteral("worker shut down before it finished")}));
+    }
+    m_link->close(QStringLiteral("worker shutting down"));
+}
+
+void WorkerEngine::stop(int exitCode)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_retryTimer->stop();
+    m_graceTimer->stop();
+    cancelTasks(m_running.keys());
+    Q_EMIT finished(exitCode);
+}

@@ -1,0 +1,119 @@
+// taskworker: connects to a Taskmaster master, runs the tasks it is given, sends results back.
+
+#include "auth/authkey.h"
+#include "util/exitcodes.h"
+#include "util/shutdownsignals.h"
+#include "worker/workerengine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QThread>
+
+#include <cstdio>
+
+namespace {
+
+struct Options {
+    WorkerEngine::Settings settings;
+    QString error;
+};
+
+Options parseCommandLine(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+            "Taskmaster worker: connects to a master, runs the tasks it is given and sends back the results.\n"
+            "It waits for a master that is not up yet and reconnects when the master goes away.\n\n"
+            "The authkey comes from --authkey-file, --authkey, or the TASKMASTER_AUTHKEY environment variable\n"
+            "(a file or the environment keep it out of the process list).\n\n"
+            "Exit codes: 0 stopped by SIGINT/SIGTERM or done, 2 bad command line, 3 the authkey does not match,\n"
+            "4 the master cannot be reached (with --once) or speaks another protocol."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Master host name or address (default 127.0.0.1)."),
+                                  QStringLiteral("host"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Master port (default 7600)."),
+                                  QStringLiteral("port"), QStringLiteral("7600"));
+    const QCommandLineOption keyFile(QStringLiteral("authkey-file"), QStringLiteral("Read the authkey from this file."),
+                                     QStringLiteral("file"));
+    const QCommandLineOption key(QStringLiteral("authkey"),
+                                 QStringLiteral("The authkey itself (visible to other local users; prefer a file)."),
+                                 QStringLiteral("key"));
+    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Worker name shown on the master (default host-pid)."),
+                                  QStringLiteral("name"));
+    const QCommandLineOption slots(QStringLiteral("slots"),
+                                   QStringLiteral("Tasks run at once (default: the number of CPU threads, %1).")
+                                           .arg(QThread::idealThreadCount()),
+                                   QStringLiteral("n"));
+    const QCommandLineOption allowExec(QStringLiteral("allow-exec"),
+                                       QStringLiteral("Run 'exec' tasks (any program the master names). Off by default."));
+    const QCommandLineOption once(QStringLiteral("once"),
+                                  QStringLiteral("Do not retry: exit when the master cannot be reached or goes away."));
+    const QCommandLineOption grace(QStringLiteral("grace-ms"),
+                                   QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
+                                   QStringLiteral("ms"), QStringLiteral("10000"));
+    parser.addOptions({host, port, keyFile, key, name, slots, allowExec, once, grace});
+    parser.process(app);
+
+    Options options;
+    auto &s = options.settings;
+    if (!parser.positionalArguments().isEmpty()) {
+        options.error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
+        return options;
+    }
+    bool ok = false;
+    const uint portNumber = parser.value(port).toUInt(&ok);
+    if (!ok || portNumber == 0 || portNumber > 65535) {
+        options.error = QStringLiteral("--port must be a number from 1 to 65535, not \"%1\"").arg(parser.value(port));
+        return options;
+    }
+    s.port = quint16(portNumber);
+    s.host = parser.value(host);
+    s.name = parser.value(name);
+    s.allowExec = parser.isSet(allowExec);
+    s.once = parser.isSet(once);
+    s.slots = QThread::idealThreadCount();
+    if (parser.isSet(slots)) {
+        s.slots = parser.value(slots).toInt(&ok);
+        if (!ok || s.slots < 1 || s.slots > 4096) {
+            options.error = QStringLiteral("--slots must be a number from 1 to 4096, not \"%1\"").arg(parser.value(slots));
+            return options;
+        }
+    }
+    s.graceMs = parser.value(grace).toInt(&ok);
+    if (!ok || s.graceMs < 0) {
+        options.error = QStringLiteral("--grace-ms must be a number of milliseconds, not \"%1\"").arg(parser.value(grace));
+        return options;
+    }
+    const AuthKey::Resolved resolved = AuthKey::resolve(parser.value(keyFile), parser.value(key), parser.isSet(key));
+    if (!resolved.ok) {
+        options.error = resolved.error;
+        return options;
+    }
+    s.key = resolved.key;
+    return options;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("taskworker"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
+    qSetMessagePattern(QStringLiteral("taskworker: %{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}"));
+
+    const Options options = parseCommandLine(app);
+    if (!options.error.isEmpty()) {
+        std::fprintf(stderr, "taskworker: %s\n", qPrintable(options.error));
+        return ExitCode::Usage;
+    }
+
+    WorkerEngine engine(options.settings);
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &engine, &WorkerEngine::shutdown);
+    QObject::connect(&engine, &WorkerEngine::finished, &app, [](int code) { QCoreApplication::exit(code); },
+                     Qt::QueuedConnection);
+    engine.start();
+    return app.exec();
+}
