@@ -1,0 +1,83 @@
+#include "commandline.h"
+
+#include "util/exitcodes.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace CommandLine {
+
+QString exitCodeHelp()
+{
+    return QStringLiteral(
+            "Exit codes: 0 success; 1 a task failed or was cancelled (submit --wait); 2 bad command line or input;\n"
+            "3 the authkey does not match; 4 the master cannot be reached or was lost; 5 serve cannot listen.");
+}
+
+void setUp(QCommandLineParser &parser, const QString &description)
+{
+    parser.setApplicationDescription(description + QStringLiteral("\n\n") + exitCodeHelp());
+    parser.addHelpOption();
+}
+
+void process(QCommandLineParser &parser, const QStringList &args)
+{
+    if (!parser.parse(args)) {
+        printError(parser.errorText() + QStringLiteral(" (see --help)"));
+        std::exit(ExitCode::Usage);
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        std::exit(ExitCode::Ok);
+    }
+}
+
+bool readPort(const QCommandLineParser &parser, const QCommandLineOption &option, bool allowZero, quint16 *port,
+              QString *error)
+{
+    bool ok = false;
+    const uint value = parser.value(option).toUInt(&ok);
+    if (!ok || value > 65535 || (!allowZero && value == 0)) {
+        *error = QStringLiteral("--port must be a number from %1 to 65535, not \"%2\"")
+                         .arg(allowZero ? 0 : 1)
+                         .arg(parser.value(option));
+        return false;
+    }
+    *port = quint16(value);
+    return true;
+}
+
+bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteArray *key, QString *error)
+{
+    const AuthKey::Resolved resolved =
+            AuthKey::resolve(parser.value(options.file), parser.value(options.key), parser.isSet(options.key));
+    if (!resolved.ok) {
+        *error = resolved.error;
+        return false;
+    }
+    *key = resolved.key;
+    return true;
+}
+
+bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &connection, const KeyOptions &keys,
+                    Connection *out, QString *error)
+{
+    out->host = parser.value(connection.host);
+    return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error);
+}
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "taskmaster: %s\n", qPrintable(message));
+    std::fflush(stderr);
+}
+
+void printLine(const QByteArray &line)
+{
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+} // namespace CommandLine

@@ -1,0 +1,52 @@
+#pragma once
+
+// What the taskmaster subcommands share: the connection and authkey options, and printing.
+
+#include "auth/authkey.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QStringList>
+
+namespace CommandLine {
+
+struct Connection {
+    QString host;
+    quint16 port = 0;
+    QByteArray key;
+};
+
+struct ConnectionOptions {
+    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("Master host name or address (default 127.0.0.1)."),
+                            QStringLiteral("host"), QStringLiteral("127.0.0.1")};
+    QCommandLineOption port{QStringLiteral("port"), QStringLiteral("Master port (default 7600)."), QStringLiteral("port"),
+                            QStringLiteral("7600")};
+};
+
+struct KeyOptions {
+    QCommandLineOption file{QStringLiteral("authkey-file"), QStringLiteral("Read the authkey from this file."),
+                            QStringLiteral("file")};
+    QCommandLineOption key{QStringLiteral("authkey"),
+                           QStringLiteral("The authkey itself (visible to other local users; prefer a file or "
+                                          "TASKMASTER_AUTHKEY)."),
+                           QStringLiteral("key")};
+};
+
+// The subcommand's parser with --help, its description and the exit-code table.
+void setUp(QCommandLineParser &parser, const QString &description);
+// Parses args (argv[0] and the subcommand already removed); --help and --version exit here.
+void process(QCommandLineParser &parser, const QStringList &args);
+
+bool readPort(const QCommandLineParser &parser, const QCommandLineOption &option, bool allowZero, quint16 *port,
+              QString *error);
+bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteArray *key, QString *error);
+bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &connection, const KeyOptions &keys,
+                    Connection *out, QString *error);
+
+// "taskmaster: message" on stderr.
+void printError(const QString &message);
+void printLine(const QByteArray &line);
+
+QString exitCodeHelp();
+
+} // namespace CommandLine

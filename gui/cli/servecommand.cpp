@@ -1,0 +1,130 @@
+#include "servecommand.h"
+
+#include "commandline.h"
+#include "master/master.h"
+#include "master/scheduler.h"
+#include "util/exitcodes.h"
+#include "util/shutdownsignals.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+bool readInt(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 min, qint64 max,
+             qint64 *out, QString *error)
+{
+    bool ok = false;
+    const qint64 value = parser.value(option).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\"")
+                         .arg(option.names().first())
+                         .arg(min)
+                         .arg(max)
+                         .arg(parser.value(option));
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+} // namespace
+
+int runServe(const QStringList &args)
+{
+    QCommandLineParser parser;
+    CommandLine::setUp(parser, QStringLiteral(
+            "taskmaster serve: run the master without a window. Workers (taskworker) and clients\n"
+            "(taskmaster submit/status) connect to it with the same authkey. When it is ready it prints\n"
+            "\"listening on ADDR:PORT\" as its first line on stdout; SIGINT/SIGTERM stop it."));
+    const CommandLine::KeyOptions keys;
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to listen on; 0 picks a free one (default 7600)."),
+                                  QStringLiteral("port"), QStringLiteral("7600"));
+    const QCommandLineOption bind(QStringLiteral("bind"),
+                                  QStringLiteral("Address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)."),
+                                  QStringLiteral("addr"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption maxFrame(QStringLiteral("max-frame"),
+                                      QStringLiteral("Largest frame accepted after the handshake, in bytes (default %1).")
+                                              .arg(Protocol::DefaultMaxFrame),
+                                      QStringLiteral("bytes"), QString::number(Protocol::DefaultMaxFrame));
+    const QCommandLineOption handshake(QStringLiteral("handshake-timeout"),
+                                       QStringLiteral("Milliseconds a new peer has to authenticate (default %1).")
+                                               .arg(Protocol::DefaultHandshakeTimeoutMs),
+                                       QStringLiteral("ms"), QString::number(Protocol::DefaultHandshakeTimeoutMs));
+    const QCommandLineOption heartbeat(QStringLiteral("heartbeat-interval"),
+                                       QStringLiteral("Milliseconds between heartbeats (default %1).")
+                                               .arg(Protocol::DefaultHeartbeatIntervalMs),
+                                       QStringLiteral("ms"), QString::number(Protocol::DefaultHeartbeatIntervalMs));
+    const QCommandLineOption heartbeatTimeout(QStringLiteral("heartbeat-timeout"),
+                                              QStringLiteral("Milliseconds of silence after which a peer is dropped "
+                                                             "and its tasks requeued (default %1).")
+                                                      .arg(Protocol::DefaultHeartbeatTimeoutMs),
+                                              QStringLiteral("ms"), QString::number(Protocol::DefaultHeartbeatTimeoutMs));
+    parser.addOptions({port, bind, keys.file, keys.key, maxFrame, handshake, heartbeat, heartbeatTimeout});
+    CommandLine::process(parser, args);
+
+    QString error;
+    quint16 portNumber = 0;
+    Master::Settings settings;
+    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0;
+    if (!parser.positionalArguments().isEmpty())
+        error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
+    if (error.isEmpty()
+        && !(CommandLine::readPort(parser, port, true, &portNumber, &error)
+             && CommandLine::readKey(parser, keys, &settings.key, &error)
+             && readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
+             && readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
+             && readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
+             && readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
+        // error is set
+    }
+    if (error.isEmpty() && timeoutMs <= intervalMs)
+        error = QStringLiteral("--heartbeat-timeout must be longer than --heartbeat-interval");
+    QString bindText = parser.value(bind);
+    if (bindText == QLatin1String("localhost"))
+        bindText = QStringLiteral("127.0.0.1");
+    const QHostAddress address(bindText);
+    if (error.isEmpty() && address.isNull())
+        error = QStringLiteral("--bind needs an IP address such as 127.0.0.1, 0.0.0.0 or ::, not \"%1\"").arg(bindText);
+    if (!error.isEmpty()) {
+        CommandLine::printError(error);
+        return ExitCode::Usage;
+    }
+    if (settings.key.isEmpty() && !address.isLoopback()) {
+        CommandLine::printError(QStringLiteral(
+                "refusing to listen on %1 with an empty authkey: anyone who can reach it could run tasks. "
+                "Give a key with --authkey-file, TASKMASTER_AUTHKEY or --authkey.")
+                                        .arg(address.toString()));
+        return ExitCode::CannotListen;
+    }
+    if (settings.key.isEmpty())
+        CommandLine::printError(QStringLiteral("warning: no authkey; only local peers with an empty key can connect"));
+
+    settings.maxFrame = quint32(frame);
+    settings.handshakeTimeoutMs = int(handshakeMs);
+    settings.heartbeatIntervalMs = int(intervalMs);
+    settings.heartbeatTimeoutMs = int(timeoutMs);
+    Master master(settings);
+    if (!master.listen(address, portNumber)) {
+        CommandLine::printError(QStringLiteral("cannot listen on %1:%2: %3")
+                                        .arg(address.toString())
+                                        .arg(portNumber)
+                                        .arg(master.errorString()));
+        return ExitCode::CannotListen;
+    }
+    const QString shown = address.protocol() == QAbstractSocket::IPv6Protocol
+            ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+            : address.toString();
+    CommandLine::printLine(QStringLiteral("listening on %1:%2").arg(shown).arg(master.serverPort()).toUtf8());
+
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master] {
+        const auto counts = master.scheduler()->counts();
+        CommandLine::printError(QStringLiteral("stopping; %1 queued and %2 running tasks are dropped with this "
+                                               "in-memory master")
+                                        .arg(counts[size_t(TaskState::Queued)])
+                                        .arg(counts[size_t(TaskState::Running)]));
+        master.close();
+        QCoreApplication::exit(ExitCode::Ok);
+    });
+    return QCoreApplication::exec();
+}

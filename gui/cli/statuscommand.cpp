@@ -1,0 +1,109 @@
+#include "statuscommand.h"
+
+#include "client/masterclient.h"
+#include "commandline.h"
+#include "task/task.h"
+#include "util/exitcodes.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+QByteArray asJson(const Messages::StatusReply &status)
+{
+    QJsonObject counts;
+    for (int i = 0; i < TaskStateCount; ++i)
+        counts.insert(taskStateName(TaskState(i)), qint64(status.counts[size_t(i)]));
+    QJsonArray workers;
+    for (const Messages::WorkerStatus &w : status.workers) {
+        workers.append(QJsonObject{
+                {QStringLiteral("name"), w.name},
+                {QStringLiteral("host"), w.host},
+                {QStringLiteral("pid"), w.pid},
+                {QStringLiteral("slots"), qint64(w.slots)},
+                {QStringLiteral("running"), qint64(w.running)},
+                {QStringLiteral("done"), qint64(w.done)},
+                {QStringLiteral("failed"), qint64(w.failed)},
+                {QStringLiteral("connected_since"),
+                 QDateTime::fromMSecsSinceEpoch(w.connectedSinceMs).toUTC().toString(Qt::ISODateWithMs)},
+                {QStringLiteral("draining"), w.draining},
+        });
+    }
+    return QJsonDocument(QJsonObject{{QStringLiteral("counts"), counts}, {QStringLiteral("workers"), workers}})
+            .toJson(QJsonDocument::Compact);
+}
+
+QByteArray asText(const Messages::StatusReply &status)
+{
+    QStringList lines;
+    QStringList counts;
+    for (int i = 0; i < TaskStateCount; ++i)
+        counts.append(QStringLiteral("%1 %2").arg(status.counts[size_t(i)]).arg(taskStateName(TaskState(i))));
+    lines.append(QStringLiteral("tasks:   ") + counts.join(QStringLiteral(", ")));
+    lines.append(QStringLiteral("workers: %1").arg(status.workers.size()));
+    if (!status.workers.isEmpty()) {
+        lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6")
+                             .arg(QStringLiteral("NAME"), -24)
+                             .arg(QStringLiteral("HOST"), -20)
+                             .arg(QStringLiteral("SLOTS"), 5)
+                             .arg(QStringLiteral("RUNNING"), 7)
+                             .arg(QStringLiteral("DONE"), 8)
+                             .arg(QStringLiteral("FAILED"), 7));
+        for (const Messages::WorkerStatus &w : status.workers) {
+            lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6%7")
+                                 .arg(w.name, -24)
+                                 .arg(w.host, -20)
+                                 .arg(w.slots, 5)
+                                 .arg(w.running, 7)
+                                 .arg(w.done, 8)
+                                 .arg(w.failed, 7)
+                                 .arg(w.draining ? QStringLiteral("  (draining)") : QString()));
+        }
+    }
+    return lines.join(QLatin1Char('\n')).toUtf8();
+}
+
+} // namespace
+
+int runStatus(const QStringList &args)
+{
+    QCommandLineParser parser;
+    CommandLine::setUp(parser, QStringLiteral("taskmaster status: task counts by state and the connected workers."));
+    const CommandLine::ConnectionOptions connection;
+    const CommandLine::KeyOptions keys;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table."));
+    parser.addOptions({connection.host, connection.port, keys.file, keys.key, json});
+    CommandLine::process(parser, args);
+
+    CommandLine::Connection target;
+    QString error;
+    if (!parser.positionalArguments().isEmpty())
+        error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
+    if (!error.isEmpty() || !CommandLine::readConnection(parser, connection, keys, &target, &error)) {
+        CommandLine::printError(error);
+        return ExitCode::Usage;
+    }
+
+    MasterClient client(target.key);
+    QObject::connect(&client, &MasterClient::ready, [&] { client.requestStatus(); });
+    QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
+        CommandLine::printLine(parser.isSet(json) ? asJson(status) : asText(status));
+        client.close();
+        QCoreApplication::exit(ExitCode::Ok);
+    });
+    QObject::connect(&client, &MasterClient::failed, [&](ClientHandshake::Failure failure, const QString &reason) {
+        CommandLine::printError(reason);
+        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
+                                                                                    : ExitCode::Unreachable);
+    });
+    QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
+        CommandLine::printError(QStringLiteral("lost the master: ") + reason);
+        QCoreApplication::exit(ExitCode::Unreachable);
+    });
+    client.open(target.host, target.port);
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,192 @@
+#include "submitcommand.h"
+
+#include "client/masterclient.h"
+#include "client/taskrecordjson.h"
+#include "commandline.h"
+#include "task/tasklines.h"
+#include "util/exitcodes.h"
+#include "util/jsonvalue.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+
+namespace {
+
+struct Request {
+    CommandLine::Connection connection;
+    QList<TaskSpec> specs;
+    bool wait = false;
+};
+
+// Reads the command line and the task file; every error is reported before anything is sent.
+int parse(const QStringList &args, Request *request)
+{
+    QCommandLineParser parser;
+    CommandLine::setUp(parser, QStringLiteral(
+            "taskmaster submit: put tasks on a running master.\n"
+            "  taskmaster submit [options] KIND [ARGS_JSON]   one task (or --count copies) of KIND\n"
+            "  taskmaster submit [options] --file tasks.jsonl one task per line: {\"kind\": ..., \"args\": ...,\n"
+            "      \"priority\"?, \"timeout_ms\"?, \"max_attempts\"?}; - reads standard input\n"
+            "Without --wait it prints the new task ids, one per line. With --wait it prints one JSON object\n"
+            "per finished task (id, kind, args, state, result or error, worker, attempts) as they finish."));
+    parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("Task kind: square, echo, sleep, sha256, exec, ..."));
+    parser.addPositionalArgument(QStringLiteral("args"), QStringLiteral("Task arguments as JSON (default null)."),
+                                 QStringLiteral("[args]"));
+    const CommandLine::ConnectionOptions connection;
+    const CommandLine::KeyOptions keys;
+    const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("Read tasks from a JSON Lines file (- for stdin)."),
+                                  QStringLiteral("file"));
+    const QCommandLineOption count(QStringLiteral("count"), QStringLiteral("Submit N copies of the task (default 1)."),
+                                   QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption priority(QStringLiteral("priority"),
+                                      QStringLiteral("Higher runs first; FIFO within a priority (default 0)."),
+                                      QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Cancel and retry a run that takes longer (ms; default none)."),
+                                     QStringLiteral("ms"), QStringLiteral("0"));
+    const QCommandLineOption attempts(QStringLiteral("max-attempts"),
+                                      QStringLiteral("Runs before the task fails (default %1).").arg(DefaultMaxAttempts),
+                                      QStringLiteral("n"), QString::number(DefaultMaxAttempts));
+    const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait for every task and print its result."));
+    parser.addOptions({connection.host, connection.port, keys.file, keys.key, file, count, priority, timeout, attempts, wait});
+    CommandLine::process(parser, args);
+
+    QString error;
+    if (!CommandLine::readConnection(parser, connection, keys, &request->connection, &error)) {
+        CommandLine::printError(error);
+        return ExitCode::Usage;
+    }
+    request->wait = parser.isSet(wait);
+
+    auto number = [&](const QCommandLineOption &option, qint64 min, qint64 max, qint64 *out) {
+        bool ok = false;
+        *out = parser.value(option).toLongLong(&ok);
+        if (!ok || *out < min || *out > max) {
+            CommandLine::printError(QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\"")
+                                            .arg(option.names().first())
+                                            .arg(min)
+                                            .arg(max)
+                                            .arg(parser.value(option)));
+            return false;
+        }
+        return true;
+    };
+    qint64 copies = 1, prio = 0, timeoutMs = 0, maxAttempts = DefaultMaxAttempts;
+    if (!number(count, 1, 10'000'000, &copies) || !number(priority, -1'000'000, 1'000'000, &prio)
+        || !number(timeout, 0, 365LL * 24 * 3600 * 1000, &timeoutMs) || !number(attempts, 1, 1000, &maxAttempts))
+        return ExitCode::Usage;
+    TaskSpec defaults;
+    defaults.priority = qint32(prio);
+    defaults.timeoutMs = timeoutMs;
+    defaults.maxAttempts = int(maxAttempts);
+
+    const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(file)) {
+        if (!positional.isEmpty()) {
+            CommandLine::printError(QStringLiteral("give either KIND [ARGS_JSON] or --file, not both"));
+            return ExitCode::Usage;
+        }
+        QFile input;
+        const QString path = parser.value(file);
+        const bool opened = path == QLatin1String("-") ? input.open(stdin, QIODevice::ReadOnly)
+                                                       : (input.setFileName(path), input.open(QIODevice::ReadOnly));
+        if (!opened) {
+            CommandLine::printError(QStringLiteral("cannot read %1: %2").arg(path, input.errorString()));
+            return ExitCode::Usage;
+        }
+        const TaskLines::Parsed parsed = TaskLines::parse(&input, defaults);
+        if (!parsed.ok()) {
+            CommandLine::printError(QStringLiteral("%1: %2; nothing was submitted")
+                                            .arg(path == QLatin1String("-") ? QStringLiteral("stdin") : path, parsed.error));
+            return ExitCode::Usage;
+        }
+        for (qint64 i = 0; i < copies; ++i)
+            request->specs.append(parsed.specs);
+        return ExitCode::Ok;
+    }
+    if (positional.isEmpty() || positional.size() > 2) {
+        CommandLine::printError(QStringLiteral("give a task KIND and optional ARGS_JSON, or --file (see --help)"));
+        return ExitCode::Usage;
+    }
+    TaskSpec spec = defaults;
+    spec.kind = positional.at(0);
+    if (positional.size() == 2) {
+        QJsonValue value;
+        if (!JsonValue::parse(positional.at(1).toUtf8(), &value, &error)) {
+            CommandLine::printError(QStringLiteral("ARGS_JSON is not valid JSON: %1").arg(error));
+            return ExitCode::Usage;
+        }
+        spec.args = JsonValue::serialize(value);
+    }
+    error = validateTaskSpec(spec);
+    if (!error.isEmpty()) {
+        CommandLine::printError(error);
+        return ExitCode::Usage;
+    }
+    request->specs = QList<TaskSpec>(copies, spec);
+    return ExitCode::Ok;
+}
+
+} // namespace
+
+int runSubmit(const QStringList &args)
+{
+    Request request;
+    if (const int code = parse(args, &request); code != ExitCode::Ok)
+        return code;
+    if (request.specs.isEmpty()) {
+        CommandLine::printError(QStringLiteral("no tasks to submit"));
+        return ExitCode::Usage;
+    }
+
+    MasterClient client(request.connection.key);
+    int exitCode = ExitCode::Ok;
+    qsizetype remaining = 0;
+    auto finish = [&](int code) {
+        exitCode = qMax(exitCode, code);
+        client.close();
+        QCoreApplication::exit(exitCode);
+    };
+    QObject::connect(&client, &MasterClient::ready, [&] { client.submit(request.specs, request.wait); });
+    QObject::connect(&client, &MasterClient::failed, [&](ClientHandshake::Failure failure, const QString &reason) {
+        CommandLine::printError(reason);
+        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
+                                                                                    : ExitCode::Unreachable);
+    });
+    QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
+        CommandLine::printError(QStringLiteral("lost the master (%1) with %2 task(s) unfinished; they stay on the "
+                                               "master if it is still running")
+                                        .arg(reason)
+                                        .arg(remaining));
+        QCoreApplication::exit(ExitCode::Unreachable);
+    });
+    QObject::connect(&client, &MasterClient::requestFailed, [&](const QString &reason) {
+        CommandLine::printError(QStringLiteral("the master refused the tasks: %1").arg(reason));
+        finish(ExitCode::Usage);
+    });
+    QObject::connect(&client, &MasterClient::submitted, [&](const QList<quint64> &ids) {
+        if (!request.wait) {
+            QByteArray out;
+            for (quint64 id : ids)
+                out += QByteArray::number(id) + '\n';
+            out.chop(1);
+            CommandLine::printLine(out);
+            finish(ExitCode::Ok);
+            return;
+        }
+        remaining = client.pendingWatches();
+        if (remaining == 0)
+            finish(exitCode);
+    });
+    QObject::connect(&client, &MasterClient::taskFinished, [&](const Messages::TaskRecord &record) {
+        CommandLine::printLine(QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));
+        if (TaskState(record.state) != TaskState::Done)
+            exitCode = ExitCode::TasksFailed;
+        remaining = client.pendingWatches();
+        if (remaining == 0 && !client.isSubmitting())
+            finish(exitCode);
+    });
+    client.open(request.connection.host, request.connection.port);
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,63 @@
+// taskmaster: the master of a Taskmaster queue. Subcommands run it headless (serve), talk to a
+// running one (submit, status) or show the classic demo; the desktop window is the default.
+
+#include "cli/commandline.h"
+#include "cli/democommand.h"
+#include "cli/servecommand.h"
+#include "cli/statuscommand.h"
+#include "cli/submitcommand.h"
+#include "util/exitcodes.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+const char Usage[] =
+        "Usage: taskmaster <command> [options]\n"
+        "\n"
+        "Commands:\n"
+        "  serve    run the master without a window (workers and clients connect to it)\n"
+        "  submit   put tasks on a running master, optionally wait for their results\n"
+        "  status   show task counts and connected workers of a running master\n"
+        "  demo     start a master and two local workers and square ten numbers\n"
+        "\n"
+        "Run 'taskmaster <command> --help' for the options of a command.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("taskmaster"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
+    qSetMessagePattern(QStringLiteral("taskmaster: %{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}"));
+
+    QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        std::printf("taskmaster %s\n", TASKMASTER_VERSION);
+        return ExitCode::Ok;
+    }
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help")) {
+        std::fputs(Usage, command.isEmpty() ? stderr : stdout);
+        std::fputs(qPrintable(CommandLine::exitCodeHelp() + QLatin1Char('\n')), command.isEmpty() ? stderr : stdout);
+        return command.isEmpty() ? ExitCode::Usage : ExitCode::Ok;
+    }
+    // The subcommand's parser sees "taskmaster <command>" as its program name.
+    args[0] = args.at(0) + QLatin1Char(' ') + command;
+    args.removeAt(1);
+    if (command == QLatin1String("serve"))
+        return runServe(args);
+    if (command == QLatin1String("submit"))
+        return runSubmit(args);
+    if (command == QLatin1String("status"))
+        return runStatus(args);
+    if (command == QLatin1String("demo"))
+        return runDemo(args);
+    CommandLine::printError(QStringLiteral("unknown command \"%1\"").arg(command));
+    std::fputs(Usage, stderr);
+    return ExitCode::Usage;
+}
