@@ -1,0 +1,398 @@
+// End to end: the real taskmaster serve, taskworker and taskmaster submit/status processes on
+// loopback, with workers killed, started early, given the wrong key, or told to stop.
+
+#include "processes.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
+
+namespace {
+
+const QByteArray Key = QByteArrayLiteral("e2e-secret-key");
+
+// Heartbeats fast enough that a lost worker is noticed within a second.
+const QStringList FastHeartbeat = {QStringLiteral("--heartbeat-interval"), QStringLiteral("200"),
+                                   QStringLiteral("--heartbeat-timeout"), QStringLiteral("1000")};
+
+std::unique_ptr<TestProcess> submit(quint16 port, const QStringList &args, const QByteArray &key = Key)
+{
+    return std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                         QStringList{QStringLiteral("submit")} + connectionArgs(port) + args, key);
+}
+
+QByteArray jsonLines(const QString &kind, int count, const std::function<QJsonValue(int)> &args)
+{
+    QByteArray lines;
+    for (int i = 0; i < count; ++i) {
+        lines += QJsonDocument(QJsonObject{{QStringLiteral("kind"), kind}, {QStringLiteral("args"), args(i)}})
+                         .toJson(QJsonDocument::Compact)
+                + '\n';
+    }
+    return lines;
+}
+
+QList<QJsonObject> parseRecords(const QList<QByteArray> &lines)
+{
+    QList<QJsonObject> records;
+    for (const QByteArray &line : lines)
+        records.append(QJsonDocument::fromJson(line).object());
+    return records;
+}
+
+} // namespace
+
+class tst_EndToEnd : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void thousandSquaresOverThreeWorkers();
+    void workerKilledMidRunLosesNothing();
+    void workerStartedBeforeTheMasterConnectsWhenItComesUp();
+    void workerWithWrongKeyExitsAndMasterKeepsServing();
+    void workerWithOnceExitsWhenNoMaster();
+    void submitWithWrongKeySaysSo();
+    void badJsonLineIsReportedAndNothingIsSubmitted();
+    void badArgsJsonOnTheCommandLineIsRefused();
+    void failedTasksMakeSubmitExitOne();
+    void timeoutRetriesThenFails();
+    void statusListsCountsAndWorkers();
+    void sigtermLetsRunningTasksFinish();
+    void sigtermPastGraceReturnsTasksToTheQueue();
+    void serveRefusesEmptyKeyOnAnOpenAddress();
+    void serveReportsAPortInUse();
+    void helpAndVersionWork();
+};
+
+void tst_EndToEnd::thousandSquaresOverThreeWorkers()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    std::vector<std::unique_ptr<TestProcess>> workers;
+    for (int i = 0; i < 3; ++i)
+        workers.push_back(startWorker(master.port(), Key, QStringLiteral("sq-%1").arg(i), {QStringLiteral("--slots"), QStringLiteral("2")}));
+
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("tasks.jsonl")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(jsonLines(QStringLiteral("square"), 1000, [](int i) { return QJsonObject{{QStringLiteral("n"), i}}; }));
+    file.close();
+
+    auto run = submit(master.port(), {QStringLiteral("--file"), file.fileName(), QStringLiteral("--wait")});
+    QVERIFY2(run->waitForExit(60'000), run->stderrText().constData());
+    QCOMPARE(run->exitCode(), 0);
+    const QList<QJsonObject> records = parseRecords(run->stdoutLines());
+    QCOMPARE(records.size(), 1000);
+    QSet<qint64> ids, ns;
+    QSet<QString> usedWorkers;
+    for (const QJsonObject &r : records) {
+        QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        const qint64 n = r.value(QStringLiteral("args")).toObject().value(QStringLiteral("n")).toInteger();
+        QCOMPARE(r.value(QStringLiteral("result")).toInteger(), n * n);
+        QVERIFY(!ids.contains(r.value(QStringLiteral("id")).toInteger()));
+        ids.insert(r.value(QStringLiteral("id")).toInteger());
+        ns.insert(n);
+        usedWorkers.insert(r.value(QStringLiteral("worker")).toString());
+    }
+    QCOMPARE(ns.size(), 1000);
+    QVERIFY2(usedWorkers.size() >= 2, "the work did not spread across workers");
+}
+
+void tst_EndToEnd::workerKilledMidRunLosesNothing()
+{
+    TestMaster master(Key, FastHeartbeat);
+    QVERIFY(master.isReady());
+    std::vector<std::unique_ptr<TestProcess>> workers;
+    for (int i = 0; i < 3; ++i) {
+        workers.push_back(startWorker(master.port(), Key, QStringLiteral("k-%1").arg(i), {QStringLiteral("--slots"), QStringLiteral("2")}));
+        QVERIFY(workers.back()->waitForStderr("connected to master"));
+    }
+    // 600 tasks of 10 ms over 6 slots: about a second of work, so the kill lands mid-run.
+    auto run = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    run->feedStdin(jsonLines(QStringLiteral("sleep"), 600, [](int i) { return QJsonObject{{QStringLiteral("ms"), 10 + i % 2}}; }));
+    QVERIFY(run->waitForStdoutLines(100));
+    workers[0]->kill(); // SIGKILL on Unix: no goodbye, tasks in flight
+    QVERIFY2(run->waitForExit(60'000), run->stderrText().constData());
+    QCOMPARE(run->exitCode(), 0);
+
+    const QList<QJsonObject> records = parseRecords(run->stdoutLines());
+    QCOMPARE(records.size(), 600);
+    QSet<qint64> ids;
+    int retried = 0;
+    for (const QJsonObject &r : records) {
+        QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        ids.insert(r.value(QStringLiteral("id")).toInteger());
+        if (r.value(QStringLiteral("attempts")).toInteger() > 1) {
+            ++retried;
+            QVERIFY(r.value(QStringLiteral("worker")).toString() != QLatin1String("k-0"));
+        }
+    }
+    QCOMPARE(ids.size(), 600);
+    QVERIFY2(retried >= 1, "no task was in flight on the killed worker");
+}
+
+void tst_EndToEnd::workerStartedBeforeTheMasterConnectsWhenItComesUp()
+{
+    const quint16 port = freePort();
+    auto worker = startWorker(port, Key, QStringLiteral("early"));
+    QVERIFY(worker->waitForStderr("retrying in"));
+    TestMaster master(Key, {}, port);
+    QVERIFY(master.isReady());
+    QCOMPARE(master.port(), port);
+    QVERIFY(worker->waitForStderr("connected to master"));
+    auto run = submit(port, {QStringLiteral("square"), QStringLiteral("{\"n\": 3037000499}"), QStringLiteral("--wait")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QJsonObject record = QJsonDocument::fromJson(run->stdoutLines().value(0)).object();
+    QCOMPARE(record.value(QStringLiteral("worker")).toString(), QStringLiteral("early"));
+    // 64-bit results keep every digit.
+    QVERIFY2(run->stdoutText().contains("\"result\":9223372030926249001"), run->stdoutText().constData());
+}
+
+void tst_EndToEnd::workerWithWrongKeyExitsAndMasterKeepsServing()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto good = startWorker(master.port(), Key, QStringLiteral("good"));
+    QVERIFY(good->waitForStderr("connected to master"));
+    auto bad = startWorker(master.port(), QByteArrayLiteral("not the key"), QStringLiteral("bad"));
+    QVERIFY(bad->waitForExit(10'000));
+    QCOMPARE(bad->exitCode(), 3);
+    QVERIFY2(bad->stderrText().contains("authkey does not match"), bad->stderrText().constData());
+    QVERIFY(master.process().waitForStderr("authkey does not match"));
+
+    auto run = submit(master.port(), {QStringLiteral("echo"), QStringLiteral("\"still here\""), QStringLiteral("--wait")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    QVERIFY(run->stdoutText().contains("\"worker\":\"good\""));
+}
+
+void tst_EndToEnd::workerWithOnceExitsWhenNoMaster()
+{
+    auto worker = startWorker(freePort(), Key, QStringLiteral("lonely"), {QStringLiteral("--once")});
+    QVERIFY(worker->waitForExit(15'000));
+    QCOMPARE(worker->exitCode(), 4);
+    QVERIFY(worker->stderrText().contains("not retrying"));
+}
+
+void tst_EndToEnd::submitWithWrongKeySaysSo()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto run = submit(master.port(), {QStringLiteral("echo"), QStringLiteral("1")}, QByteArrayLiteral("nope"));
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 3);
+    QVERIFY(run->stderrText().contains("authkey does not match"));
+}
+
+void tst_EndToEnd::badJsonLineIsReportedAndNothingIsSubmitted()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto run = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-")});
+    run->feedStdin("{\"kind\":\"square\",\"args\":{\"n\":1}}\n\n{\"kind\":\"square\",\"args\":{\"n\":2}\n{\"kind\":\"echo\"}\n");
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 2);
+    QVERIFY2(run->stderrText().contains("line 3"), run->stderrText().constData());
+    QVERIFY(run->stderrText().contains("nothing was submitted"));
+
+    auto status = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                                QStringList{QStringLiteral("status"), QStringLiteral("--json")}
+                                                        + connectionArgs(master.port()),
+                                                Key);
+    QVERIFY(status->waitForExit());
+    QCOMPARE(status->exitCode(), 0);
+    const QJsonObject counts = QJsonDocument::fromJson(status->stdoutText()).object().value(QStringLiteral("counts")).toObject();
+    QCOMPARE(counts.value(QStringLiteral("queued")).toInteger(-1), 0);
+}
+
+void tst_EndToEnd::badArgsJsonOnTheCommandLineIsRefused()
+{
+    auto run = submit(1, {QStringLiteral("square"), QStringLiteral("{n: 3}")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 2);
+    QVERIFY(run->stderrText().contains("ARGS_JSON is not valid JSON"));
+}
+
+void tst_EndToEnd::failedTasksMakeSubmitExitOne()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("w"));
+    auto run = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    run->feedStdin("{\"kind\":\"square\",\"args\":{\"n\":4}}\n"
+                   "{\"kind\":\"frobnicate\"}\n"
+                   "{\"kind\":\"exec\",\"args\":{\"argv\":[\"true\"]}}\n");
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 1);
+    QCOMPARE(run->stdoutLines().size(), 3);
+    const QByteArray out = run->stdoutText();
+    QVERIFY2(out.contains("unknown task kind \\\"frobnicate\\\"; this worker knows: echo, exec, sha256, sleep, square"),
+             out.constData());
+    QVERIFY(out.contains("exec is disabled on this worker"));
+    QVERIFY(out.contains("\"result\":16"));
+}
+
+void tst_EndToEnd::timeoutRetriesThenFails()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("slow"));
+    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 5000}"), QStringLiteral("--timeout"),
+                                      QStringLiteral("150"), QStringLiteral("--max-attempts"), QStringLiteral("2"),
+                                      QStringLiteral("--wait")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 1);
+    const QJsonObject record = QJsonDocument::fromJson(run->stdoutLines().value(0)).object();
+    QCOMPARE(record.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+    QCOMPARE(record.value(QStringLiteral("attempts")).toInteger(), 2);
+    QVERIFY2(record.value(QStringLiteral("error")).toString().contains(QLatin1String("timed out after 150 ms (attempt 2 of 2")),
+             qPrintable(record.value(QStringLiteral("error")).toString()));
+    QVERIFY(worker->waitForStderr("timed out after 150 ms"));
+}
+
+void tst_EndToEnd::statusListsCountsAndWorkers()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("status-worker"), {QStringLiteral("--slots"), QStringLiteral("3")});
+    QVERIFY(worker->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("square"), QStringLiteral("5"), QStringLiteral("--count"),
+                                      QStringLiteral("4"), QStringLiteral("--wait")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    auto status = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                                QStringList{QStringLiteral("status"), QStringLiteral("--json")}
+                                                        + connectionArgs(master.port()),
+                                                Key);
+    QVERIFY(status->waitForExit());
+    QCOMPARE(status->exitCode(), 0);
+    const QJsonObject object = QJsonDocument::fromJson(status->stdoutText()).object();
+    QCOMPARE(object.value(QStringLiteral("counts")).toObject().value(QStringLiteral("done")).toInteger(), 4);
+    const QJsonObject w = object.value(QStringLiteral("workers")).toArray().at(0).toObject();
+    QCOMPARE(w.value(QStringLiteral("name")).toString(), QStringLiteral("status-worker"));
+    QCOMPARE(w.value(QStringLiteral("slots")).toInteger(), 3);
+    QCOMPARE(w.value(QStringLiteral("done")).toInteger(), 4);
+
+    auto table = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                               QStringList{QStringLiteral("status")} + connectionArgs(master.port()), Key);
+    QVERIFY(table->waitForExit());
+    QVERIFY2(table->stdoutText().contains("4 done"), table->stdoutText().constData());
+    QVERIFY(table->stdoutText().contains("status-worker"));
+}
+
+void tst_EndToEnd::sigtermLetsRunningTasksFinish()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("SIGTERM is a Unix signal; Windows consoles send Ctrl+Break, covered by ShutdownSignals");
+#else
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("drainer"));
+    QVERIFY(worker->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 400}"), QStringLiteral("--wait")});
+    QVERIFY(master.process().waitForStderr("joined"));
+    QTRY_VERIFY_WITH_TIMEOUT(worker->stderrText().contains("connected"), 5000);
+    // Wait until the task is on the worker, then ask it to stop.
+    auto status = [&] {
+        TestProcess s(QStringLiteral(TASKMASTER_BIN), QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(master.port()), Key);
+        s.waitForExit();
+        return QJsonDocument::fromJson(s.stdoutText()).object();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(status().value(QStringLiteral("counts")).toObject().value(QStringLiteral("running")).toInteger(), 1, 10'000);
+    ::kill(pid_t(worker->process().processId()), SIGTERM);
+    QVERIFY(worker->waitForExit(10'000));
+    QCOMPARE(worker->process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(worker->exitCode(), 0);
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    QVERIFY(run->stdoutText().contains("\"worker\":\"drainer\""));
+    QVERIFY(run->stdoutText().contains("\"slept_ms\":400"));
+#endif
+}
+
+void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("SIGTERM is a Unix signal; Windows consoles send Ctrl+Break, covered by ShutdownSignals");
+#else
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto quitter = startWorker(master.port(), Key, QStringLiteral("quitter"), {QStringLiteral("--grace-ms"), QStringLiteral("100")});
+    QVERIFY(quitter->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 1500}"), QStringLiteral("--max-attempts"),
+                                      QStringLiteral("1"), QStringLiteral("--wait")});
+    QVERIFY(master.process().waitForStderr("joined"));
+    auto running = [&] {
+        TestProcess s(QStringLiteral(TASKMASTER_BIN), QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(master.port()), Key);
+        s.waitForExit();
+        return QJsonDocument::fromJson(s.stdoutText()).object().value(QStringLiteral("counts")).toObject().value(QStringLiteral("running")).toInteger();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(running(), 1, 10'000);
+    ::kill(pid_t(quitter->process().processId()), SIGTERM);
+    QVERIFY(quitter->waitForExit(10'000));
+    QCOMPARE(quitter->exitCode(), 0);
+    QVERIFY(quitter->stderrText().contains("grace period over"));
+    // Returned, not failed: even with one attempt allowed, another worker can still run it.
+    auto finisher = startWorker(master.port(), Key, QStringLiteral("finisher"));
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    QVERIFY(run->stdoutText().contains("\"worker\":\"finisher\""));
+#endif
+}
+
+void tst_EndToEnd::serveRefusesEmptyKeyOnAnOpenAddress()
+{
+    TestProcess serve(QStringLiteral(TASKMASTER_BIN),
+                      {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--bind"),
+                       QStringLiteral("0.0.0.0")},
+                      QByteArray());
+    QVERIFY(serve.waitForExit());
+    QCOMPARE(serve.exitCode(), 5);
+    QVERIFY(serve.stderrText().contains("refusing to listen on 0.0.0.0 with an empty authkey"));
+    QVERIFY(serve.stdoutText().isEmpty());
+}
+
+void tst_EndToEnd::serveReportsAPortInUse()
+{
+    TestMaster first(Key);
+    QVERIFY(first.isReady());
+    TestProcess second(QStringLiteral(TASKMASTER_BIN),
+                       {QStringLiteral("serve"), QStringLiteral("--port"), QString::number(first.port())}, Key);
+    QVERIFY(second.waitForExit());
+    QCOMPARE(second.exitCode(), 5);
+    QVERIFY(second.stderrText().contains("cannot listen on 127.0.0.1"));
+}
+
+void tst_EndToEnd::helpAndVersionWork()
+{
+    for (const QStringList &args : {QStringList{QStringLiteral("--help")}, QStringList{QStringLiteral("serve"), QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("submit"), QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("status"), QStringLiteral("--help")}}) {
+        TestProcess p(QStringLiteral(TASKMASTER_BIN), args, Key);
+        QVERIFY(p.waitForExit());
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(p.stdoutText().contains("Exit codes"), qPrintable(args.join(QLatin1Char(' '))));
+    }
+    TestProcess worker(QStringLiteral(TASKWORKER_BIN), {QStringLiteral("--help")}, Key);
+    QVERIFY(worker.waitForExit());
+    QCOMPARE(worker.exitCode(), 0);
+    QVERIFY(worker.stdoutText().contains("--allow-exec"));
+    TestProcess version(QStringLiteral(TASKWORKER_BIN), {QStringLiteral("--version")}, Key);
+    QVERIFY(version.waitForExit());
+    QVERIFY(version.stdoutText().startsWith("taskworker"));
+    TestProcess unknown(QStringLiteral(TASKMASTER_BIN), {QStringLiteral("frobnicate")}, Key);
+    QVERIFY(unknown.waitForExit());
+    QCOMPARE(unknown.exitCode(), 2);
+}
+
+QTEST_GUILESS_MAIN(tst_EndToEnd)
+#include "tst_endtoend.moc"
