@@ -39,6 +39,21 @@ QByteArray jsonLines(const QString &kind, int count, const std::function<QJsonVa
     return lines;
 }
 
+// `taskmaster status --json`, parsed.
+QJsonObject statusJson(quint16 port)
+{
+    TestProcess status(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(port), Key);
+    if (!status.waitForExit() || status.exitCode() != 0)
+        return {};
+    return QJsonDocument::fromJson(status.stdoutText()).object();
+}
+
+qint64 runningCount(quint16 port)
+{
+    return statusJson(port).value(QStringLiteral("counts")).toObject().value(QStringLiteral("running")).toInteger(-1);
+}
+
 QList<QJsonObject> parseRecords(const QList<QByteArray> &lines)
 {
     QList<QJsonObject> records;
@@ -204,13 +219,7 @@ void tst_EndToEnd::badJsonLineIsReportedAndNothingIsSubmitted()
     QVERIFY2(run->stderrText().contains("line 3"), run->stderrText().constData());
     QVERIFY(run->stderrText().contains("nothing was submitted"));
 
-    auto status = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
-                                                QStringList{QStringLiteral("status"), QStringLiteral("--json")}
-                                                        + connectionArgs(master.port()),
-                                                Key);
-    QVERIFY(status->waitForExit());
-    QCOMPARE(status->exitCode(), 0);
-    const QJsonObject counts = QJsonDocument::fromJson(status->stdoutText()).object().value(QStringLiteral("counts")).toObject();
+    const QJsonObject counts = statusJson(master.port()).value(QStringLiteral("counts")).toObject();
     QCOMPARE(counts.value(QStringLiteral("queued")).toInteger(-1), 0);
 }
 
@@ -269,13 +278,7 @@ void tst_EndToEnd::statusListsCountsAndWorkers()
                                       QStringLiteral("4"), QStringLiteral("--wait")});
     QVERIFY(run->waitForExit());
     QCOMPARE(run->exitCode(), 0);
-    auto status = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
-                                                QStringList{QStringLiteral("status"), QStringLiteral("--json")}
-                                                        + connectionArgs(master.port()),
-                                                Key);
-    QVERIFY(status->waitForExit());
-    QCOMPARE(status->exitCode(), 0);
-    const QJsonObject object = QJsonDocument::fromJson(status->stdoutText()).object();
+    const QJsonObject object = statusJson(master.port());
     QCOMPARE(object.value(QStringLiteral("counts")).toObject().value(QStringLiteral("done")).toInteger(), 4);
     const QJsonObject w = object.value(QStringLiteral("workers")).toArray().at(0).toObject();
     QCOMPARE(w.value(QStringLiteral("name")).toString(), QStringLiteral("status-worker"));
@@ -300,14 +303,8 @@ void tst_EndToEnd::sigtermLetsRunningTasksFinish()
     QVERIFY(worker->waitForStderr("connected to master"));
     auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 400}"), QStringLiteral("--wait")});
     QVERIFY(master.process().waitForStderr("joined"));
-    QTRY_VERIFY_WITH_TIMEOUT(worker->stderrText().contains("connected"), 5000);
     // Wait until the task is on the worker, then ask it to stop.
-    auto status = [&] {
-        TestProcess s(QStringLiteral(TASKMASTER_BIN), QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(master.port()), Key);
-        s.waitForExit();
-        return QJsonDocument::fromJson(s.stdoutText()).object();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(status().value(QStringLiteral("counts")).toObject().value(QStringLiteral("running")).toInteger(), 1, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
     ::kill(pid_t(worker->process().processId()), SIGTERM);
     QVERIFY(worker->waitForExit(10'000));
     QCOMPARE(worker->process().exitStatus(), QProcess::NormalExit);
@@ -331,12 +328,7 @@ void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
     auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 1500}"), QStringLiteral("--max-attempts"),
                                       QStringLiteral("1"), QStringLiteral("--wait")});
     QVERIFY(master.process().waitForStderr("joined"));
-    auto running = [&] {
-        TestProcess s(QStringLiteral(TASKMASTER_BIN), QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(master.port()), Key);
-        s.waitForExit();
-        return QJsonDocument::fromJson(s.stdoutText()).object().value(QStringLiteral("counts")).toObject().value(QStringLiteral("running")).toInteger();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(running(), 1, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
     ::kill(pid_t(quitter->process().processId()), SIGTERM);
     QVERIFY(quitter->waitForExit(10'000));
     QCOMPARE(quitter->exitCode(), 0);
