@@ -1,6 +1,7 @@
 // taskmaster: the master of a Taskmaster queue. Subcommands run it headless (serve), talk to a
 // running one (submit, status) or show the classic demo; the desktop window is the default.
 
+#include "cli/cancelcommand.h"
 #include "cli/commandline.h"
 #include "cli/democommand.h"
 #include "cli/servecommand.h"
@@ -21,6 +22,7 @@ const char Usage[] =
         "  serve    run the master without a window (workers and clients connect to it)\n"
         "  submit   put tasks on a running master, optionally wait for their results\n"
         "  status   show task counts and connected workers of a running master\n"
+        "  cancel   cancel queued or running tasks by id\n"
         "  demo     start a master and two local workers and square ten numbers\n"
         "\n"
         "Run 'taskmaster <command> --help' for the options of a command.\n";
@@ -55,6 +57,8 @@ int main(int argc, char *argv[])
         return runSubmit(args);
     if (command == QLatin1String("status"))
         return runStatus(args);
+    if (command == QLatin1String("cancel"))
+        return runCancel(args);
     if (command == QLatin1String("demo"))
         return runDemo(args);
     CommandLine::printError(QStringLiteral("unknown command \"%1\"").arg(command));

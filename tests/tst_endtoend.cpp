@@ -80,6 +80,7 @@ private Q_SLOTS:
     void failedTasksMakeSubmitExitOne();
     void timeoutRetriesThenFails();
     void statusListsCountsAndWorkers();
+    void cancelStopsARunningProcessAndAQueuedTask();
     void sigtermLetsRunningTasksFinish();
     void sigtermPastGraceReturnsTasksToTheQueue();
     void serveRefusesEmptyKeyOnAnOpenAddress();
@@ -290,6 +291,50 @@ void tst_EndToEnd::statusListsCountsAndWorkers()
     QVERIFY(table->waitForExit());
     QVERIFY2(table->stdoutText().contains("4 done"), table->stdoutText().constData());
     QVERIFY(table->stdoutText().contains("status-worker"));
+}
+
+void tst_EndToEnd::cancelStopsARunningProcessAndAQueuedTask()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("the task runs a POSIX shell; the cancel path itself is the same on every platform");
+#else
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("exec-worker"),
+                              {QStringLiteral("--allow-exec"), QStringLiteral("--slots"), QStringLiteral("1")});
+    QVERIFY(worker->waitForStderr("connected to master"));
+    QTemporaryDir dir;
+    const QString pidFile = dir.filePath(QStringLiteral("pid"));
+    const QJsonObject args{{QStringLiteral("argv"),
+                            QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"),
+                                       QStringLiteral("echo $$ > '%1'; exec sleep 60").arg(pidFile)}}};
+    // Two tasks on one slot: the first runs, the second waits in the queue.
+    auto run = submit(master.port(), {QStringLiteral("exec"), QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact)),
+                                      QStringLiteral("--count"), QStringLiteral("2")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QList<QByteArray> ids = run->stdoutLines();
+    QCOMPARE(ids.size(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile(pidFile).size() > 0, 10'000);
+    QFile file(pidFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const pid_t pid = pid_t(file.readAll().trimmed().toInt());
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid, 0), 0);
+
+    TestProcess cancel(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("cancel")} + connectionArgs(master.port())
+                               + QStringList{QString::fromUtf8(ids[0]), QString::fromUtf8(ids[1])},
+                       Key);
+    QVERIFY(cancel.waitForExit());
+    QCOMPARE(cancel.exitCode(), 0);
+    QCOMPARE(cancel.stdoutText().trimmed(), QByteArray("cancelled 2 of 2 task(s)"));
+    // The worker killed the process.
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid, 0) != 0, 10'000);
+    const QJsonObject counts = statusJson(master.port()).value(QStringLiteral("counts")).toObject();
+    QCOMPARE(counts.value(QStringLiteral("cancelled")).toInteger(), 2);
+    QCOMPARE(counts.value(QStringLiteral("running")).toInteger(), 0);
+#endif
 }
 
 void tst_EndToEnd::sigtermLetsRunningTasksFinish()

@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include "client/masterclient.h"
 #include "util/exitcodes.h"
 
 #include <QCoreApplication>
@@ -78,6 +79,24 @@ void printLine(const QByteArray &line)
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
+}
+
+void exitOnConnectFailure(MasterClient &client)
+{
+    QObject::connect(&client, &MasterClient::failed, [](ClientHandshake::Failure failure, const QString &reason) {
+        printError(reason);
+        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
+                                                                                    : ExitCode::Unreachable);
+    });
+}
+
+void exitOnConnectionProblems(MasterClient &client)
+{
+    exitOnConnectFailure(client);
+    QObject::connect(&client, &MasterClient::lost, [](const QString &reason) {
+        printError(QStringLiteral("lost the master: ") + reason);
+        QCoreApplication::exit(ExitCode::Unreachable);
+    });
 }
 
 } // namespace CommandLine

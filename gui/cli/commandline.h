@@ -4,6 +4,8 @@
 
 #include "auth/authkey.h"
 
+class MasterClient;
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QStringList>
@@ -48,5 +50,11 @@ void printError(const QString &message);
 void printLine(const QByteArray &line);
 
 QString exitCodeHelp();
+
+// Prints why the client could not connect and exits the event loop with the matching code
+// (3 for a key mismatch, 4 otherwise).
+void exitOnConnectFailure(MasterClient &client);
+// The same, and also when the master is lost later.
+void exitOnConnectionProblems(MasterClient &client);
 
 } // namespace CommandLine

@@ -89,20 +89,12 @@ int runStatus(const QStringList &args)
     }
 
     MasterClient client(target.key);
+    CommandLine::exitOnConnectionProblems(client);
     QObject::connect(&client, &MasterClient::ready, [&] { client.requestStatus(); });
     QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
         CommandLine::printLine(parser.isSet(json) ? asJson(status) : asText(status));
         client.close();
         QCoreApplication::exit(ExitCode::Ok);
-    });
-    QObject::connect(&client, &MasterClient::failed, [&](ClientHandshake::Failure failure, const QString &reason) {
-        CommandLine::printError(reason);
-        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
-                                                                                    : ExitCode::Unreachable);
-    });
-    QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
-        CommandLine::printError(QStringLiteral("lost the master: ") + reason);
-        QCoreApplication::exit(ExitCode::Unreachable);
     });
     client.open(target.host, target.port);
     return QCoreApplication::exec();

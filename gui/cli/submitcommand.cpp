@@ -149,11 +149,7 @@ int runSubmit(const QStringList &args)
         QCoreApplication::exit(exitCode);
     };
     QObject::connect(&client, &MasterClient::ready, [&] { client.submit(request.specs, request.wait); });
-    QObject::connect(&client, &MasterClient::failed, [&](ClientHandshake::Failure failure, const QString &reason) {
-        CommandLine::printError(reason);
-        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
-                                                                                    : ExitCode::Unreachable);
-    });
+    CommandLine::exitOnConnectFailure(client);
     QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
         CommandLine::printError(QStringLiteral("lost the master (%1) with %2 task(s) unfinished; they stay on the "
                                                "master if it is still running")

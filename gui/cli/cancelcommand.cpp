@@ -1,0 +1,50 @@
+#include "cancelcommand.h"
+
+#include "client/masterclient.h"
+#include "commandline.h"
+#include "util/exitcodes.h"
+
+#include <QCoreApplication>
+
+int runCancel(const QStringList &args)
+{
+    QCommandLineParser parser;
+    CommandLine::setUp(parser, QStringLiteral(
+            "taskmaster cancel: cancel tasks by id. A queued task is cancelled at once; a running one is\n"
+            "stopped on its worker. Prints how many were cancelled (finished tasks are left alone)."));
+    parser.addPositionalArgument(QStringLiteral("ids"), QStringLiteral("Task ids, as printed by submit."),
+                                 QStringLiteral("ID..."));
+    const CommandLine::ConnectionOptions connection;
+    const CommandLine::KeyOptions keys;
+    parser.addOptions({connection.host, connection.port, keys.file, keys.key});
+    CommandLine::process(parser, args);
+
+    CommandLine::Connection target;
+    QString error;
+    QList<quint64> ids;
+    for (const QString &text : parser.positionalArguments()) {
+        bool ok = false;
+        ids.append(text.toULongLong(&ok));
+        if (!ok || ids.last() == 0) {
+            CommandLine::printError(QStringLiteral("\"%1\" is not a task id").arg(text));
+            return ExitCode::Usage;
+        }
+    }
+    if (ids.isEmpty())
+        error = QStringLiteral("give the ids of the tasks to cancel (see --help)");
+    if (!error.isEmpty() || !CommandLine::readConnection(parser, connection, keys, &target, &error)) {
+        CommandLine::printError(error);
+        return ExitCode::Usage;
+    }
+
+    MasterClient client(target.key);
+    CommandLine::exitOnConnectionProblems(client);
+    QObject::connect(&client, &MasterClient::ready, [&] { client.cancel(ids); });
+    QObject::connect(&client, &MasterClient::cancelled, [&](int count) {
+        CommandLine::printLine(QStringLiteral("cancelled %1 of %2 task(s)").arg(count).arg(ids.size()).toUtf8());
+        client.close();
+        QCoreApplication::exit(ExitCode::Ok);
+    });
+    client.open(target.host, target.port);
+    return QCoreApplication::exec();
+}
