@@ -63,6 +63,8 @@ Parsed parse(QIODevice *device, const TaskSpec &defaults)
     while (!device->atEnd()) {
         QByteArray line = device->readLine();
         ++lineNumber;
+        if (lineNumber == 1 && line.startsWith("\xEF\xBB\xBF"))
+            line.remove(0, 3); // the byte order mark some Windows editors write
         if (line.trimmed().isEmpty())
             continue;
         TaskSpec spec;

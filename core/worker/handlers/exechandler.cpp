@@ -6,6 +6,11 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <unistd.h>
+#endif
+
 namespace {
 
 struct ExecRequest {
@@ -78,6 +83,11 @@ public:
         m_process.setProcessEnvironment(m_request.environment);
         if (!m_request.cwd.isEmpty())
             m_process.setWorkingDirectory(m_request.cwd);
+#ifdef Q_OS_UNIX
+        // Its own process group, so a cancel reaches whatever the program starts too
+        // (the jobs of a `sh -c make`), not only the program itself.
+        m_process.setChildProcessModifier([] { ::setpgid(0, 0); });
+#endif
         QObject::connect(&m_process, &QProcess::readyReadStandardOutput, this, [this] {
             capture(m_process.readAllStandardOutput(), m_stdout, m_stdoutDropped);
         });
@@ -86,8 +96,11 @@ public:
         });
         QObject::connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
             if (error == QProcess::FailedToStart && !m_cancelled)
-                Q_EMIT finished(TaskOutcome::failure(QStringLiteral("exec: cannot start %1: %2")
-                                                             .arg(m_request.argv.first(), m_process.errorString())));
+                Q_EMIT finished(TaskOutcome::failure(
+                        QStringLiteral("exec: cannot start %1%2: %3")
+                                .arg(m_request.argv.first(),
+                                     m_request.cwd.isEmpty() ? QString() : QStringLiteral(" in %1").arg(m_request.cwd),
+                                     m_process.errorString())));
         });
         QObject::connect(&m_process, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
             if (m_cancelled)
@@ -119,6 +132,11 @@ public:
     {
         m_cancelled = true;
         if (m_process.state() != QProcess::NotRunning) {
+#ifdef Q_OS_UNIX
+            if (const qint64 pid = m_process.processId(); pid > 0)
+                ::kill(-pid_t(pid), SIGKILL);
+#endif
+            // Elsewhere only the program itself is stopped; its own children may outlive it.
             m_process.kill();
             m_process.waitForFinished(1000); // reaps it; a SIGKILLed process goes at once
         }
