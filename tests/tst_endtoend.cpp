@@ -71,6 +71,7 @@ class tst_EndToEnd : public QObject
 private Q_SLOTS:
     void thousandSquaresOverThreeWorkers();
     void workerKilledMidRunLosesNothing();
+    void frozenWorkerMissesHeartbeatsAndItsTaskMovesOn();
     void workerStartedBeforeTheMasterConnectsWhenItComesUp();
     void workerWithWrongKeyExitsAndMasterKeepsServing();
     void workerWithOnceExitsWhenNoMaster();
@@ -153,6 +154,33 @@ void tst_EndToEnd::workerKilledMidRunLosesNothing()
     }
     QCOMPARE(ids.size(), 600);
     QVERIFY2(retried >= 1, "no task was in flight on the killed worker");
+}
+
+void tst_EndToEnd::frozenWorkerMissesHeartbeatsAndItsTaskMovesOn()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("freezes the worker with SIGSTOP, which needs Unix signals");
+#else
+    TestMaster master(Key, FastHeartbeat);
+    QVERIFY(master.isReady());
+    auto frozen = startWorker(master.port(), Key, QStringLiteral("frozen"));
+    QVERIFY(frozen->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 300}"), QStringLiteral("--wait")});
+    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
+    // Stopped, not dead: its socket stays open, only its heartbeats stop.
+    ::kill(pid_t(frozen->process().processId()), SIGSTOP);
+    QVERIFY(master.process().waitForStderr("no heartbeat for 1000 ms"));
+    auto thawed = startWorker(master.port(), Key, QStringLiteral("thawed"));
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QJsonObject record = QJsonDocument::fromJson(run->stdoutLines().value(0)).object();
+    QCOMPARE(record.value(QStringLiteral("worker")).toString(), QStringLiteral("thawed"));
+    QCOMPARE(record.value(QStringLiteral("attempts")).toInteger(), 2);
+    // Woken up, the old worker finds its link gone and comes back on its own.
+    ::kill(pid_t(frozen->process().processId()), SIGCONT);
+    QVERIFY(frozen->waitForStderr("lost the master"));
+    QTRY_COMPARE_WITH_TIMEOUT(statusJson(master.port()).value(QStringLiteral("workers")).toArray().size(), 2, 20'000);
+#endif
 }
 
 void tst_EndToEnd::workerStartedBeforeTheMasterConnectsWhenItComesUp()
