@@ -84,6 +84,7 @@ private Q_SLOTS:
     void cancelStopsARunningProcessAndAQueuedTask();
     void sigtermLetsRunningTasksFinish();
     void sigtermPastGraceReturnsTasksToTheQueue();
+    void smallFrameCapStillCarriesEveryTask();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
     void helpAndVersionWork();
@@ -412,6 +413,32 @@ void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
     QCOMPARE(run->exitCode(), 0);
     QVERIFY(run->stdoutText().contains("\"worker\":\"finisher\""));
 #endif
+}
+
+void tst_EndToEnd::smallFrameCapStillCarriesEveryTask()
+{
+    // With a 4 KiB cap, 64 tasks of 220-byte args need several frames in every direction.
+    TestMaster master(Key, {QStringLiteral("--max-frame"), QStringLiteral("4096")});
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("wide"), {QStringLiteral("--slots"), QStringLiteral("64")});
+    QVERIFY(worker->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    run->feedStdin(jsonLines(QStringLiteral("echo"), 64, [](int i) {
+        return QJsonObject{{QStringLiteral("i"), i}, {QStringLiteral("pad"), QString(200, QLatin1Char('p'))}};
+    }));
+    QVERIFY(run->waitForExit());
+    QVERIFY2(run->exitCode() == 0, run->stderrText().constData());
+    QCOMPARE(run->stdoutLines().size(), 64);
+    for (const QJsonObject &r : parseRecords(run->stdoutLines()))
+        QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+    QVERIFY(!worker->stderrText().contains("lost the master"));
+
+    // Args over a quarter of the cap are refused before anything is sent.
+    auto big = submit(master.port(), {QStringLiteral("echo"), QStringLiteral("\"%1\"").arg(QString(1100, QLatin1Char('x')))});
+    QVERIFY(big->waitForExit());
+    QCOMPARE(big->exitCode(), 2);
+    QVERIFY2(big->stderrText().contains("larger than the master accepts (1024 bytes); nothing was submitted"),
+             big->stderrText().constData());
 }
 
 void tst_EndToEnd::serveRefusesEmptyKeyOnAnOpenAddress()

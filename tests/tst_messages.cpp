@@ -19,6 +19,8 @@ private Q_SLOTS:
     void refusesForgedListCountsWithoutAllocating();
     void refusesUnknownOutcome();
     void knowsEveryMessageType();
+    void encodedSizesAreExact();
+    void longListsAreSplitUnderTheCap();
 };
 
 namespace {
@@ -135,6 +137,44 @@ void tst_Messages::knowsEveryMessageType()
     QVERIFY(!messageType(QByteArray(1, char(0))).has_value());
     QVERIFY(!messageType(QByteArray(1, char(99))).has_value());
     QVERIFY(!messageType(QByteArray()).has_value());
+}
+
+void tst_Messages::encodedSizesAreExact()
+{
+    const TaskRecord record{7, QStringLiteral("kïnd"), "[1,2]", 2, 1, 1, 3, QStringLiteral("w"), "4", QStringLiteral("e"), 1, 2, 3};
+    QCOMPARE(encodeFrame(TaskUpdates{{record}}).size(), 4 + 1 + 4 + encodedSize(record));
+    const TaskAssignment assignment{1, 2, QStringLiteral("square"), "{\"n\":3}", 10};
+    QCOMPARE(encodeFrame(AssignTasks{{assignment}}).size(), 4 + 1 + 4 + encodedSize(assignment));
+    const TaskResult result{1, 2, 0, "9", QStringLiteral("x")};
+    QCOMPARE(encodeFrame(TaskResults{{result}}).size(), 4 + 1 + 4 + encodedSize(result));
+    const TaskSpecWire spec{QStringLiteral("echo"), "null", 1, 2, 3};
+    QCOMPARE(encodeFrame(Submit{1, true, {spec}}).size(), 4 + 1 + 4 + 1 + 4 + encodedSize(spec));
+    const WorkerStatus status{QStringLiteral("n"), QStringLiteral("h"), 1, 2, 3, 4, 5, 6, false};
+    QCOMPARE(encodeFrame(StatusReply{1, {}, {status}}).size(), 4 + 1 + 4 + 5 * 8 + 4 + encodedSize(status));
+}
+
+void tst_Messages::longListsAreSplitUnderTheCap()
+{
+    TaskUpdates updates;
+    for (quint64 id = 1; id <= 300; ++id)
+        updates.tasks.append({id, QStringLiteral("square"), QByteArray(200, '1'), 2, 0, 1, 3, QStringLiteral("w"), "4", QString(), 0, 0, 0});
+    const quint32 cap = 4096;
+    const QList<QByteArray> frames = encodeFrames(updates, &TaskUpdates::tasks, cap);
+    QVERIFY(frames.size() > 1);
+    QList<quint64> ids;
+    for (const QByteArray &frame : frames) {
+        QVERIFY2(frame.size() - 4 <= qsizetype(cap), qPrintable(QString::number(frame.size())));
+        TaskUpdates back;
+        QVERIFY(decodeBody(bodyOf(frame), back));
+        for (const TaskRecord &r : back.tasks)
+            ids.append(r.id);
+    }
+    QCOMPARE(ids.size(), 300);
+    QCOMPARE(ids.first(), quint64(1));
+    QCOMPARE(ids.last(), quint64(300));
+    QVERIFY(std::is_sorted(ids.begin(), ids.end()));
+    // An empty list still makes one frame.
+    QCOMPARE(encodeFrames(TaskUpdates{}, &TaskUpdates::tasks, cap).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Messages)

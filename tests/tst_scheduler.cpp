@@ -82,6 +82,8 @@ private Q_SLOTS:
     void resultFromAnotherWorkerIsIgnored();
     void handlerErrorFailsWithoutRetry();
     void returnedTasksDoNotSpendAnAttempt();
+    void attemptNumbersOnTheWireNeverRepeat();
+    void finishedIsAnnouncedOnceDespiteLateResults();
     void drainingWorkerGetsNoTasks();
     void changesAreAnnouncedInBatches();
     void retryQueuesFailedTasksAgain();
@@ -289,6 +291,38 @@ void tst_Scheduler::returnedTasksDoNotSpendAnAttempt()
     QCOMPARE(scheduler.task(id)->state, TaskState::Queued);
     QCOMPARE(scheduler.task(id)->attempts, 0);
     QCOMPARE(link.assigned.size(), 1); // draining: not sent back to the same worker
+}
+
+void tst_Scheduler::attemptNumbersOnTheWireNeverRepeat()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 id = scheduler.submit({spec()}).first();
+    const Messages::TaskAssignment first = link.assigned.last();
+    // Given back without spending an attempt, then sent to the same worker again.
+    scheduler.returnTasks(w, {id}, QStringLiteral("busy"));
+    QCOMPARE(link.assigned.size(), 2);
+    QCOMPARE(scheduler.task(id)->attempts, 1);
+    QVERIFY(link.assigned.last().attempt != first.attempt);
+    // A result of the first dispatch is not taken for the second.
+    scheduler.completeTasks(w, {ok(first, "111")});
+    QCOMPARE(scheduler.task(id)->state, TaskState::Running);
+    scheduler.completeTasks(w, {ok(link.assigned.last(), "9")});
+    QCOMPARE(scheduler.task(id)->result, QByteArray("9"));
+}
+
+void tst_Scheduler::finishedIsAnnouncedOnceDespiteLateResults()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 id = scheduler.submit({spec()}).first();
+    QSignalSpy finished(&scheduler, &Scheduler::tasksFinished);
+    scheduler.completeTasks(w, {ok(link.assigned[0])});
+    scheduler.completeTasks(w, {ok(link.assigned[0])});
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().first().value<QList<quint64>>(), QList<quint64>{id});
 }
 
 void tst_Scheduler::drainingWorkerGetsNoTasks()

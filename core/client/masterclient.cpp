@@ -21,31 +21,32 @@ void MasterClient::close()
     m_link->close(QStringLiteral("client done"));
 }
 
-void MasterClient::submit(const QList<TaskSpec> &specs, bool watch)
+QString MasterClient::submit(const QList<TaskSpec> &specs, bool watch)
 {
+    // All or nothing: check what the master would refuse before sending a single request.
+    const quint32 maxArgs = Protocol::maxArgsSize(m_link->maxFrame());
+    for (qsizetype i = 0; i < specs.size(); ++i) {
+        if (quint32(specs[i].args.size()) > maxArgs) {
+            return QStringLiteral("task %1: args of %2 bytes are larger than the master accepts (%3 bytes)")
+                    .arg(i + 1)
+                    .arg(specs[i].args.size())
+                    .arg(maxArgs);
+        }
+    }
     m_submittedIds.clear();
     m_watchSubmitted = watch;
-    // Frames are answered in order, so the ids come back in the order of the specs.
-    const qint64 limit = m_link->maxFrame() / 2;
-    Messages::Submit request;
-    qint64 bytes = 0;
-    auto sendRequest = [&] {
-        request.requestId = nextRequestId();
-        request.watch = watch;
+    QList<Messages::TaskSpecWire> wire;
+    wire.reserve(specs.size());
+    for (const TaskSpec &spec : specs)
+        wire.append({spec.kind, spec.args, spec.priority, spec.timeoutMs, quint32(spec.maxAttempts)});
+    // The master answers requests in order, so the ids come back in the order of the specs.
+    const qsizetype base = Messages::encodeFrame(Messages::Submit{}).size() - 4;
+    for (QList<Messages::TaskSpecWire> &run : Messages::splitForFrames(std::move(wire), base, m_link->maxFrame())) {
+        const Messages::Submit request{nextRequestId(), watch, std::move(run)};
         m_submitRequests.insert(request.requestId);
         m_link->send(Messages::encodeFrame(request));
-        request.tasks.clear();
-        bytes = 0;
-    };
-    for (const TaskSpec &spec : specs) {
-        const qint64 size = spec.kind.size() * 2 + spec.args.size() + 40;
-        if (!request.tasks.isEmpty() && bytes + size > limit)
-            sendRequest();
-        request.tasks.append({spec.kind, spec.args, spec.priority, spec.timeoutMs, quint32(spec.maxAttempts)});
-        bytes += size;
     }
-    if (!request.tasks.isEmpty() || specs.isEmpty())
-        sendRequest();
+    return {};
 }
 
 void MasterClient::watch(const QList<quint64> &ids)

@@ -20,8 +20,9 @@ public:
     void close();
 
     // Submits all specs; submitted() follows once every one has an id. With watch, the final
-    // record of each arrives through taskFinished().
-    void submit(const QList<TaskSpec> &specs, bool watch);
+    // record of each arrives through taskFinished(). Returns an error, and sends nothing, when
+    // a task is larger than the master accepts.
+    QString submit(const QList<TaskSpec> &specs, bool watch);
     void watch(const QList<quint64> &ids);
     void requestStatus();
     void cancel(const QList<quint64> &ids);

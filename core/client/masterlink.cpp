@@ -67,6 +67,12 @@ void MasterLink::send(const QByteArray &frame)
         m_connection->send(frame);
 }
 
+void MasterLink::send(const QList<QByteArray> &frames)
+{
+    if (m_connection && m_ready)
+        m_connection->send(frames);
+}
+
 void MasterLink::close(const QString &reason)
 {
     if (!m_connection || !m_ready) {

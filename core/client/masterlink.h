@@ -25,6 +25,7 @@ public:
     void close(const QString &reason);
     bool isReady() const { return m_ready; }
     void send(const QByteArray &frame);
+    void send(const QList<QByteArray> &frames);
     // The largest frame the master accepts from us.
     quint32 maxFrame() const { return m_maxFrame; }
 

@@ -4,13 +4,15 @@
 #include "protocol/framedconnection.h"
 #include "util/logging.h"
 
+#include <climits>
+
 ClientSession::ClientSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
     : QObject(parent), m_connection(connection), m_scheduler(scheduler)
 {
     m_connection->setParent(this);
     connect(m_connection, &FramedConnection::frameReceived, this, &ClientSession::onFrame);
     connect(m_connection, &FramedConnection::closed, this, &QObject::deleteLater, Qt::QueuedConnection);
-    connect(m_scheduler, &Scheduler::tasksChanged, this, &ClientSession::onTasksChanged);
+    connect(m_scheduler, &Scheduler::tasksFinished, this, &ClientSession::onTasksFinished);
 }
 
 Messages::TaskRecord ClientSession::record(const Task &task)
@@ -91,8 +93,14 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
         spec.args = wire.args;
         spec.priority = wire.priority;
         spec.timeoutMs = wire.timeoutMs;
-        spec.maxAttempts = wire.maxAttempts == 0 ? DefaultMaxAttempts : int(qMin<quint32>(wire.maxAttempts, 1'000'000));
-        const QString error = validateTaskSpec(spec);
+        spec.maxAttempts = wire.maxAttempts == 0 ? DefaultMaxAttempts : int(qMin<quint32>(wire.maxAttempts, INT_MAX));
+        QString error = validateTaskSpec(spec);
+        const quint32 maxArgs = Protocol::maxArgsSize(m_connection->maxFrame());
+        if (error.isEmpty() && quint32(spec.args.size()) > maxArgs)
+            error = QStringLiteral("args of %1 bytes are larger than the limit of %2 bytes (a quarter of the "
+                                   "master's --max-frame)")
+                            .arg(spec.args.size())
+                            .arg(maxArgs);
         if (!error.isEmpty()) {
             m_connection->send(Messages::encodeFrame(Messages::RequestFailed{
                     submit.requestId, QStringLiteral("task %1 of %2: %3").arg(i + 1).arg(submit.tasks.size()).arg(error)}));
@@ -133,10 +141,10 @@ void ClientSession::handleWatch(const Messages::Watch &watch)
         }
     }
     if (!finished.tasks.isEmpty())
-        m_connection->send(Messages::encodeFrame(finished));
+        sendUpdates(std::move(finished));
 }
 
-void ClientSession::onTasksChanged(const QList<quint64> &ids)
+void ClientSession::onTasksFinished(const QList<quint64> &ids)
 {
     if (!m_watchAll && m_watched.isEmpty())
         return;
@@ -149,7 +157,7 @@ void ClientSession::onTasksChanged(const QList<quint64> &ids)
             updates.tasks.append(record(*task));
     }
     if (!updates.tasks.isEmpty())
-        m_connection->send(Messages::encodeFrame(updates));
+        sendUpdates(std::move(updates));
 }
 
 void ClientSession::sendStatus(quint32 requestId)
@@ -171,5 +179,10 @@ void ClientSession::sendStatus(quint32 requestId)
         s.draining = w->draining;
         reply.workers.append(s);
     }
-    m_connection->send(Messages::encodeFrame(reply));
+    m_connection->send(Messages::encodeFrames(std::move(reply), &Messages::StatusReply::workers, m_connection->maxFrame()));
+}
+
+void ClientSession::sendUpdates(Messages::TaskUpdates updates)
+{
+    m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, m_connection->maxFrame()));
 }

@@ -24,7 +24,8 @@ public:
 
 private:
     void onFrame(Protocol::MessageType type, const QByteArray &body);
-    void onTasksChanged(const QList<quint64> &ids);
+    void onTasksFinished(const QList<quint64> &ids);
+    void sendUpdates(Messages::TaskUpdates updates);
     void handleSubmit(const Messages::Submit &submit);
     void handleWatch(const Messages::Watch &watch);
     void sendStatus(quint32 requestId);

@@ -76,6 +76,8 @@ void Scheduler::setState(Task &task, TaskState state)
         return;
     --m_counts[size_t(task.state)];
     ++m_counts[size_t(state)];
+    if (isFinished(state) && !isFinished(task.state))
+        m_finished.append(task.id);
     task.state = state;
     m_countsDirty = true;
 }
@@ -277,8 +279,10 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
         Task *task = m_store->find(result.id);
         if (!task)
             continue;
+        // Attempt numbers on the wire count dispatches (the history), which never repeat, so a
+        // result from an earlier dispatch to this same worker cannot pass for the current one.
         const bool current = task->state == TaskState::Running && worker.info.running.contains(task->id)
-                && quint32(task->attempts) == result.attempt;
+                && quint32(task->history.size()) == result.attempt;
         if (!current) {
             // A late or repeated result: the task was requeued, cancelled or already finished.
             ++task->duplicateResults;
@@ -387,7 +391,7 @@ void Scheduler::dispatch()
             worker->info.running.insert(id);
             if (task.spec.timeoutMs > 0)
                 m_deadlines.insert({now + task.spec.timeoutMs, id});
-            assignments.append({id, quint32(task.attempts), task.spec.kind, task.spec.args, task.spec.timeoutMs});
+            assignments.append({id, quint32(task.history.size()), task.spec.kind, task.spec.args, task.spec.timeoutMs});
             touch(task);
             progress = true;
         }
@@ -436,6 +440,8 @@ void Scheduler::flush()
 {
     if (!m_changed.isEmpty())
         Q_EMIT tasksChanged(std::exchange(m_changed, {}));
+    if (!m_finished.isEmpty())
+        Q_EMIT tasksFinished(std::exchange(m_finished, {}));
     const QSet<quint64> workers = std::exchange(m_changedWorkers, {});
     for (quint64 id : workers)
         Q_EMIT workerChanged(id);

@@ -55,6 +55,8 @@ public:
 
 Q_SIGNALS:
     void tasksChanged(const QList<quint64> &ids);
+    // The subset of tasksChanged that has just reached done, failed or cancelled.
+    void tasksFinished(const QList<quint64> &ids);
     void tasksRemoved(const QList<quint64> &ids);
     void countsChanged();
     void workerAdded(quint64 workerId);
@@ -97,6 +99,7 @@ private:
     quint64 m_rotation = 0;
 
     QList<quint64> m_changed;
+    QList<quint64> m_finished;
     QSet<quint64> m_changedWorkers;
     bool m_countsDirty = false;
     int m_depth = 0;

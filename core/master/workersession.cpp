@@ -9,6 +9,10 @@ WorkerSession::WorkerSession(FramedConnection *connection, Scheduler *scheduler,
 {
     m_connection->setParent(this);
     connect(m_connection, &FramedConnection::frameReceived, this, &WorkerSession::onFrame);
+    connect(m_connection, &FramedConnection::heartbeatReceived, this, [this] {
+        if (m_workerId)
+            m_scheduler->workerSeen(m_workerId);
+    });
     // Queued: a close can be noticed in the middle of a scheduler operation (a failed write
     // during dispatch); the scheduler hears of it once that operation is over.
     connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
@@ -26,7 +30,8 @@ WorkerSession::~WorkerSession()
 
 void WorkerSession::assign(const QList<Messages::TaskAssignment> &tasks)
 {
-    m_connection->send(Messages::encodeFrame(Messages::AssignTasks{tasks}));
+    m_connection->send(Messages::encodeFrames(Messages::AssignTasks{tasks}, &Messages::AssignTasks::tasks,
+                                              m_connection->maxFrame()));
 }
 
 void WorkerSession::cancel(const QList<quint64> &ids, const QString &reason)
@@ -75,6 +80,20 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         Messages::TaskResults results;
         if (!Messages::decodeBody(body, results))
             return protocolError(QStringLiteral("malformed TaskResults message"));
+        // Keep every record small enough to reach a client in one frame.
+        const quint32 maxResult = Protocol::maxResultSize(m_connection->maxFrame());
+        for (Messages::TaskResult &result : results.results) {
+            if (quint32(result.result.size()) > maxResult) {
+                result.outcome = quint8(Messages::Outcome::Error);
+                result.error = QStringLiteral("the result of %1 bytes is larger than the limit of %2 bytes "
+                                              "(half of the master's --max-frame)")
+                                       .arg(result.result.size())
+                                       .arg(maxResult);
+                result.result.clear();
+            }
+            if (result.error.size() > Protocol::MaxErrorSize)
+                result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
+        }
         m_scheduler->completeTasks(m_workerId, results.results);
         return;
     }

@@ -65,6 +65,12 @@ void FramedConnection::send(const QByteArray &frame)
     m_socket->write(frame);
 }
 
+void FramedConnection::send(const QList<QByteArray> &frames)
+{
+    for (const QByteArray &frame : frames)
+        send(frame);
+}
+
 void FramedConnection::close(const QString &reason)
 {
     if (!m_open)
@@ -111,6 +117,7 @@ void FramedConnection::readFrames()
                 finish(QStringLiteral("malformed Heartbeat message"));
                 break;
             }
+            Q_EMIT heartbeatReceived();
             continue;
         }
         Q_EMIT frameReceived(*type, body);

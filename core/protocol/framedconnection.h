@@ -23,6 +23,10 @@ public:
     ~FramedConnection() override;
 
     void setMaxFrame(quint32 maxFrame);
+    // After the handshake both ends use the master's cap, in both directions.
+    quint32 maxFrame() const { return m_decoder.maxFrame(); }
+    // Sends several frames at once (a long list split under the cap).
+    void send(const QList<QByteArray> &frames);
     // Sends a heartbeat every intervalMs and closes after timeoutMs without any frame.
     void startHeartbeat(int intervalMs, int timeoutMs);
 
@@ -36,6 +40,7 @@ public:
 
 Q_SIGNALS:
     void frameReceived(Protocol::MessageType type, const QByteArray &body);
+    void heartbeatReceived();
     void closed(const QString &reason);
 
 private:

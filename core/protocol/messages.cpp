@@ -51,6 +51,47 @@ void writeIds(QDataStream &out, const QList<quint64> &ids)
 
 } // namespace
 
+namespace {
+
+// QDataStream writes a QString as a 32-bit byte count and UTF-16, a QByteArray as a 32-bit
+// count and its bytes.
+qsizetype sizeOf(const QString &s)
+{
+    return 4 + 2 * s.size();
+}
+qsizetype sizeOf(const QByteArray &b)
+{
+    return 4 + b.size();
+}
+
+} // namespace
+
+qsizetype encodedSize(const TaskAssignment &t)
+{
+    return 8 + 4 + sizeOf(t.kind) + sizeOf(t.args) + 8;
+}
+
+qsizetype encodedSize(const TaskResult &r)
+{
+    return 8 + 4 + 1 + sizeOf(r.result) + sizeOf(r.error);
+}
+
+qsizetype encodedSize(const TaskSpecWire &t)
+{
+    return sizeOf(t.kind) + sizeOf(t.args) + 4 + 8 + 4;
+}
+
+qsizetype encodedSize(const TaskRecord &t)
+{
+    return 8 + sizeOf(t.kind) + sizeOf(t.args) + 1 + 4 + 4 + 4 + sizeOf(t.worker) + sizeOf(t.result)
+            + sizeOf(t.error) + 8 + 8 + 8;
+}
+
+qsizetype encodedSize(const WorkerStatus &w)
+{
+    return sizeOf(w.name) + sizeOf(w.host) + 8 + 4 + 4 + 8 + 8 + 8 + 1;
+}
+
 void patchFrameLength(QByteArray &frame)
 {
     Q_ASSERT(frame.size() >= 4);

@@ -249,6 +249,51 @@ QByteArray encodeFrame(const T &message)
     return frame;
 }
 
+// Exact encoded sizes of list items, so a long list can be split into frames under a cap.
+qsizetype encodedSize(const TaskAssignment &item);
+qsizetype encodedSize(const TaskResult &item);
+qsizetype encodedSize(const TaskSpecWire &item);
+qsizetype encodedSize(const TaskRecord &item);
+qsizetype encodedSize(const WorkerStatus &item);
+
+// Splits items into runs that fit, with baseBodySize bytes of the rest of the message, in
+// bodies of at most maxFrame bytes. An item too large on its own still gets a run of its own.
+template<typename Item>
+QList<QList<Item>> splitForFrames(QList<Item> items, qsizetype baseBodySize, quint32 maxFrame)
+{
+    QList<QList<Item>> runs;
+    QList<Item> run;
+    qsizetype size = baseBodySize;
+    for (Item &item : items) {
+        const qsizetype itemSize = encodedSize(item);
+        if (!run.isEmpty() && size + itemSize > qsizetype(maxFrame)) {
+            runs.append(std::move(run));
+            run = {};
+            size = baseBodySize;
+        }
+        size += itemSize;
+        run.append(std::move(item));
+    }
+    if (!run.isEmpty() || runs.isEmpty())
+        runs.append(std::move(run));
+    return runs;
+}
+
+// Frames for a message whose list member may not fit in one: each frame carries the message's
+// other fields and one run of the list.
+template<typename Message, typename Item>
+QList<QByteArray> encodeFrames(Message message, QList<Item> Message::*list, quint32 maxFrame)
+{
+    QList<Item> items = std::exchange(message.*list, {});
+    const qsizetype base = encodeFrame(message).size() - 4;
+    QList<QByteArray> frames;
+    for (QList<Item> &run : splitForFrames(std::move(items), base, maxFrame)) {
+        message.*list = std::move(run);
+        frames.append(encodeFrame(message));
+    }
+    return frames;
+}
+
 // The message type in the first byte of a body, if it is one this build knows.
 std::optional<MessageType> messageType(const QByteArray &body);
 

@@ -23,6 +23,12 @@ inline constexpr quint32 PreAuthMaxFrame = 1024;
 inline constexpr quint32 DefaultMaxFrame = 16 * 1024 * 1024;
 inline constexpr quint32 MinMaxFrame = 4096;
 
+// What fits in a task record under a cap of maxFrame: args up to a quarter, a result up to
+// half, an error text up to MaxErrorSize.
+inline constexpr quint32 maxArgsSize(quint32 maxFrame) { return maxFrame / 4; }
+inline constexpr quint32 maxResultSize(quint32 maxFrame) { return maxFrame / 2; }
+inline constexpr int MaxErrorSize = 16 * 1024; // characters
+
 inline constexpr int NonceSize = 32;
 inline constexpr int MacSize = 32;
 

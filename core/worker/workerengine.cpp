@@ -271,29 +271,20 @@ void WorkerEngine::flushResults()
     m_flushScheduled = false;
     if (m_pendingResults.isEmpty() || !m_link->isReady())
         return;
-    // Stay well under the master's frame cap even with large results.
-    Messages::TaskResults batch;
-    qint64 bytes = 0;
-    const qint64 limit = m_link->maxFrame() / 2;
+    const quint32 maxResult = Protocol::maxResultSize(m_link->maxFrame());
     for (Messages::TaskResult &result : m_pendingResults) {
-        const qint64 size = result.result.size() + result.error.size() * 2 + 64;
-        if (!batch.results.isEmpty() && bytes + size > limit) {
-            m_link->send(Messages::encodeFrame(batch));
-            batch.results.clear();
-            bytes = 0;
-        }
-        if (size > qint64(m_link->maxFrame()) - 64) {
+        if (quint32(result.result.size()) > maxResult) {
             result.outcome = quint8(Messages::Outcome::Error);
-            result.error = QStringLiteral("result of %1 bytes exceeds the master's frame limit of %2 bytes")
+            result.error = QStringLiteral("the result of %1 bytes is larger than the master accepts (%2 bytes)")
                                    .arg(result.result.size())
-                                   .arg(m_link->maxFrame());
+                                   .arg(maxResult);
             result.result.clear();
         }
-        bytes += size;
-        batch.results.append(std::move(result));
+        if (result.error.size() > Protocol::MaxErrorSize)
+            result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
     }
-    m_pendingResults.clear();
-    m_link->send(Messages::encodeFrame(batch));
+    m_link->send(Messages::encodeFrames(Messages::TaskResults{std::exchange(m_pendingResults, {})},
+                                        &Messages::TaskResults::results, m_link->maxFrame()));
 }
 
 void WorkerEngine::shutdown()

@@ -148,7 +148,13 @@ int runSubmit(const QStringList &args)
         client.close();
         QCoreApplication::exit(exitCode);
     };
-    QObject::connect(&client, &MasterClient::ready, [&] { client.submit(request.specs, request.wait); });
+    QObject::connect(&client, &MasterClient::ready, [&] {
+        const QString error = client.submit(request.specs, request.wait);
+        if (!error.isEmpty()) {
+            CommandLine::printError(error + QStringLiteral("; nothing was submitted"));
+            finish(ExitCode::Usage);
+        }
+    });
     CommandLine::exitOnConnectFailure(client);
     QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
         CommandLine::printError(QStringLiteral("lost the master (%1) with %2 task(s) unfinished; they stay on the "
