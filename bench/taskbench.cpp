@@ -1,0 +1,343 @@
+// taskbench: the Taskmaster side of the benchmark. Each mode prints one JSON line.
+//   client-throughput / client-latency  a client of a running `taskmaster serve`
+//                                       (--port, key in TASKMASTER_AUTHKEY): submit -> results
+//   inproc-throughput / inproc-latency  a master in this process, as the desktop app runs it,
+//                                       with W taskworker processes (--worker-bin)
+//   memory                              a master in this process holding --tasks queued tasks
+
+#include "client/masterclient.h"
+#include "master/master.h"
+#include "master/scheduler.h"
+#include "util/jsonvalue.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTimer>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// user+system CPU seconds of a process, from /proc (Linux); 0 elsewhere.
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return (fields[11].toDouble() + fields[12].toDouble()) / 100.0; // USER_HZ is 100 on Linux
+}
+
+// Peak resident set of this process in bytes (VmHWM), from /proc; 0 elsewhere.
+qint64 peakRss()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return 0;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    std::sort(values.begin(), values.end());
+    const double k = (double(values.size()) - 1) * p / 100.0;
+    const size_t lo = size_t(k), hi = std::min(lo + 1, values.size() - 1);
+    return values[lo] + (values[hi] - values[lo]) * (k - double(lo));
+}
+
+TaskSpec squareSpec(qint64 n)
+{
+    TaskSpec spec;
+    spec.kind = QStringLiteral("square");
+    spec.args = "{\"n\":" + QByteArray::number(n) + '}';
+    return spec;
+}
+
+void print(const QJsonObject &object)
+{
+    std::printf("%s\n", QJsonDocument(object).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+}
+
+struct Options {
+    QString mode;
+    quint16 port = 0;
+    int tasks = 20000;
+    int workers = 1;
+    int slots = 1;
+    QString workerBin;
+};
+
+// The master side of the in-process modes: workers are real taskworker processes.
+class LocalWorkers
+{
+public:
+    LocalWorkers(Master &master, const Options &options, const QByteArray &key)
+    {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("TASKMASTER_AUTHKEY"), QString::fromLatin1(key));
+        for (int i = 0; i < options.workers; ++i) {
+            auto process = std::make_unique<QProcess>();
+            process->setProcessEnvironment(environment);
+            process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            process->start(options.workerBin, {QStringLiteral("--port"), QString::number(master.serverPort()),
+                                               QStringLiteral("--slots"), QString::number(options.slots),
+                                               QStringLiteral("--name"), QStringLiteral("bench-%1").arg(i)});
+            m_processes.push_back(std::move(process));
+        }
+    }
+    ~LocalWorkers()
+    {
+        for (auto &p : m_processes)
+            p->terminate();
+        for (auto &p : m_processes) {
+            if (!p->waitForFinished(5000))
+                p->kill();
+        }
+    }
+    double cpuSeconds() const
+    {
+        double total = 0;
+        for (const auto &p : m_processes)
+            total += ::cpuSeconds(p->processId());
+        return total;
+    }
+
+private:
+    std::vector<std::unique_ptr<QProcess>> m_processes;
+};
+
+int runInProcess(const Options &options, bool latency)
+{
+    Master::Settings settings;
+    settings.key = "bench-key";
+    Master master(settings);
+    if (!master.listen(QHostAddress::LocalHost, 0))
+        return 1;
+    Scheduler *scheduler = master.scheduler();
+    LocalWorkers workers(master, options, settings.key);
+
+    QJsonObject out{{QStringLiteral("system"), QStringLiteral("taskmaster-inproc")},
+                    {QStringLiteral("mode"), latency ? QStringLiteral("latency") : QStringLiteral("throughput")},
+                    {QStringLiteral("tasks"), options.tasks},
+                    {QStringLiteral("workers"), latency ? 1 : options.workers}};
+    const int warmup = latency ? 100 : 0;
+    int remaining = options.tasks + warmup;
+    bool ok = true;
+    std::vector<double> latencies;
+    Clock::time_point start, sent;
+    double cpuMaster0 = 0, cpuWorkers0 = 0;
+    auto startClock = [&] {
+        start = Clock::now();
+        cpuMaster0 = cpuSeconds(QCoreApplication::applicationPid());
+        cpuWorkers0 = workers.cpuSeconds();
+    };
+    auto sendOne = [&] {
+        sent = Clock::now();
+        scheduler->submit({squareSpec(remaining)});
+    };
+    QObject::connect(scheduler, &Scheduler::tasksFinished, &master, [&](const QList<quint64> &ids) {
+        for (quint64 id : ids) {
+            const Task *task = scheduler->task(id);
+            QJsonValue n;
+            JsonValue::parse(task->spec.args, &n);
+            const qint64 v = n.toObject().value(QStringLiteral("n")).toInteger();
+            ok = ok && task->state == TaskState::Done && task->result == QByteArray::number(v * v);
+            scheduler->remove({id});
+        }
+        remaining -= int(ids.size());
+        if (latency) {
+            if (remaining < options.tasks)
+                latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+            if (remaining == options.tasks)
+                startClock();
+            if (remaining > 0)
+                return sendOne();
+        }
+        if (remaining == 0)
+            QCoreApplication::exit(0);
+    });
+    QObject::connect(scheduler, &Scheduler::workerAdded, &master, [&] {
+        if (int(scheduler->workers().size()) < (latency ? 1 : options.workers))
+            return;
+        if (latency) {
+            sendOne();
+            return;
+        }
+        QList<TaskSpec> specs;
+        specs.reserve(options.tasks);
+        for (int i = 0; i < options.tasks; ++i)
+            specs.append(squareSpec(i));
+        startClock();
+        scheduler->submit(specs);
+    });
+    QCoreApplication::exec();
+    const double seconds = secondsSince(start);
+    out.insert(QStringLiteral("seconds"), seconds);
+    out.insert(QStringLiteral("tasks_per_s"), options.tasks / seconds);
+    out.insert(QStringLiteral("cpu_us_per_task"),
+               QJsonObject{{QStringLiteral("master"), (cpuSeconds(QCoreApplication::applicationPid()) - cpuMaster0) * 1e6 / options.tasks},
+                           {QStringLiteral("workers"), (workers.cpuSeconds() - cpuWorkers0) * 1e6 / options.tasks}});
+    if (latency) {
+        out.insert(QStringLiteral("p50_us"), percentile(latencies, 50));
+        out.insert(QStringLiteral("p99_us"), percentile(latencies, 99));
+    }
+    out.insert(QStringLiteral("results_ok"), ok);
+    print(out);
+    return ok ? 0 : 1;
+}
+
+int runClient(const Options &options, bool latency)
+{
+    MasterClient client(qgetenv("TASKMASTER_AUTHKEY"));
+    const int warmup = latency ? 100 : 0;
+    int remaining = options.tasks + warmup;
+    bool ok = true;
+    std::vector<double> latencies;
+    Clock::time_point start, sent;
+    auto sendOne = [&] {
+        sent = Clock::now();
+        client.submit({squareSpec(remaining)}, true);
+    };
+    QObject::connect(&client, &MasterClient::ready, [&] {
+        if (latency)
+            return sendOne();
+        QList<TaskSpec> specs;
+        specs.reserve(options.tasks);
+        for (int i = 0; i < options.tasks; ++i)
+            specs.append(squareSpec(i));
+        start = Clock::now();
+        client.submit(specs, true);
+    });
+    QObject::connect(&client, &MasterClient::taskFinished, [&](const Messages::TaskRecord &record) {
+        QJsonValue n;
+        JsonValue::parse(record.args, &n);
+        const qint64 v = n.toObject().value(QStringLiteral("n")).toInteger();
+        ok = ok && TaskState(record.state) == TaskState::Done && record.result == QByteArray::number(v * v);
+        --remaining;
+        if (latency) {
+            if (remaining < options.tasks)
+                latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+            if (remaining == options.tasks)
+                start = Clock::now();
+            if (remaining > 0)
+                return sendOne();
+        }
+        if (remaining == 0)
+            QCoreApplication::exit(0);
+    });
+    QObject::connect(&client, &MasterClient::failed, [](ClientHandshake::Failure, const QString &reason) {
+        std::fprintf(stderr, "taskbench: %s\n", qPrintable(reason));
+        QCoreApplication::exit(4);
+    });
+    QObject::connect(&client, &MasterClient::lost, [](const QString &reason) {
+        std::fprintf(stderr, "taskbench: lost the master: %s\n", qPrintable(reason));
+        QCoreApplication::exit(4);
+    });
+    client.open(QStringLiteral("127.0.0.1"), options.port);
+    if (const int code = QCoreApplication::exec())
+        return code;
+    const double seconds = secondsSince(start);
+    QJsonObject out{{QStringLiteral("system"), QStringLiteral("taskmaster-wire")},
+                    {QStringLiteral("mode"), latency ? QStringLiteral("latency") : QStringLiteral("throughput")},
+                    {QStringLiteral("tasks"), options.tasks},
+                    {QStringLiteral("seconds"), seconds},
+                    {QStringLiteral("tasks_per_s"), options.tasks / seconds},
+                    {QStringLiteral("results_ok"), ok}};
+    if (latency) {
+        out.insert(QStringLiteral("p50_us"), percentile(latencies, 50));
+        out.insert(QStringLiteral("p99_us"), percentile(latencies, 99));
+    }
+    print(out);
+    return ok ? 0 : 1;
+}
+
+int runMemory(const Options &options)
+{
+    Master master(Master::Settings{});
+    Scheduler *scheduler = master.scheduler();
+    const qint64 rssBefore = peakRss();
+    // Submitted in batches, as clients do (a frame holds at most a few hundred thousand).
+    const int batch = 100'000;
+    QList<TaskSpec> specs;
+    specs.reserve(batch);
+    const Clock::time_point start = Clock::now();
+    for (int i = 0; i < options.tasks; i += batch) {
+        specs.clear();
+        for (int j = i; j < std::min(options.tasks, i + batch); ++j)
+            specs.append(squareSpec(j));
+        scheduler->submit(specs);
+    }
+    const double seconds = secondsSince(start);
+    const bool ok = scheduler->count(TaskState::Queued) == quint64(options.tasks);
+    print(QJsonObject{{QStringLiteral("system"), QStringLiteral("taskmaster-inproc")},
+                      {QStringLiteral("mode"), QStringLiteral("memory")},
+                      {QStringLiteral("tasks"), options.tasks},
+                      {QStringLiteral("seconds"), seconds},
+                      {QStringLiteral("tasks_per_s"), options.tasks / seconds},
+                      {QStringLiteral("peak_rss_mb"), double(peakRss()) / (1024 * 1024)},
+                      {QStringLiteral("rss_before_mb"), double(rssBefore) / (1024 * 1024)},
+                      {QStringLiteral("results_ok"), ok}});
+    return ok ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Taskmaster benchmark driver; prints one JSON line."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("mode"),
+                                 QStringLiteral("client-throughput, client-latency, inproc-throughput, inproc-latency or memory"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Master port (client modes)."), QStringLiteral("port"));
+    const QCommandLineOption tasks(QStringLiteral("tasks"), QStringLiteral("Number of tasks."), QStringLiteral("n"), QStringLiteral("20000"));
+    const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Local workers (inproc modes)."), QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption slots(QStringLiteral("slots"), QStringLiteral("Slots per worker."), QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption workerBin(QStringLiteral("worker-bin"), QStringLiteral("The taskworker program."), QStringLiteral("path"));
+    parser.addOptions({port, tasks, workers, slots, workerBin});
+    parser.process(app);
+
+    Options options;
+    options.mode = parser.positionalArguments().value(0);
+    options.port = quint16(parser.value(port).toUInt());
+    options.tasks = parser.value(tasks).toInt();
+    options.workers = parser.value(workers).toInt();
+    options.slots = parser.value(slots).toInt();
+    options.workerBin = parser.value(workerBin);
+    if (options.tasks < 1) {
+        std::fprintf(stderr, "taskbench: --tasks must be at least 1\n");
+        return 2;
+    }
+    if (options.mode == QLatin1String("client-throughput") || options.mode == QLatin1String("client-latency"))
+        return runClient(options, options.mode.endsWith(QLatin1String("latency")));
+    if (options.mode == QLatin1String("inproc-throughput") || options.mode == QLatin1String("inproc-latency"))
+        return runInProcess(options, options.mode.endsWith(QLatin1String("latency")));
+    if (options.mode == QLatin1String("memory"))
+        return runMemory(options);
+    std::fprintf(stderr, "taskbench: unknown mode \"%s\" (see --help)\n", qPrintable(options.mode));
+    return 2;
+}
