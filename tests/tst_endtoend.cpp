@@ -85,6 +85,7 @@ private Q_SLOTS:
     void sigtermLetsRunningTasksFinish();
     void sigtermPastGraceReturnsTasksToTheQueue();
     void smallFrameCapStillCarriesEveryTask();
+    void tasksPrefetchedBehindALongOneGoToAnIdleWorker();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
     void helpAndVersionWork();
@@ -413,6 +414,40 @@ void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
     QCOMPARE(run->exitCode(), 0);
     QVERIFY(run->stdoutText().contains("\"worker\":\"finisher\""));
 #endif
+}
+
+void tst_EndToEnd::tasksPrefetchedBehindALongOneGoToAnIdleWorker()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto busy = startWorker(master.port(), Key, QStringLiteral("busy"), {QStringLiteral("--slots"), QStringLiteral("1")});
+    QVERIFY(busy->waitForStderr("connected to master"));
+    // Microsecond tasks open busy's prefetch window.
+    auto warmup = submit(master.port(), {QStringLiteral("square"), QStringLiteral("3"), QStringLiteral("--count"),
+                                         QStringLiteral("300"), QStringLiteral("--wait")});
+    QVERIFY(warmup->waitForExit());
+    QCOMPARE(warmup->exitCode(), 0);
+
+    // A long task takes busy's only slot; two quick ones are sent ahead and wait behind it.
+    auto run = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    run->feedStdin("{\"kind\":\"sleep\",\"args\":{\"ms\":4000}}\n"
+                   "{\"kind\":\"square\",\"args\":{\"n\":5}}\n"
+                   "{\"kind\":\"square\",\"args\":{\"n\":6}}\n");
+    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 3, 10'000);
+    // An idle worker arrives with nothing queued: the waiting tasks are reclaimed for it.
+    auto idle = startWorker(master.port(), Key, QStringLiteral("idle"), {QStringLiteral("--slots"), QStringLiteral("1")});
+    QVERIFY(run->waitForStdoutLines(2));
+    const QList<QJsonObject> first = parseRecords(run->stdoutLines().mid(0, 2));
+    for (const QJsonObject &r : first) {
+        QCOMPARE(r.value(QStringLiteral("kind")).toString(), QStringLiteral("square"));
+        QCOMPARE(r.value(QStringLiteral("worker")).toString(), QStringLiteral("idle"));
+        QCOMPARE(r.value(QStringLiteral("attempts")).toInteger(), 1); // given back, not spent
+    }
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QJsonObject last = QJsonDocument::fromJson(run->stdoutLines().value(2)).object();
+    QCOMPARE(last.value(QStringLiteral("kind")).toString(), QStringLiteral("sleep"));
+    QCOMPARE(last.value(QStringLiteral("worker")).toString(), QStringLiteral("busy"));
 }
 
 void tst_EndToEnd::smallFrameCapStillCarriesEveryTask()

@@ -23,6 +23,7 @@ public:
         cancelled.append(ids);
         reasons.append(reason);
     }
+    void reclaim(const QList<quint64> &ids) override { reclaimed.append(ids); }
     QList<quint64> assignedIds() const
     {
         QList<quint64> ids;
@@ -35,6 +36,7 @@ public:
     QList<Messages::TaskAssignment> assigned;
     QList<quint64> cancelled;
     QStringList reasons;
+    QList<quint64> reclaimed;
 };
 
 TaskSpec spec(qint32 priority = 0, int maxAttempts = DefaultMaxAttempts, qint64 timeoutMs = 0)
@@ -56,9 +58,17 @@ WorkerInfo worker(const QString &name, int slots)
     return info;
 }
 
-Messages::TaskResult ok(const Messages::TaskAssignment &a, const QByteArray &result = "9")
+// By default a task reports a run of a whole second: far longer than any round trip, so no
+// prefetch window opens and the slot arithmetic of the tests below stays exact.
+Messages::TaskResult ok(const Messages::TaskAssignment &a, const QByteArray &result = "9", quint32 runMicros = 1'000'000)
 {
-    return {a.id, a.attempt, quint8(Messages::Outcome::Ok), result, QString()};
+    return {a.id, a.attempt, quint8(Messages::Outcome::Ok), result, QString(), runMicros, runMicros};
+}
+
+// A microsecond task: the round trip dominates, so the master should send ahead.
+Messages::TaskResult tiny(const Messages::TaskAssignment &a)
+{
+    return ok(a, "9", 1);
 }
 
 } // namespace
@@ -86,6 +96,11 @@ private Q_SLOTS:
     void finishedIsAnnouncedOnceDespiteLateResults();
     void drainingWorkerGetsNoTasks();
     void changesAreAnnouncedInBatches();
+    void tinyTasksOpenAPrefetchWindow();
+    void longTasksGetNoPrefetch();
+    void prefetchedTasksGoBackWhenTheWorkerDrops();
+    void cancelReachesAPrefetchedTask();
+    void idleWorkerGetsPrefetchedTasksReclaimed();
     void retryQueuesFailedTasksAgain();
     void storeRecoveryRequeuesRunningTasks();
 };
@@ -349,6 +364,99 @@ void tst_Scheduler::changesAreAnnouncedInBatches()
     QCOMPARE(counts.size(), 1);
     // 100 submitted plus 8 of them dispatched, in one signal.
     QCOMPARE(changed.first().first().value<QList<quint64>>().size(), 108);
+}
+
+namespace {
+
+// A worker with one slot that has finished one tiny task 100 µs after it was sent, so its
+// window is open (the scheduler's clock is the test's).
+quint64 warmTinyWorker(Scheduler &scheduler, FakeLink &link, const QString &name)
+{
+    static qint64 now = 0;
+    scheduler.setMonotonicClock([] { return now; });
+    const quint64 w = scheduler.addWorker(&link, worker(name, 1));
+    scheduler.submit({spec()});
+    now += 100;
+    scheduler.completeTasks(w, {tiny(link.assigned.last())});
+    return w;
+}
+
+} // namespace
+
+void tst_Scheduler::tinyTasksOpenAPrefetchWindow()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = warmTinyWorker(scheduler, link, QStringLiteral("w"));
+    QVERIFY2(scheduler.worker(w)->prefetch > 0, "no window after a microsecond task");
+    scheduler.submit(QList<TaskSpec>(200, spec()));
+    const int sent = int(link.batches.last().size());
+    QVERIFY2(sent > 1, qPrintable(QStringLiteral("sent %1 task(s) to a one-slot worker").arg(sent)));
+    QCOMPARE(sent, scheduler.worker(w)->capacity());
+}
+
+void tst_Scheduler::longTasksGetNoPrefetch()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 2));
+    scheduler.submit(QList<TaskSpec>(50, spec()));
+    for (int round = 0; round < 10; ++round) {
+        const QList<Messages::TaskAssignment> batch = link.batches.last();
+        QVERIFY(scheduler.worker(w)->running.size() <= 2);
+        QList<Messages::TaskResult> results;
+        for (const auto &a : batch)
+            results.append(ok(a)); // a second each
+        scheduler.completeTasks(w, results);
+        QCOMPARE(scheduler.worker(w)->prefetch, 0);
+    }
+}
+
+void tst_Scheduler::prefetchedTasksGoBackWhenTheWorkerDrops()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = warmTinyWorker(scheduler, link, QStringLiteral("w"));
+    scheduler.submit(QList<TaskSpec>(20, spec(0, 1)));
+    const qsizetype held = scheduler.worker(w)->running.size();
+    QVERIFY(held > 1);
+    scheduler.removeWorker(w, QStringLiteral("gone"));
+    // Every held task was sent, so every one spent its single attempt: failed, none lost.
+    QCOMPARE(scheduler.count(TaskState::Failed), quint64(held));
+    QCOMPARE(scheduler.count(TaskState::Queued), quint64(20 - held));
+    QCOMPARE(scheduler.count(TaskState::Running), quint64(0));
+}
+
+void tst_Scheduler::cancelReachesAPrefetchedTask()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    warmTinyWorker(scheduler, link, QStringLiteral("w"));
+    scheduler.submit(QList<TaskSpec>(5, spec()));
+    const quint64 last = link.assigned.last().id; // sent ahead, behind the first one
+    QCOMPARE(scheduler.cancel({last}, QStringLiteral("no")), 1);
+    QCOMPARE(link.cancelled, QList<quint64>{last});
+}
+
+void tst_Scheduler::idleWorkerGetsPrefetchedTasksReclaimed()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink a;
+    const quint64 wa = warmTinyWorker(scheduler, a, QStringLiteral("a"));
+    scheduler.submit(QList<TaskSpec>(6, spec()));
+    QVERIFY(scheduler.worker(wa)->running.size() > 1);
+    // b joins with nothing queued: a's tasks that wait behind its one slot are asked back.
+    FakeLink b;
+    const quint64 wb = scheduler.addWorker(&b, worker(QStringLiteral("b"), 1));
+    QCOMPARE(a.reclaimed.size(), 1);
+    QVERIFY(scheduler.worker(wa)->reclaimPending);
+    // a hands it back unstarted; b gets it at once and no attempt is spent.
+    scheduler.returnTasks(wa, a.reclaimed, QStringLiteral("reclaimed"));
+    QCOMPARE(b.assignedIds(), a.reclaimed);
+    QCOMPARE(scheduler.task(a.reclaimed.first())->attempts, 1);
+    QVERIFY(!scheduler.worker(wa)->reclaimPending);
+    scheduler.completeTasks(wb, {ok(b.assigned.first())});
+    QCOMPARE(scheduler.task(a.reclaimed.first())->state, TaskState::Done);
 }
 
 void tst_Scheduler::retryQueuesFailedTasksAgain()

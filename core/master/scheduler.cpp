@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace {
 
 qint64 nowMs()
@@ -40,6 +42,7 @@ private:
 Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
     : QObject(parent), m_store(std::move(store)), m_timeoutTimer(new QTimer(this))
 {
+    m_clock.start();
     m_timeoutTimer->setSingleShot(true);
     m_timeoutTimer->setTimerType(Qt::PreciseTimer);
     connect(m_timeoutTimer, &QTimer::timeout, this, &Scheduler::expireTimeouts);
@@ -205,7 +208,7 @@ void Scheduler::removeWorker(quint64 workerId, const QString &reason)
         WorkerEntry &worker = it->second;
         qCInfo(lcMaster).noquote() << "worker" << worker.info.name << "left:" << reason << "-"
                                    << worker.info.running.size() << "running tasks go back to the queue";
-        const QList<quint64> running(worker.info.running.cbegin(), worker.info.running.cend());
+        const QList<quint64> running = worker.info.running.keys();
         for (quint64 id : running) {
             if (Task *task = m_store->find(id))
                 abandonAttempt(*task, worker, QStringLiteral("worker lost: ") + reason, true);
@@ -300,6 +303,7 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
             abandonAttempt(*task, worker, QStringLiteral("stopped by the worker"), false);
             continue;
         }
+        learnFromResult(worker.info, worker.info.running.value(task->id), result);
         detachFromWorker(*task, &worker);
         task->finishedMs = nowMs();
         TaskAttempt &attempt = task->history.last();
@@ -325,6 +329,9 @@ void Scheduler::returnTasks(quint64 workerId, const QList<quint64> &ids, const Q
     if (it == m_workers.end())
         return;
     SCHEDULER_BATCH;
+    // Also the answer to ReclaimTasks, possibly empty.
+    it->second.info.reclaimPending = false;
+    m_changedWorkers.insert(workerId);
     for (quint64 id : ids) {
         Task *task = m_store->find(id);
         if (task && task->state == TaskState::Running && it->second.info.running.contains(id))
@@ -355,15 +362,66 @@ QList<const WorkerInfo *> Scheduler::workers() const
     return list;
 }
 
+void Scheduler::learnFromResult(WorkerInfo &worker, qint64 sentMicros, const Messages::TaskResult &result)
+{
+    // What the worker spent on the task is its own report; the rest of the time since the task
+    // was sent is the round trip. A window of round trip / run time tasks per slot keeps the
+    // worker busy while results and new tasks cross; a task longer than the round trip gets no
+    // window at all, so nothing waits behind it on one worker while another is idle.
+    constexpr double Weight = 0.2;
+    constexpr int MaxPrefetchPerSlot = 64;
+    constexpr int MaxPrefetch = 1024;
+    const double total = double(nowMicros() - sentMicros);
+    const double roundTrip = qMax(0.0, total - double(result.heldMicros));
+    const double run = double(result.runMicros);
+    worker.roundTripMicros = worker.roundTripMicros < 0 ? roundTrip : (1 - Weight) * worker.roundTripMicros + Weight * roundTrip;
+    worker.runMicros = worker.runMicros < 0 ? run : (1 - Weight) * worker.runMicros + Weight * run;
+    const double perSlot = worker.roundTripMicros / qMax(worker.runMicros, 1.0);
+    worker.prefetch = int(qMin<double>(qMin(perSlot, double(MaxPrefetchPerSlot)) * worker.slots, MaxPrefetch));
+}
+
+void Scheduler::reclaimForIdleWorkers()
+{
+    // Idle slots with an empty queue, while another worker holds tasks it has not begun:
+    // ask for the most recently sent of them back (the worker returns the ones not started).
+    int idle = 0;
+    for (const auto &[id, entry] : m_workers) {
+        if (!entry.info.draining && entry.info.running.size() < entry.info.slots)
+            idle += entry.info.slots - int(entry.info.running.size());
+    }
+    for (auto &[id, entry] : m_workers) {
+        if (idle <= 0)
+            break;
+        WorkerInfo &info = entry.info;
+        const int excess = int(info.running.size()) - info.slots;
+        if (excess <= 0 || info.reclaimPending)
+            continue;
+        QList<std::pair<qint64, quint64>> bySendTime;
+        for (auto it = info.running.cbegin(); it != info.running.cend(); ++it)
+            bySendTime.append({it.value(), it.key()});
+        std::sort(bySendTime.begin(), bySendTime.end(), std::greater<>());
+        QList<quint64> ids;
+        for (int i = 0; i < qMin(excess, idle); ++i)
+            ids.append(bySendTime[i].second);
+        idle -= int(ids.size());
+        info.reclaimPending = true;
+        entry.link->reclaim(ids);
+    }
+}
+
 void Scheduler::dispatch()
 {
-    if (m_queue.empty() || m_workers.empty())
+    if (m_workers.empty())
         return;
+    if (m_queue.empty()) {
+        reclaimForIdleWorkers();
+        return;
+    }
     // Hand out one task per worker per round, so work spreads across workers instead of
     // filling the first one; each worker then gets its share in one message.
     std::vector<std::pair<WorkerEntry *, QList<Messages::TaskAssignment>>> batches;
     for (auto &[id, entry] : m_workers) {
-        if (!entry.info.draining && entry.info.running.size() < entry.info.slots)
+        if (!entry.info.draining && entry.info.running.size() < entry.info.capacity())
             batches.push_back({&entry, {}});
     }
     if (batches.empty())
@@ -372,28 +430,33 @@ void Scheduler::dispatch()
     std::rotate(batches.begin(), batches.begin() + qsizetype(m_rotation++ % batches.size()), batches.end());
 
     const qint64 now = nowMs();
-    bool progress = true;
-    while (!m_queue.empty() && progress) {
-        progress = false;
-        for (auto &[worker, assignments] : batches) {
-            if (m_queue.empty())
-                break;
-            if (worker->info.running.size() >= worker->info.slots)
-                continue;
-            const quint64 id = m_queue.begin()->id;
-            m_queue.erase(m_queue.begin());
-            Task &task = *m_store->find(id);
-            setState(task, TaskState::Running);
-            ++task.attempts;
-            task.worker = worker->info.name;
-            task.startedMs = now;
-            task.history.append({worker->info.name, now, 0, QString()});
-            worker->info.running.insert(id);
-            if (task.spec.timeoutMs > 0)
-                m_deadlines.insert({now + task.spec.timeoutMs, id});
-            assignments.append({id, quint32(task.history.size()), task.spec.kind, task.spec.args, task.spec.timeoutMs});
-            touch(task);
-            progress = true;
+    // Free slots first, everywhere; only then the prefetch windows. A worker with an idle slot
+    // is never passed over for one that would only queue the task behind its running ones.
+    for (const bool prefetching : {false, true}) {
+        bool progress = true;
+        while (!m_queue.empty() && progress) {
+            progress = false;
+            for (auto &[worker, assignments] : batches) {
+                if (m_queue.empty())
+                    break;
+                const int limit = prefetching ? worker->info.capacity() : worker->info.slots;
+                if (worker->info.running.size() >= limit)
+                    continue;
+                const quint64 id = m_queue.begin()->id;
+                m_queue.erase(m_queue.begin());
+                Task &task = *m_store->find(id);
+                setState(task, TaskState::Running);
+                ++task.attempts;
+                task.worker = worker->info.name;
+                task.startedMs = now;
+                task.history.append({worker->info.name, now, 0, QString()});
+                worker->info.running.insert(id, nowMicros());
+                if (task.spec.timeoutMs > 0)
+                    m_deadlines.insert({now + task.spec.timeoutMs, id});
+                assignments.append({id, quint32(task.history.size()), task.spec.kind, task.spec.args, task.spec.timeoutMs});
+                touch(task);
+                progress = true;
+            }
         }
     }
     for (auto &[worker, assignments] : batches) {

@@ -9,9 +9,12 @@
 #include "protocol/messages.h"
 #include "task/taskstore.h"
 
+#include <QElapsedTimer>
 #include <QObject>
+#include <QSet>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -51,6 +54,9 @@ public:
     // The worker gives tasks back unfinished (it is shutting down): no attempt is spent.
     void returnTasks(quint64 workerId, const QList<quint64> &ids, const QString &reason);
     const WorkerInfo *worker(quint64 workerId) const;
+
+    // The monotonic microsecond clock behind prefetch sizing; tests and simulations set their own.
+    void setMonotonicClock(std::function<qint64()> nowMicros) { m_nowMicros = std::move(nowMicros); }
     QList<const WorkerInfo *> workers() const;
 
 Q_SIGNALS:
@@ -85,6 +91,9 @@ private:
     void detachFromWorker(Task &task, WorkerEntry *worker);
     WorkerEntry *holderOf(quint64 taskId);
     void dispatch();
+    void reclaimForIdleWorkers();
+    void learnFromResult(WorkerInfo &worker, qint64 sentMicros, const Messages::TaskResult &result);
+    qint64 nowMicros() const { return m_nowMicros ? m_nowMicros() : m_clock.nsecsElapsed() / 1000; }
     void armTimeoutTimer();
     void expireTimeouts();
     void flush();
@@ -95,6 +104,8 @@ private:
     std::set<std::pair<qint64, quint64>> m_deadlines; // (deadline ms, task id) of running tasks
     std::array<quint64, TaskStateCount> m_counts = {};
     QTimer *m_timeoutTimer;
+    QElapsedTimer m_clock;
+    std::function<qint64()> m_nowMicros;
     quint64 m_nextWorkerId = 1;
     quint64 m_rotation = 0;
 

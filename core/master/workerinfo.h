@@ -1,7 +1,8 @@
 #pragma once
 
 #include <QString>
-#include <QSet>
+#include <QHash>
+#include <QStringList>
 
 // A connected worker as the scheduler sees it.
 struct WorkerInfo {
@@ -17,5 +18,13 @@ struct WorkerInfo {
     bool draining = false;
     quint64 done = 0;
     quint64 failed = 0;
-    QSet<quint64> running; // task ids this worker holds now
+    QHash<quint64, qint64> running; // task ids this worker holds now -> when sent (monotonic µs)
+
+    // Adaptive prefetch: tasks sent beyond the free slots, so a worker with microsecond tasks
+    // never waits a round trip for its next one. Sized from what the worker reports.
+    int prefetch = 0;
+    double runMicros = -1; // moving average of handler run time
+    double roundTripMicros = -1; // moving average of the time a result spends outside the worker
+    bool reclaimPending = false;
+    int capacity() const { return slots + prefetch; }
 };

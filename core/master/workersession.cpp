@@ -39,6 +39,11 @@ void WorkerSession::cancel(const QList<quint64> &ids, const QString &reason)
     m_connection->send(Messages::encodeFrame(Messages::CancelTasks{ids, reason}));
 }
 
+void WorkerSession::reclaim(const QList<quint64> &ids)
+{
+    m_connection->send(Messages::encodeFrame(Messages::ReclaimTasks{ids}));
+}
+
 void WorkerSession::disconnectWorker(const QString &reason)
 {
     m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));

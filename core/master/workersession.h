@@ -21,6 +21,7 @@ public:
 
     void assign(const QList<Messages::TaskAssignment> &tasks) override;
     void cancel(const QList<quint64> &ids, const QString &reason) override;
+    void reclaim(const QList<quint64> &ids) override;
     // Closes the connection on purpose; running tasks go back to the queue.
     void disconnectWorker(const QString &reason);
 

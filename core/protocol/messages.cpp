@@ -73,7 +73,7 @@ qsizetype encodedSize(const TaskAssignment &t)
 
 qsizetype encodedSize(const TaskResult &r)
 {
-    return 8 + 4 + 1 + sizeOf(r.result) + sizeOf(r.error);
+    return 8 + 4 + 1 + sizeOf(r.result) + sizeOf(r.error) + 4 + 4;
 }
 
 qsizetype encodedSize(const TaskSpecWire &t)
@@ -172,14 +172,14 @@ QDataStream &operator>>(QDataStream &in, AssignTasks &m)
 QDataStream &operator<<(QDataStream &out, const TaskResults &m)
 {
     writeList(out, m.results, [](QDataStream &s, const TaskResult &r) {
-        s << r.id << r.attempt << r.outcome << r.result << r.error;
+        s << r.id << r.attempt << r.outcome << r.result << r.error << r.runMicros << r.heldMicros;
     });
     return out;
 }
 QDataStream &operator>>(QDataStream &in, TaskResults &m)
 {
     readList(in, m.results, [](QDataStream &s, TaskResult &r) {
-        s >> r.id >> r.attempt >> r.outcome >> r.result >> r.error;
+        s >> r.id >> r.attempt >> r.outcome >> r.result >> r.error >> r.runMicros >> r.heldMicros;
         if (r.outcome > quint8(Outcome::Cancelled))
             s.setStatus(QDataStream::ReadCorruptData);
     });
@@ -206,6 +206,17 @@ QDataStream &operator>>(QDataStream &in, ReturnTasks &m)
 {
     readIds(in, m.ids);
     return in >> m.reason;
+}
+
+QDataStream &operator<<(QDataStream &out, const ReclaimTasks &m)
+{
+    writeIds(out, m.ids);
+    return out;
+}
+QDataStream &operator>>(QDataStream &in, ReclaimTasks &m)
+{
+    readIds(in, m.ids);
+    return in;
 }
 
 QDataStream &operator<<(QDataStream &out, const WorkerDraining &) { return out; }

@@ -92,6 +92,8 @@ struct TaskResult {
     quint8 outcome = 0; // Outcome
     QByteArray result; // JSON text when Ok, empty otherwise
     QString error;
+    quint32 runMicros = 0; // how long the handler ran
+    quint32 heldMicros = 0; // from receiving the task to sending this result (waiting + running)
 };
 
 struct TaskResults {
@@ -113,6 +115,13 @@ struct ReturnTasks {
 
 struct WorkerDraining {
     static constexpr MessageType Type = MessageType::WorkerDraining;
+};
+
+// The master wants these prefetched tasks back for an idle worker; the worker answers with
+// ReturnTasks holding the ones it has not started (possibly none).
+struct ReclaimTasks {
+    static constexpr MessageType Type = MessageType::ReclaimTasks;
+    QList<quint64> ids;
 };
 
 struct TaskSpecWire {
@@ -221,6 +230,7 @@ TASKMASTER_DECLARE_STREAM(TaskResults)
 TASKMASTER_DECLARE_STREAM(CancelTasks)
 TASKMASTER_DECLARE_STREAM(ReturnTasks)
 TASKMASTER_DECLARE_STREAM(WorkerDraining)
+TASKMASTER_DECLARE_STREAM(ReclaimTasks)
 TASKMASTER_DECLARE_STREAM(Submit)
 TASKMASTER_DECLARE_STREAM(Submitted)
 TASKMASTER_DECLARE_STREAM(Watch)

@@ -9,9 +9,12 @@
 #include "worker/handlers/squarehandler.h"
 
 #include <QCoreApplication>
+#include <QSet>
 #include <QRandomGenerator>
 #include <QSysInfo>
 #include <QTimer>
+
+#include <limits>
 
 WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
     : QObject(parent),
@@ -34,6 +37,7 @@ WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
     for (auto &handler : handlers)
         m_handlers.emplace(handler->kind(), std::move(handler));
 
+    m_clock.start();
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &WorkerEngine::connectToMaster);
     m_graceTimer->setSingleShot(true);
@@ -118,6 +122,7 @@ void WorkerEngine::onLost(const QString &reason)
     // The master has already put our tasks back in its queue; finishing them here would only
     // produce results nobody records.
     cancelTasks(m_running.keys());
+    m_waiting.clear();
     m_pendingResults.clear();
     if (m_draining) {
         stop(ExitOk);
@@ -162,9 +167,29 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
             m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, QStringLiteral("worker is shutting down")}));
             return;
         }
-        for (const auto &task : std::as_const(assign.tasks))
-            runTask(task);
+        const qint64 now = m_clock.nsecsElapsed();
+        for (auto &task : assign.tasks)
+            m_waiting.push_back({std::move(task), now});
+        startWaitingTasks();
         flushResults();
+        return;
+    }
+    case MessageType::ReclaimTasks: {
+        Messages::ReclaimTasks reclaim;
+        if (!Messages::decodeBody(body, reclaim)) {
+            m_link->close(QStringLiteral("malformed ReclaimTasks message"));
+            return;
+        }
+        // Give back what has not started; always answer, so the master stops waiting.
+        const QSet<quint64> wanted(reclaim.ids.cbegin(), reclaim.ids.cend());
+        QList<quint64> returned;
+        std::erase_if(m_waiting, [&](const Waiting &w) {
+            if (!wanted.contains(w.task.id))
+                return false;
+            returned.append(w.task.id);
+            return true;
+        });
+        m_link->send(Messages::encodeFrame(Messages::ReturnTasks{returned, QStringLiteral("reclaimed for an idle worker")}));
         return;
     }
     case MessageType::CancelTasks: {
@@ -191,42 +216,53 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
     }
 }
 
-void WorkerEngine::runTask(const Messages::TaskAssignment &task)
+void WorkerEngine::startWaitingTasks()
 {
+    // Quick handlers finish inside runTask and never hold a slot; slow ones hold one each.
+    while (!m_waiting.empty() && m_running.size() < m_settings.slots && !m_draining) {
+        Waiting next = std::move(m_waiting.front());
+        m_waiting.pop_front();
+        runTask(next.task, next.receivedNs);
+    }
+}
+
+void WorkerEngine::runTask(const Messages::TaskAssignment &task, qint64 receivedNs)
+{
+    const qint64 startedNs = m_clock.nsecsElapsed();
+    auto fail = [&](const QString &error) {
+        finishTask(task.id, task.attempt, TaskOutcome::failure(error), receivedNs, startedNs);
+    };
     if (m_running.contains(task.id)) {
         // Never run one task twice at once; tell the master which attempt this worker keeps.
-        finishTask(task.id, task.attempt, TaskOutcome::failure(QStringLiteral("task is already running on this worker")));
-        return;
+        return fail(QStringLiteral("task is already running on this worker"));
     }
     QJsonValue args;
     QString parseError;
-    if (!JsonValue::parse(task.args, &args, &parseError)) {
-        finishTask(task.id, task.attempt, TaskOutcome::failure(QStringLiteral("args are not valid JSON: ") + parseError));
-        return;
-    }
+    if (!JsonValue::parse(task.args, &args, &parseError))
+        return fail(QStringLiteral("args are not valid JSON: ") + parseError);
     const auto it = m_handlers.find(task.kind);
     if (it == m_handlers.end()) {
-        finishTask(task.id, task.attempt,
-                   TaskOutcome::failure(QStringLiteral("unknown task kind \"%1\"; this worker knows: %2")
-                                                .arg(task.kind, kinds().join(QStringLiteral(", ")))));
-        return;
+        return fail(QStringLiteral("unknown task kind \"%1\"; this worker knows: %2")
+                            .arg(task.kind, kinds().join(QStringLiteral(", "))));
     }
     TaskOutcome outcome;
     TaskRun *run = it->second->prepare(args, &outcome, this);
     if (!run) {
-        finishTask(task.id, task.attempt, outcome);
+        finishTask(task.id, task.attempt, outcome, receivedNs, startedNs);
         return;
     }
-    m_running.insert(task.id, {task.attempt, run});
+    m_running.insert(task.id, {task.attempt, run, receivedNs, startedNs});
     const quint64 id = task.id;
     const quint32 attempt = task.attempt;
     connect(run, &TaskRun::finished, this, [this, id, attempt](const TaskOutcome &result) {
         const auto found = m_running.find(id);
         if (found == m_running.end() || found->attempt != attempt)
             return;
-        found->run->deleteLater();
+        const Running done = *found;
+        done.run->deleteLater();
         m_running.erase(found);
-        finishTask(id, attempt, result);
+        finishTask(id, attempt, result, done.receivedNs, done.startedNs);
+        startWaitingTasks();
         scheduleFlush();
         if (m_draining && m_running.isEmpty())
             finishDrain();
@@ -234,19 +270,26 @@ void WorkerEngine::runTask(const Messages::TaskAssignment &task)
     run->start();
 }
 
-void WorkerEngine::finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome)
+void WorkerEngine::finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome, qint64 receivedNs,
+                              qint64 startedNs)
 {
+    const qint64 now = m_clock.nsecsElapsed();
+    auto micros = [](qint64 ns) { return quint32(qBound<qint64>(0, ns / 1000, std::numeric_limits<quint32>::max())); };
     Messages::TaskResult result;
     result.id = id;
     result.attempt = attempt;
     result.outcome = quint8(outcome.ok ? Messages::Outcome::Ok : Messages::Outcome::Error);
     result.result = outcome.result;
     result.error = outcome.error;
+    result.runMicros = micros(now - startedNs);
+    result.heldMicros = micros(now - receivedNs);
     m_pendingResults.append(std::move(result));
 }
 
 void WorkerEngine::cancelTasks(const QList<quint64> &ids)
 {
+    const QSet<quint64> cancelled(ids.cbegin(), ids.cend());
+    std::erase_if(m_waiting, [&](const Waiting &w) { return cancelled.contains(w.task.id); });
     for (quint64 id : ids) {
         const auto it = m_running.find(id);
         if (it == m_running.end())
@@ -305,16 +348,29 @@ void WorkerEngine::shutdown()
     qCInfo(lcWorker) << "shutting down: no new tasks;" << m_running.size() << "running task(s) get"
                      << m_settings.graceMs << "ms to finish";
     m_link->send(Messages::encodeFrame(Messages::WorkerDraining{}));
+    returnWaitingTasks(QStringLiteral("worker is shutting down"));
     if (m_running.isEmpty())
         finishDrain();
     else
         m_graceTimer->start(m_settings.graceMs);
 }
 
+void WorkerEngine::returnWaitingTasks(const QString &reason)
+{
+    if (m_waiting.empty())
+        return;
+    QList<quint64> ids;
+    for (const Waiting &w : m_waiting)
+        ids.append(w.task.id);
+    m_waiting.clear();
+    m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, reason}));
+}
+
 void WorkerEngine::finishDrain()
 {
     m_graceTimer->stop();
     flushResults();
+    returnWaitingTasks(QStringLiteral("worker shut down before it started them"));
     if (!m_running.isEmpty()) {
         const QList<quint64> ids = m_running.keys();
         cancelTasks(ids);
@@ -330,6 +386,7 @@ void WorkerEngine::stop(int exitCode)
     m_stopping = true;
     m_retryTimer->stop();
     m_graceTimer->stop();
+    m_waiting.clear();
     cancelTasks(m_running.keys());
     Q_EMIT finished(exitCode);
 }

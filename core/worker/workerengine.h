@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QObject>
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -59,6 +60,13 @@ private:
     struct Running {
         quint32 attempt = 0;
         TaskRun *run = nullptr;
+        qint64 receivedNs = 0;
+        qint64 startedNs = 0;
+    };
+    // A task the master sent ahead (prefetch) that waits for a free slot here.
+    struct Waiting {
+        Messages::TaskAssignment task;
+        qint64 receivedNs = 0;
     };
 
     void connectToMaster();
@@ -66,8 +74,10 @@ private:
     void onFailed(ClientHandshake::Failure failure, const QString &reason);
     void onLost(const QString &reason);
     void onFrame(Protocol::MessageType type, const QByteArray &body);
-    void runTask(const Messages::TaskAssignment &task);
-    void finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome);
+    void startWaitingTasks();
+    void runTask(const Messages::TaskAssignment &task, qint64 receivedNs);
+    void finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome, qint64 receivedNs, qint64 startedNs);
+    void returnWaitingTasks(const QString &reason);
     void cancelTasks(const QList<quint64> &ids);
     void scheduleFlush();
     void flushResults();
@@ -81,6 +91,8 @@ private:
     QTimer *m_graceTimer;
     std::map<QString, std::unique_ptr<TaskHandler>> m_handlers;
     QHash<quint64, Running> m_running;
+    std::deque<Waiting> m_waiting;
+    QElapsedTimer m_clock;
     QList<Messages::TaskResult> m_pendingResults;
     int m_backoffMs;
     bool m_flushScheduled = false;

@@ -37,6 +37,7 @@ TIMEOUT = 10.0  # seconds; every wait in this script is bounded by it
 CHALLENGE, RESPONSE, WELCOME, AUTH_REJECTED = 1, 2, 3, 4
 HEARTBEAT, GOODBYE = 10, 11
 WORKER_HELLO, ASSIGN_TASKS, TASK_RESULTS, CANCEL_TASKS, RETURN_TASKS, WORKER_DRAINING = 20, 21, 22, 23, 24, 25
+RECLAIM_TASKS = 26
 SUBMIT, SUBMITTED, WATCH, TASK_UPDATES, STATUS_REQUEST, STATUS_REPLY = 40, 41, 42, 43, 44, 45
 CANCEL_REQUEST, CANCEL_REPLY, REQUEST_FAILED = 46, 47, 48
 
@@ -316,8 +317,10 @@ def enc_task_spec(spec):
 
 
 def enc_task_result(res):
-    task_id, attempt, outcome, result_json, error = res
-    return enc_u64(task_id) + enc_u32(attempt) + enc_u8(outcome) + enc_bytes(result_json) + enc_string(error)
+    task_id, attempt, outcome, result_json, error = res[:5]
+    run_us, held_us = res[5:] if len(res) > 5 else (0, 0)
+    return (enc_u64(task_id) + enc_u32(attempt) + enc_u8(outcome) + enc_bytes(result_json) + enc_string(error)
+            + enc_u32(run_us) + enc_u32(held_us))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,6 +335,8 @@ class PythonWorker:
         self.welcome = None
         self.assignments = []  # every TaskAssignment received
         self.max_outstanding = 0
+        self.first_batch = None
+        self.reclaims = 0
         self.error = None
         self.stop = threading.Event()
         self.thread = None
@@ -364,6 +369,9 @@ class PythonWorker:
                     r.end()
                     self.assignments.extend(tasks)
                     self.max_outstanding = max(self.max_outstanding, len(tasks))
+                    if self.first_batch is None:
+                        self.first_batch = len(tasks)
+                    received = time.perf_counter()
                     results, returns = [], []
                     for t in tasks:
                         try:
@@ -378,13 +386,23 @@ class PythonWorker:
                                 self.held[t["id"]] = t["attempt"]
                                 self.held_event.set()
                             else:
-                                results.append((t["id"], t["attempt"], OUTCOME_OK, str(n * n).encode(), None))
+                                started = time.perf_counter()
+                                value = str(n * n).encode()
+                                done = time.perf_counter()
+                                results.append((t["id"], t["attempt"], OUTCOME_OK, value, None,
+                                                int((done - started) * 1e6), int((done - received) * 1e6)))
                         except Exception as e:  # reported to the master as an Error outcome
                             results.append((t["id"], t["attempt"], OUTCOME_ERROR, None, str(e)))
                     if results:
                         self.conn.send(TASK_RESULTS, enc_list(results, enc_task_result))
                     if returns:
                         self.conn.send(RETURN_TASKS, enc_list(returns, enc_u64) + enc_string("test gives it back"))
+                elif msg_type == RECLAIM_TASKS:
+                    r.list_(r.u64)
+                    r.end()
+                    # This worker never keeps tasks waiting for a slot: nothing to give back.
+                    self.reclaims += 1
+                    self.conn.send(RETURN_TASKS, enc_list([], enc_u64) + enc_string("all started"))
                 elif msg_type == CANCEL_TASKS:
                     ids = r.list_(r.u64)
                     r.string()
@@ -609,8 +627,11 @@ def run(taskmaster, checks):
         checks.check(got == sorted(ids) and all(a["attempt"] == 1 and a["timeout_ms"] == 0
                                                 for a in worker.assignments),
                      "the worker received each task once, attempt 1, no timeout")
-        checks.check(1 <= worker.max_outstanding <= 2,
-                     "no AssignTasks exceeded the worker's 2 free slots (largest batch %d)"
+        checks.check(worker.first_batch is not None and 1 <= worker.first_batch <= 2,
+                     "the first AssignTasks filled at most the worker's 2 free slots: no prefetch window "
+                     "before any result (first batch %r)" % worker.first_batch)
+        checks.check(worker.max_outstanding <= 2 + 2 * 64,
+                     "no AssignTasks exceeded the slots plus the largest window (largest batch %d)"
                      % worker.max_outstanding)
 
         # --- wrong key: AuthRejected, then the master closes that connection
