@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace {
 
@@ -56,7 +57,7 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
         else
             ++m_counts[size_t(task.state)];
         if (task.state == TaskState::Queued)
-            m_queue.insert({task.spec.priority, task.id});
+            m_queue.push(task.spec.priority, task.id);
     });
     for (quint64 id : orphans) {
         Task &task = *m_store->find(id);
@@ -66,7 +67,7 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
         }
         task.state = TaskState::Queued;
         ++m_counts[size_t(TaskState::Queued)];
-        m_queue.insert({task.spec.priority, task.id});
+        m_queue.push(task.spec.priority, task.id);
         m_store->updated(task);
     }
 }
@@ -95,7 +96,7 @@ void Scheduler::enqueue(Task &task)
 {
     setState(task, TaskState::Queued);
     task.worker.clear();
-    m_queue.insert({task.spec.priority, task.id});
+    m_queue.push(task.spec.priority, task.id);
 }
 
 QList<quint64> Scheduler::submit(const QList<TaskSpec> &specs)
@@ -111,7 +112,7 @@ QList<quint64> Scheduler::submit(const QList<TaskSpec> &specs)
         task.createdMs = now;
         Task *stored = m_store->insert(std::move(task));
         ++m_counts[size_t(TaskState::Queued)];
-        m_queue.insert({stored->spec.priority, stored->id});
+        m_queue.push(stored->spec.priority, stored->id);
         m_changed.append(stored->id);
         ids.append(stored->id);
     }
@@ -127,9 +128,7 @@ int Scheduler::cancel(const QList<quint64> &ids, const QString &reason)
         Task *task = m_store->find(id);
         if (!task || isFinished(task->state))
             continue;
-        if (task->state == TaskState::Queued) {
-            m_queue.erase({task->spec.priority, id});
-        } else {
+        if (task->state != TaskState::Queued) { // a queued one is skipped when its turn comes
             WorkerEntry *worker = holderOf(id);
             if (worker)
                 worker->link->cancel({id}, reason);
@@ -288,7 +287,8 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
                 && quint32(task->history.size()) == result.attempt;
         if (!current) {
             // A late or repeated result: the task was requeued, cancelled or already finished.
-            ++task->duplicateResults;
+            if (task->duplicateResults < std::numeric_limits<quint16>::max())
+                ++task->duplicateResults;
             qCInfo(lcMaster).noquote() << "ignoring a late result for task" << task->id << "attempt"
                                        << result.attempt << "from" << worker.info.name << "- the task is"
                                        << taskStateName(task->state);
@@ -413,7 +413,7 @@ void Scheduler::dispatch()
 {
     if (m_workers.empty())
         return;
-    if (m_queue.empty()) {
+    if (count(TaskState::Queued) == 0) {
         reclaimForIdleWorkers();
         return;
     }
@@ -434,16 +434,21 @@ void Scheduler::dispatch()
     // is never passed over for one that would only queue the task behind its running ones.
     for (const bool prefetching : {false, true}) {
         bool progress = true;
-        while (!m_queue.empty() && progress) {
+        while (count(TaskState::Queued) > 0 && progress) {
             progress = false;
             for (auto &[worker, assignments] : batches) {
-                if (m_queue.empty())
+                if (count(TaskState::Queued) == 0)
                     break;
                 const int limit = prefetching ? worker->info.capacity() : worker->info.slots;
                 if (worker->info.running.size() >= limit)
                     continue;
-                const quint64 id = m_queue.begin()->id;
-                m_queue.erase(m_queue.begin());
+                const std::optional<quint64> next = m_queue.pop([this](quint64 id) {
+                    const Task *t = m_store->find(id);
+                    return t && t->state == TaskState::Queued;
+                });
+                if (!next)
+                    break; // cannot happen while the count says some task is queued
+                const quint64 id = *next;
                 Task &task = *m_store->find(id);
                 setState(task, TaskState::Running);
                 ++task.attempts;

@@ -5,6 +5,7 @@
 // cancellation, and exactly-once recording of results. Every change is announced in batches
 // (one signal per operation, not per task) so views can follow a busy queue.
 
+#include "master/taskqueue.h"
 #include "master/workerinfo.h"
 #include "protocol/messages.h"
 #include "task/taskstore.h"
@@ -43,7 +44,7 @@ public:
     const TaskStore &store() const { return *m_store; }
     std::array<quint64, TaskStateCount> counts() const { return m_counts; }
     quint64 count(TaskState state) const { return m_counts[size_t(state)]; }
-    qsizetype queuedCount() const { return qsizetype(m_queue.size()); }
+    qsizetype queuedCount() const { return qsizetype(count(TaskState::Queued)); }
 
     // Workers. The link must outlive the worker's registration.
     quint64 addWorker(WorkerLink *link, WorkerInfo info);
@@ -70,14 +71,6 @@ Q_SIGNALS:
     void workerRemoved(quint64 workerId, const QString &reason);
 
 private:
-    struct QueueKey {
-        qint32 priority;
-        quint64 id;
-        bool operator<(const QueueKey &o) const
-        {
-            return priority != o.priority ? priority > o.priority : id < o.id;
-        }
-    };
     struct WorkerEntry {
         WorkerInfo info;
         WorkerLink *link = nullptr;
@@ -99,7 +92,7 @@ private:
     void flush();
 
     std::unique_ptr<TaskStore> m_store;
-    std::set<QueueKey> m_queue;
+    TaskQueue m_queue;
     std::map<quint64, WorkerEntry> m_workers;
     std::set<std::pair<qint64, quint64>> m_deadlines; // (deadline ms, task id) of running tasks
     std::array<quint64, TaskStateCount> m_counts = {};

@@ -4,22 +4,36 @@
 
 #include "taskstore.h"
 
-#include <unordered_map>
+#include <deque>
+#include <memory>
 
 class MemoryTaskStore final : public TaskStore
 {
 public:
-    quint64 nextId() const override { return m_nextId; }
+    quint64 nextId() const override { return m_firstId + m_used; }
     Task *insert(Task task) override;
     Task *find(quint64 id) override;
     const Task *find(quint64 id) const override;
     void updated(const Task &) override { }
     bool remove(quint64 id) override;
-    qsizetype size() const override { return qsizetype(m_tasks.size()); }
+    qsizetype size() const override { return m_size; }
     void forEach(const std::function<void(const Task &)> &visit) const override;
 
 private:
-    // Node-based on purpose: pointers to records stay valid while others are inserted.
-    std::unordered_map<quint64, Task> m_tasks;
-    quint64 m_nextId = 1;
+    // Ids are dense and increasing, so the record of id lives at slot id - m_firstId: no hash
+    // table. Slots come in fixed chunks that never move, so records stay in place while others
+    // are appended, with no per-record allocation. A removed task leaves an empty record
+    // (id 0) until everything before it is gone too.
+    static constexpr size_t ChunkSize = 4096;
+    Task &slot(size_t index) const
+    {
+        const size_t position = m_offset + index;
+        return m_chunks[position / ChunkSize][position % ChunkSize];
+    }
+
+    std::deque<std::unique_ptr<Task[]>> m_chunks;
+    size_t m_offset = 0; // first used slot in m_chunks.front()
+    size_t m_used = 0; // slots from m_offset on, holes included
+    quint64 m_firstId = 1;
+    qsizetype m_size = 0;
 };

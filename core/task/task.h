@@ -26,11 +26,12 @@ inline bool isFinished(TaskState s)
 inline constexpr int DefaultMaxAttempts = 3;
 
 // What a submitter asks for.
+// Fields are ordered to pack: a master may hold millions of these.
 struct TaskSpec {
     QString kind;
     QByteArray args = QByteArrayLiteral("null"); // compact JSON text
-    qint32 priority = 0;
     qint64 timeoutMs = 0; // 0: no timeout
+    qint32 priority = 0;
     int maxAttempts = DefaultMaxAttempts;
 };
 
@@ -46,6 +47,7 @@ struct Task {
     quint64 id = 0;
     TaskSpec spec;
     TaskState state = TaskState::Queued;
+    quint16 duplicateResults = 0; // late or repeated results that were not recorded (saturates)
     int attempts = 0;
     QString worker; // the worker of the latest attempt
     QByteArray result; // JSON text when done
@@ -54,7 +56,6 @@ struct Task {
     qint64 startedMs = 0;
     qint64 finishedMs = 0;
     QList<TaskAttempt> history;
-    int duplicateResults = 0; // late or repeated results that were not recorded
 };
 
 // Checks a spec as the master will: kind present, args valid JSON, attempts in range.

@@ -1,0 +1,35 @@
+#include "taskqueue.h"
+
+void TaskQueue::push(qint32 priority, quint64 id)
+{
+    Lane &lane = m_lanes[priority];
+    if (lane.fresh.empty() || id > lane.fresh.back())
+        lane.fresh.push_back(id);
+    else
+        lane.returned.insert(id);
+}
+
+std::optional<quint64> TaskQueue::pop(const std::function<bool(quint64)> &stillQueued)
+{
+    while (!m_lanes.empty()) {
+        auto lane = m_lanes.begin();
+        Lane &l = lane->second;
+        while (!l.fresh.empty() || !l.returned.empty()) {
+            quint64 id;
+            if (!l.returned.empty() && (l.fresh.empty() || *l.returned.begin() < l.fresh.front())) {
+                id = *l.returned.begin();
+                l.returned.erase(l.returned.begin());
+            } else {
+                id = l.fresh.front();
+                l.fresh.pop_front();
+            }
+            if (stillQueued(id)) {
+                if (l.fresh.empty() && l.returned.empty())
+                    m_lanes.erase(lane);
+                return id;
+            }
+        }
+        m_lanes.erase(lane);
+    }
+    return std::nullopt;
+}
