@@ -74,6 +74,12 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
 
 Scheduler::~Scheduler() = default;
 
+void Scheduler::markWorkerChanged(quint64 workerId)
+{
+    if (!m_changedWorkers.contains(workerId))
+        m_changedWorkers.append(workerId);
+}
+
 void Scheduler::setState(Task &task, TaskState state)
 {
     if (task.state == state)
@@ -213,7 +219,7 @@ void Scheduler::removeWorker(quint64 workerId, const QString &reason)
                 abandonAttempt(*task, worker, QStringLiteral("worker lost: ") + reason, true);
         }
         m_workers.erase(it);
-        m_changedWorkers.remove(workerId);
+        m_changedWorkers.removeAll(workerId);
     }
     Q_EMIT workerRemoved(workerId, reason);
 }
@@ -225,7 +231,7 @@ void Scheduler::setWorkerDraining(quint64 workerId)
         return;
     SCHEDULER_BATCH;
     it->second.info.draining = true;
-    m_changedWorkers.insert(workerId);
+    markWorkerChanged(workerId);
 }
 
 void Scheduler::workerSeen(quint64 workerId)
@@ -239,7 +245,7 @@ void Scheduler::detachFromWorker(Task &task, WorkerEntry *worker)
 {
     if (worker) {
         worker->info.running.remove(task.id);
-        m_changedWorkers.insert(worker->info.id);
+        markWorkerChanged(worker->info.id);
     }
     if (task.spec.timeoutMs > 0 && task.startedMs > 0)
         m_deadlines.erase({task.startedMs + task.spec.timeoutMs, task.id});
@@ -331,7 +337,7 @@ void Scheduler::returnTasks(quint64 workerId, const QList<quint64> &ids, const Q
     SCHEDULER_BATCH;
     // Also the answer to ReclaimTasks, possibly empty.
     it->second.info.reclaimPending = false;
-    m_changedWorkers.insert(workerId);
+    markWorkerChanged(workerId);
     for (quint64 id : ids) {
         Task *task = m_store->find(id);
         if (task && task->state == TaskState::Running && it->second.info.running.contains(id))
@@ -466,7 +472,7 @@ void Scheduler::dispatch()
     }
     for (auto &[worker, assignments] : batches) {
         if (!assignments.isEmpty()) {
-            m_changedWorkers.insert(worker->info.id);
+            markWorkerChanged(worker->info.id);
             worker->link->assign(assignments);
         }
     }
@@ -510,9 +516,11 @@ void Scheduler::flush()
         Q_EMIT tasksChanged(std::exchange(m_changed, {}));
     if (!m_finished.isEmpty())
         Q_EMIT tasksFinished(std::exchange(m_finished, {}));
-    const QSet<quint64> workers = std::exchange(m_changedWorkers, {});
-    for (quint64 id : workers)
-        Q_EMIT workerChanged(id);
+    if (!m_changedWorkers.isEmpty()) {
+        const QVarLengthArray<quint64, 16> workers = std::exchange(m_changedWorkers, {});
+        for (quint64 id : workers)
+            Q_EMIT workerChanged(id);
+    }
     if (m_countsDirty) {
         m_countsDirty = false;
         Q_EMIT countsChanged();

@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
+#include <QVarLengthArray>
 
 #include <array>
 #include <functional>
@@ -77,6 +78,7 @@ private:
     };
 
     void setState(Task &task, TaskState state);
+    void markWorkerChanged(quint64 workerId);
     void enqueue(Task &task);
     void touch(Task &task);
     // Ends the current attempt of a running task without a result; requeues it or fails it.
@@ -104,7 +106,7 @@ private:
 
     QList<quint64> m_changed;
     QList<quint64> m_finished;
-    QSet<quint64> m_changedWorkers;
+    QVarLengthArray<quint64, 16> m_changedWorkers; // a handful of workers: a set costs more
     bool m_countsDirty = false;
     int m_depth = 0;
 };

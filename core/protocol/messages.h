@@ -294,6 +294,10 @@ QList<QList<Item>> splitForFrames(QList<Item> items, qsizetype baseBodySize, qui
 template<typename Message, typename Item>
 QList<QByteArray> encodeFrames(Message message, QList<Item> Message::*list, quint32 maxFrame)
 {
+    // Almost always it fits: encode once.
+    QByteArray whole = encodeFrame(message);
+    if (whole.size() - 4 <= qsizetype(maxFrame))
+        return {whole};
     QList<Item> items = std::exchange(message.*list, {});
     const qsizetype base = encodeFrame(message).size() - 4;
     QList<QByteArray> frames;
