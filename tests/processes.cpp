@@ -75,6 +75,9 @@ TestMaster::TestMaster(const QByteArray &key, const QStringList &extraArgs, quin
     : m_process(std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
                                               QStringList{QStringLiteral("serve"), QStringLiteral("--port"),
                                                           QString::number(port)}
+                                                      + (extraArgs.contains(QStringLiteral("--data-dir"))
+                                                                 ? QStringList()
+                                                                 : QStringList{QStringLiteral("--ephemeral")})
                                                       + extraArgs,
                                               key))
 {

@@ -34,7 +34,8 @@ private:
     QByteArray m_stderr;
 };
 
-// `taskmaster serve --port 0`, waited for until it prints its readiness line.
+// `taskmaster serve --port 0`, waited for until it prints its readiness line. In memory
+// (--ephemeral) unless extraArgs give a --data-dir.
 class TestMaster final
 {
 public:

@@ -458,7 +458,9 @@ void tst_EndToEnd::serveReportsAPortInUse()
     TestMaster first(Key);
     QVERIFY(first.isReady());
     TestProcess second(QStringLiteral(TASKMASTER_BIN),
-                       {QStringLiteral("serve"), QStringLiteral("--port"), QString::number(first.port())}, Key);
+                       {QStringLiteral("serve"), QStringLiteral("--ephemeral"), QStringLiteral("--port"),
+                        QString::number(first.port())},
+                       Key);
     QVERIFY(second.waitForExit());
     QCOMPARE(second.exitCode(), 5);
     QVERIFY(second.stderrText().contains("cannot listen on 127.0.0.1"));

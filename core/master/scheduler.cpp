@@ -66,6 +66,7 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
         m_queue.insert({task.spec.priority, task.id});
         m_store->updated(task);
     }
+    m_requeuedOnStart = orphans.size();
 }
 
 Scheduler::~Scheduler() = default;

@@ -1,5 +1,6 @@
 #include "memorytaskstore.h"
 
+#include <algorithm>
 #include <map>
 
 Task *MemoryTaskStore::insert(Task task)
@@ -8,6 +9,13 @@ Task *MemoryTaskStore::insert(Task task)
     const quint64 id = task.id;
     m_nextId = id + 1;
     return &m_tasks.insert_or_assign(id, std::move(task)).first->second;
+}
+
+void MemoryTaskStore::restore(Task task)
+{
+    const quint64 id = task.id;
+    m_nextId = qMax(m_nextId, id + 1);
+    m_tasks.insert_or_assign(id, std::move(task));
 }
 
 Task *MemoryTaskStore::find(quint64 id)
@@ -35,4 +43,32 @@ void MemoryTaskStore::forEach(const std::function<void(const Task &)> &visit) co
         ordered.emplace(id, &task);
     for (const auto &[id, task] : ordered)
         visit(*task);
+}
+
+void MemoryTaskStore::whenDurable(QObject *, std::function<void()> done)
+{
+    // Nothing here outlives the process, so everything is as durable as it will ever be.
+    done();
+}
+
+QList<quint64> MemoryTaskStore::finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const
+{
+    // (finished ms, id), newest first.
+    std::vector<std::pair<qint64, quint64>> finished;
+    for (const auto &[id, task] : m_tasks) {
+        if (isFinished(task.state))
+            finished.emplace_back(task.finishedMs, id);
+    }
+    std::sort(finished.begin(), finished.end(), std::greater<>());
+    std::vector<std::pair<qint64, quint64>> purge;
+    for (size_t i = 0; i < finished.size(); ++i) {
+        const bool tooMany = keepFinished >= 0 && qint64(i) >= keepFinished;
+        const bool tooOld = finishedBeforeMs > 0 && finished[i].first < finishedBeforeMs;
+        if (tooMany || tooOld)
+            purge.push_back(finished[i]);
+    }
+    QList<quint64> ids;
+    for (auto it = purge.rbegin(); it != purge.rend() && ids.size() < limit; ++it)
+        ids.append(it->second);
+    return ids;
 }
