@@ -42,11 +42,7 @@ QByteArray jsonLines(const QString &kind, int count, const std::function<QJsonVa
 // `taskmaster status --json`, parsed.
 QJsonObject statusJson(quint16 port)
 {
-    TestProcess status(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(port), Key);
-    if (!status.waitForExit() || status.exitCode() != 0)
-        return {};
-    return QJsonDocument::fromJson(status.stdoutText()).object();
+    return masterStatus(port, Key);
 }
 
 qint64 runningCount(quint16 port)
