@@ -17,8 +17,13 @@
 namespace {
 
 const QByteArray Key = QByteArrayLiteral("durability-key");
-const QStringList FastHeartbeat = {QStringLiteral("--heartbeat-interval"), QStringLiteral("200"),
-                                   QStringLiteral("--heartbeat-timeout"), QStringLiteral("1000")};
+
+// A master on its own data directory that notices a killed worker within a second.
+QStringList durableArgs(const QTemporaryDir &dir)
+{
+    return {QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--heartbeat-interval"), QStringLiteral("200"),
+            QStringLiteral("--heartbeat-timeout"), QStringLiteral("1000")};
+}
 
 qint64 doneCount(quint16 port)
 {
@@ -73,6 +78,17 @@ Recovery parseRecovery(const QByteArray &stderrText)
     return {m.captured(1).toLongLong(), m.captured(2).toLongLong(), m.captured(3).toLongLong(), m.captured(4).toLongLong()};
 }
 
+// SIGKILL (no chance to write anything more), start again on the same port and data directory,
+// and read what the new master says it recovered.
+Recovery killAndRestart(std::unique_ptr<TestMaster> &master, const QStringList &serveArgs, quint16 port)
+{
+    master->process().kill();
+    master = std::make_unique<TestMaster>(Key, serveArgs, port);
+    if (!master->isReady())
+        qWarning("the master did not restart: %s", master->process().stderrText().constData());
+    return parseRecovery(master->process().stderrText());
+}
+
 // Every id once, done, with the expected result; the figures for the log.
 struct Tally {
     int finished = 0, duplicates = 0, lost = 0, notDone = 0;
@@ -117,7 +133,7 @@ void tst_Durability::masterKilledMidRunRecoversEveryTask()
 #endif
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QStringList serveArgs = QStringList{QStringLiteral("--data-dir"), dir.path()} + FastHeartbeat;
+    const QStringList serveArgs = durableArgs(dir);
     auto master = std::make_unique<TestMaster>(Key, serveArgs);
     QVERIFY(master->isReady());
     const quint16 port = master->port();
@@ -129,11 +145,8 @@ void tst_Durability::masterKilledMidRunRecoversEveryTask()
     const QList<quint64> ids = submitLines(port, sleepLines(count, 20));
     QCOMPARE(ids.size(), count);
     QTRY_VERIFY_WITH_TIMEOUT(doneCount(port) >= 40, 30'000);
-    master->process().kill(); // SIGKILL: no chance to write anything more
-
-    master = std::make_unique<TestMaster>(Key, serveArgs, port);
-    QVERIFY2(master->isReady(), master->process().stderrText().constData());
-    const Recovery recovery = parseRecovery(master->process().stderrText());
+    const Recovery recovery = killAndRestart(master, serveArgs, port);
+    QVERIFY(master->isReady());
     qInfo("after SIGKILL: %lld tasks, %lld queued of which %lld were running, %lld finished", recovery.total,
           recovery.queued, recovery.wereRunning, recovery.finished);
     QCOMPARE(recovery.total, qint64(count));
@@ -162,7 +175,7 @@ void tst_Durability::chaosLosesNothingAndFinishesEachTaskOnce()
 #endif
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QStringList serveArgs = QStringList{QStringLiteral("--data-dir"), dir.path()} + FastHeartbeat;
+    const QStringList serveArgs = durableArgs(dir);
     auto master = std::make_unique<TestMaster>(Key, serveArgs);
     QVERIFY(master->isReady());
     const quint16 port = master->port();
@@ -192,10 +205,8 @@ void tst_Durability::chaosLosesNothingAndFinishesEachTaskOnce()
 
     // Kill the master once, about halfway through, and start it again on the same port.
     QTRY_VERIFY_WITH_TIMEOUT(doneCount(port) >= count / 2, 90'000);
-    master->process().kill();
-    master = std::make_unique<TestMaster>(Key, serveArgs, port);
-    QVERIFY2(master->isReady(), master->process().stderrText().constData());
-    const Recovery recovery = parseRecovery(master->process().stderrText());
+    const Recovery recovery = killAndRestart(master, serveArgs, port);
+    QVERIFY(master->isReady());
     QCOMPARE(recovery.total, qint64(count));
 
     QVERIFY(watch->waitForExit(120'000));
