@@ -7,6 +7,7 @@
 #include "cli/servecommand.h"
 #include "cli/statuscommand.h"
 #include "cli/submitcommand.h"
+#include "cli/watchcommand.h"
 #include "util/exitcodes.h"
 
 #include <QCoreApplication>
@@ -22,6 +23,7 @@ const char Usage[] =
         "  serve    run the master without a window (workers and clients connect to it)\n"
         "  submit   put tasks on a running master, optionally wait for their results\n"
         "  status   show task counts and connected workers of a running master\n"
+        "  watch    wait for tasks by id and print their results, across master restarts\n"
         "  cancel   cancel queued or running tasks by id\n"
         "  demo     start a master and two local workers and square ten numbers\n"
         "\n"
@@ -57,6 +59,8 @@ int main(int argc, char *argv[])
         return runSubmit(args);
     if (command == QLatin1String("status"))
         return runStatus(args);
+    if (command == QLatin1String("watch"))
+        return runWatch(args);
     if (command == QLatin1String("cancel"))
         return runCancel(args);
     if (command == QLatin1String("demo"))

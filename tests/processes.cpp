@@ -1,5 +1,6 @@
 #include "processes.h"
 
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTest>
@@ -75,6 +76,9 @@ TestMaster::TestMaster(const QByteArray &key, const QStringList &extraArgs, quin
     : m_process(std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
                                               QStringList{QStringLiteral("serve"), QStringLiteral("--port"),
                                                           QString::number(port)}
+                                                      + (extraArgs.contains(QStringLiteral("--data-dir"))
+                                                                 ? QStringList()
+                                                                 : QStringList{QStringLiteral("--ephemeral")})
                                                       + extraArgs,
                                               key))
 {
@@ -97,6 +101,15 @@ std::unique_ptr<TestProcess> startWorker(quint16 port, const QByteArray &key, co
     return std::make_unique<TestProcess>(QStringLiteral(TASKWORKER_BIN),
                                          connectionArgs(port) + QStringList{QStringLiteral("--name"), name} + extraArgs,
                                          key);
+}
+
+QJsonObject masterStatus(quint16 port, const QByteArray &key)
+{
+    TestProcess status(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(port), key);
+    if (!status.waitForExit() || status.exitCode() != 0)
+        return {};
+    return QJsonDocument::fromJson(status.stdoutText()).object();
 }
 
 quint16 freePort()

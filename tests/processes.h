@@ -4,6 +4,7 @@
 // gives its port, workers, and submit/status runs. Output is collected as it arrives, and
 // waits end on what the process prints, never on a fixed sleep.
 
+#include <QJsonObject>
 #include <QProcess>
 #include <QStringList>
 
@@ -34,7 +35,8 @@ private:
     QByteArray m_stderr;
 };
 
-// `taskmaster serve --port 0`, waited for until it prints its readiness line.
+// `taskmaster serve --port 0`, waited for until it prints its readiness line. In memory
+// (--ephemeral) unless extraArgs give a --data-dir.
 class TestMaster final
 {
 public:
@@ -51,5 +53,7 @@ private:
 QStringList connectionArgs(quint16 port);
 std::unique_ptr<TestProcess> startWorker(quint16 port, const QByteArray &key, const QString &name,
                                          const QStringList &extraArgs = {});
+// `taskmaster status --json`, parsed; empty when the master cannot be reached.
+QJsonObject masterStatus(quint16 port, const QByteArray &key);
 // A port nobody listens on right now.
 quint16 freePort();

@@ -42,11 +42,7 @@ QByteArray jsonLines(const QString &kind, int count, const std::function<QJsonVa
 // `taskmaster status --json`, parsed.
 QJsonObject statusJson(quint16 port)
 {
-    TestProcess status(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("status"), QStringLiteral("--json")} + connectionArgs(port), Key);
-    if (!status.waitForExit() || status.exitCode() != 0)
-        return {};
-    return QJsonDocument::fromJson(status.stdoutText()).object();
+    return masterStatus(port, Key);
 }
 
 qint64 runningCount(quint16 port)
@@ -493,7 +489,9 @@ void tst_EndToEnd::serveReportsAPortInUse()
     TestMaster first(Key);
     QVERIFY(first.isReady());
     TestProcess second(QStringLiteral(TASKMASTER_BIN),
-                       {QStringLiteral("serve"), QStringLiteral("--port"), QString::number(first.port())}, Key);
+                       {QStringLiteral("serve"), QStringLiteral("--ephemeral"), QStringLiteral("--port"),
+                        QString::number(first.port())},
+                       Key);
     QVERIFY(second.waitForExit());
     QCOMPARE(second.exitCode(), 5);
     QVERIFY(second.stderrText().contains("cannot listen on 127.0.0.1"));

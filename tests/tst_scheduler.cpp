@@ -486,9 +486,18 @@ void tst_Scheduler::storeRecoveryRequeuesRunningTasks()
     done.spec = spec();
     done.state = TaskState::Done;
     store->insert(done);
+    Task lastTry; // running its last allowed attempt when the master went down
+    lastTry.id = store->nextId();
+    lastTry.spec = spec(0, 2);
+    lastTry.state = TaskState::Running;
+    lastTry.attempts = 2;
+    store->insert(lastTry);
     Scheduler scheduler(std::move(store));
     QCOMPARE(scheduler.count(TaskState::Queued), quint64(1));
     QCOMPARE(scheduler.count(TaskState::Done), quint64(1));
+    QCOMPARE(scheduler.count(TaskState::Failed), quint64(1));
+    QCOMPARE(scheduler.task(3)->error, QStringLiteral("master restarted during attempt 2 of 2"));
+    QCOMPARE(scheduler.requeuedOnStart(), 1);
     QCOMPARE(scheduler.task(1)->history.first().outcome, QStringLiteral("master restarted"));
     FakeLink link;
     scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));

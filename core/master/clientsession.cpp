@@ -108,17 +108,19 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
         }
         specs.append(std::move(spec));
     }
-    // Reply first: results of these tasks may follow at once and the client wants their ids.
-    const quint64 firstId = m_scheduler->store().nextId();
-    QList<quint64> ids;
-    ids.reserve(specs.size());
-    for (qsizetype i = 0; i < specs.size(); ++i)
-        ids.append(firstId + quint64(i));
+    const QList<quint64> ids = m_scheduler->submit(specs);
     if (submit.watch)
         m_watched.unite(QSet<quint64>(ids.cbegin(), ids.cend()));
-    m_connection->send(Messages::encodeFrame(Messages::Submitted{submit.requestId, ids}));
-    const QList<quint64> assigned = m_scheduler->submit(specs);
-    Q_ASSERT(assigned == ids);
+    // Acknowledged only once the tasks would survive a crash of the master. Results of these
+    // tasks may come first; sendUpdates() holds them until the ids are out.
+    ++m_unacknowledged;
+    m_scheduler->whenDurable(this, [this, requestId = submit.requestId, ids] {
+        m_connection->send(Messages::encodeFrame(Messages::Submitted{requestId, ids}));
+        if (--m_unacknowledged == 0) {
+            for (Messages::TaskUpdates &updates : std::exchange(m_heldUpdates, {}))
+                sendUpdates(std::move(updates));
+        }
+    });
 }
 
 void ClientSession::handleWatch(const Messages::Watch &watch)
@@ -184,5 +186,9 @@ void ClientSession::sendStatus(quint32 requestId)
 
 void ClientSession::sendUpdates(Messages::TaskUpdates updates)
 {
+    if (m_unacknowledged > 0) {
+        m_heldUpdates.append(std::move(updates));
+        return;
+    }
     m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, m_connection->maxFrame()));
 }

@@ -35,4 +35,8 @@ private:
     Scheduler *m_scheduler;
     QSet<quint64> m_watched;
     bool m_watchAll = false;
+    // Submits not yet acknowledged (their tasks are not durable yet), and the updates held
+    // back meanwhile so that a client never hears of a task before it has its id.
+    int m_unacknowledged = 0;
+    QList<Messages::TaskUpdates> m_heldUpdates;
 };

@@ -65,9 +65,19 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
             task.history.last().finishedMs = nowMs();
             task.history.last().outcome = QStringLiteral("master restarted");
         }
-        task.state = TaskState::Queued;
-        ++m_counts[size_t(TaskState::Queued)];
-        m_queue.push(task.spec.priority, task.id);
+        task.worker.clear();
+        // As for a lost worker: the attempt is spent, and the last one fails the task.
+        if (task.attempts >= task.spec.maxAttempts) {
+            task.state = TaskState::Failed;
+            task.error = QStringLiteral("master restarted during attempt %1 of %2").arg(task.attempts).arg(task.spec.maxAttempts);
+            task.finishedMs = nowMs();
+            ++m_counts[size_t(TaskState::Failed)];
+        } else {
+            task.state = TaskState::Queued;
+            ++m_counts[size_t(TaskState::Queued)];
+            m_queue.push(task.spec.priority, task.id);
+            ++m_requeuedOnStart;
+        }
         m_store->updated(task);
     }
 }
@@ -299,8 +309,9 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
                                        << result.attempt << "from" << worker.info.name << "- the task is"
                                        << taskStateName(task->state);
             const qsizetype index = qsizetype(result.attempt) - 1;
-            if (index >= 0 && index < task->history.size())
-                task->history[index].outcome += QStringLiteral(" (a late result arrived and was not recorded)");
+            static const QString lateNote = QStringLiteral(" (a late result arrived and was not recorded)");
+            if (index >= 0 && index < task->history.size() && !task->history[index].outcome.endsWith(lateNote))
+                task->history[index].outcome += lateNote;
             touch(*task);
             continue;
         }

@@ -43,9 +43,13 @@ public:
 
     const Task *task(quint64 id) const { return m_store->find(id); }
     const TaskStore &store() const { return *m_store; }
+    // Runs done once every change so far is durable (see TaskStore::whenDurable).
+    void whenDurable(QObject *context, std::function<void()> done) { m_store->whenDurable(context, std::move(done)); }
     std::array<quint64, TaskStateCount> counts() const { return m_counts; }
     quint64 count(TaskState state) const { return m_counts[size_t(state)]; }
     qsizetype queuedCount() const { return qsizetype(count(TaskState::Queued)); }
+    // Tasks the store held as running when the scheduler was built, now queued again.
+    qsizetype requeuedOnStart() const { return m_requeuedOnStart; }
 
     // Workers. The link must outlive the worker's registration.
     quint64 addWorker(WorkerLink *link, WorkerInfo info);
@@ -103,6 +107,7 @@ private:
     std::function<qint64()> m_nowMicros;
     quint64 m_nextWorkerId = 1;
     quint64 m_rotation = 0;
+    qsizetype m_requeuedOnStart = 0;
 
     QList<quint64> m_changed;
     QList<quint64> m_finished;

@@ -1,6 +1,7 @@
 #pragma once
 
-// Keeps tasks in memory only: the --ephemeral master and the tests.
+// Keeps tasks in memory only: the --ephemeral master and the tests. The durable store keeps
+// one of these as its index, so the scheduler's pointers are the same in both.
 
 #include "taskstore.h"
 
@@ -18,8 +19,18 @@ public:
     bool remove(quint64 id) override;
     qsizetype size() const override { return m_size; }
     void forEach(const std::function<void(const Task &)> &visit) const override;
+    void whenDurable(QObject *context, std::function<void()> done) override;
+    QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
+
+    // Loading stored records back, in increasing id order, with the ids they had; ids between
+    // them (tasks removed before a restart) become holes. nextId() stays above every id.
+    void restore(Task task);
+    // Ids are never reused, even those of tasks removed before a restart.
+    void raiseNextId(quint64 nextId);
 
 private:
+    void appendHoles(quint64 upToId);
+
     // Ids are dense and increasing, so the record of id lives at slot id - m_firstId: no hash
     // table. Slots come in fixed chunks that never move, so records stay in place while others
     // are appended, with no per-record allocation. A removed task leaves an empty record

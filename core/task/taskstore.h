@@ -7,6 +7,8 @@
 
 #include <functional>
 
+class QObject;
+
 class TaskStore
 {
 public:
@@ -24,4 +26,13 @@ public:
     virtual bool remove(quint64 id) = 0;
     virtual qsizetype size() const = 0;
     virtual void forEach(const std::function<void(const Task &)> &visit) const = 0;
+
+    // Calls done once every change made so far is safe from a crash of this process (at once
+    // for a store that keeps nothing); never if context is destroyed first. Callbacks run in
+    // the order they were given.
+    virtual void whenDurable(QObject *context, std::function<void()> done) = 0;
+    // Finished tasks that retention should forget, oldest first, at most limit of them: those
+    // that finished before finishedBeforeMs (when it is > 0) and those beyond the newest
+    // keepFinished (when it is >= 0).
+    virtual QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const = 0;
 };

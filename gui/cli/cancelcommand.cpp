@@ -22,17 +22,8 @@ int runCancel(const QStringList &args)
     CommandLine::Connection target;
     QString error;
     QList<quint64> ids;
-    for (const QString &text : parser.positionalArguments()) {
-        bool ok = false;
-        ids.append(text.toULongLong(&ok));
-        if (!ok || ids.last() == 0) {
-            CommandLine::printError(QStringLiteral("\"%1\" is not a task id").arg(text));
-            return ExitCode::Usage;
-        }
-    }
-    if (ids.isEmpty())
-        error = QStringLiteral("give the ids of the tasks to cancel (see --help)");
-    if (!error.isEmpty() || !CommandLine::readConnection(parser, connection, keys, &target, &error)) {
+    if (!CommandLine::readIds(parser, &ids, &error)
+        || !CommandLine::readConnection(parser, connection, keys, &target, &error)) {
         CommandLine::printError(error);
         return ExitCode::Usage;
     }

@@ -81,6 +81,24 @@ void printLine(const QByteArray &line)
     std::fflush(stdout);
 }
 
+bool readIds(const QCommandLineParser &parser, QList<quint64> *ids, QString *error)
+{
+    for (const QString &text : parser.positionalArguments()) {
+        bool ok = false;
+        const quint64 id = text.toULongLong(&ok);
+        if (!ok || id == 0) {
+            *error = QStringLiteral("\"%1\" is not a task id").arg(text);
+            return false;
+        }
+        ids->append(id);
+    }
+    if (ids->isEmpty()) {
+        *error = QStringLiteral("give the ids of the tasks (see --help)");
+        return false;
+    }
+    return true;
+}
+
 void exitOnConnectFailure(MasterClient &client)
 {
     QObject::connect(&client, &MasterClient::failed, [](ClientHandshake::Failure failure, const QString &reason) {

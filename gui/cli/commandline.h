@@ -45,6 +45,9 @@ bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteA
 bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &connection, const KeyOptions &keys,
                     Connection *out, QString *error);
 
+// The positional arguments as task ids; at least one.
+bool readIds(const QCommandLineParser &parser, QList<quint64> *ids, QString *error);
+
 // "taskmaster: message" on stderr.
 void printError(const QString &message);
 void printLine(const QByteArray &line);

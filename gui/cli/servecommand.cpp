@@ -2,11 +2,15 @@
 
 #include "commandline.h"
 #include "master/master.h"
+#include "master/retention.h"
 #include "master/scheduler.h"
+#include "task/sqlitetaskstore.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 
 #include <QCoreApplication>
+
+#include <limits>
 
 namespace {
 
@@ -59,7 +63,20 @@ int runServe(const QStringList &args)
                                                              "and its tasks requeued (default %1).")
                                                       .arg(Protocol::DefaultHeartbeatTimeoutMs),
                                               QStringLiteral("ms"), QString::number(Protocol::DefaultHeartbeatTimeoutMs));
-    parser.addOptions({port, bind, keys.file, keys.key, maxFrame, handshake, heartbeat, heartbeatTimeout});
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("Keep tasks and results in this directory (default %1).")
+                                             .arg(SqliteTaskStore::defaultDirectory()),
+                                     QStringLiteral("dir"));
+    const QCommandLineOption ephemeral(QStringLiteral("ephemeral"),
+                                       QStringLiteral("Keep tasks in memory only: they are gone when the master stops."));
+    const QCommandLineOption keepFinished(QStringLiteral("keep-finished"),
+                                          QStringLiteral("Keep only the N most recently finished tasks (default: all)."),
+                                          QStringLiteral("n"));
+    const QCommandLineOption keepDays(QStringLiteral("keep-days"),
+                                      QStringLiteral("Forget finished tasks after D days (default: never)."),
+                                      QStringLiteral("days"));
+    parser.addOptions({port, bind, keys.file, keys.key, maxFrame, handshake, heartbeat, heartbeatTimeout, dataDir,
+                       ephemeral, keepFinished, keepDays});
     CommandLine::process(parser, args);
 
     QString error;
@@ -77,6 +94,13 @@ int runServe(const QStringList &args)
              && readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
         // error is set
     }
+    Retention::Settings retention;
+    if (error.isEmpty() && parser.isSet(keepFinished))
+        readInt(parser, keepFinished, 0, std::numeric_limits<qint64>::max(), &retention.keepFinished, &error);
+    if (error.isEmpty() && parser.isSet(keepDays))
+        readInt(parser, keepDays, 0, 100'000, &retention.keepDays, &error);
+    if (error.isEmpty() && parser.isSet(ephemeral) && parser.isSet(dataDir))
+        error = QStringLiteral("give either --ephemeral or --data-dir, not both");
     if (error.isEmpty() && timeoutMs <= intervalMs)
         error = QStringLiteral("--heartbeat-timeout must be longer than --heartbeat-interval");
     QString bindText = parser.value(bind);
@@ -103,7 +127,31 @@ int runServe(const QStringList &args)
     settings.handshakeTimeoutMs = int(handshakeMs);
     settings.heartbeatIntervalMs = int(intervalMs);
     settings.heartbeatTimeoutMs = int(timeoutMs);
-    Master master(settings);
+    std::unique_ptr<TaskStore> store;
+    if (!parser.isSet(ephemeral)) {
+        const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
+        auto durable = std::make_unique<SqliteTaskStore>(directory);
+        if (!durable->open(&error)) {
+            CommandLine::printError(error);
+            return ExitCode::CannotListen;
+        }
+        store = std::move(durable);
+    }
+    const bool durable = bool(store);
+    Master master(settings, std::move(store));
+    if (durable) {
+        const auto counts = master.scheduler()->counts();
+        const auto finished = counts[size_t(TaskState::Done)] + counts[size_t(TaskState::Failed)]
+                + counts[size_t(TaskState::Cancelled)];
+        // The scheduler has already put tasks that were running back in the queue.
+        CommandLine::printError(QStringLiteral("recovered %1 tasks: %2 queued (%3 of them were running), %4 finished")
+                                        .arg(master.scheduler()->store().size())
+                                        .arg(counts[size_t(TaskState::Queued)])
+                                        .arg(master.scheduler()->requeuedOnStart())
+                                        .arg(finished));
+    }
+    Retention retentionPolicy(master.scheduler(), retention);
+    retentionPolicy.start();
     if (!master.listen(address, portNumber)) {
         CommandLine::printError(QStringLiteral("cannot listen on %1:%2: %3")
                                         .arg(address.toString())
@@ -117,10 +165,12 @@ int runServe(const QStringList &args)
     CommandLine::printLine(QStringLiteral("listening on %1:%2").arg(shown).arg(master.serverPort()).toUtf8());
 
     ShutdownSignals shutdownSignals;
-    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master] {
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master, durable] {
         const auto counts = master.scheduler()->counts();
-        CommandLine::printError(QStringLiteral("stopping; %1 queued and %2 running tasks are dropped with this "
-                                               "in-memory master")
+        CommandLine::printError((durable ? QStringLiteral("stopping; %1 queued and %2 running tasks wait in the data "
+                                                          "directory for the next start")
+                                         : QStringLiteral("stopping; %1 queued and %2 running tasks are dropped with "
+                                                          "this in-memory master"))
                                         .arg(counts[size_t(TaskState::Queued)])
                                         .arg(counts[size_t(TaskState::Running)]));
         master.close();

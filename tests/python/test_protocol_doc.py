@@ -500,7 +500,7 @@ class Master:
         os.chmod(self.key_file, 0o600)
         self.stderr_path = os.path.join(self.workdir, "master.stderr")
         self.stderr_file = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen([taskmaster, "serve", "--port", "0", "--authkey-file", self.key_file]
+        self.proc = subprocess.Popen([taskmaster, "serve", "--port", "0", "--ephemeral", "--authkey-file", self.key_file]
                                      + list(extra_args),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr_file)
         self.listening_line = None

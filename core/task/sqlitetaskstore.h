@@ -1,0 +1,83 @@
+#pragma once
+
+// The master's durable store: every task with its attempt history in an SQLite database (WAL
+// mode) in a data directory, with the records themselves kept in memory for the scheduler.
+// Changes are written through with group commit: everything changed within a few milliseconds
+// goes into one transaction, so a busy queue pays for one sync, not one per task.
+
+#include "memorytaskstore.h"
+
+#include <QLockFile>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+#include <memory>
+
+class QTimer;
+
+class SqliteTaskStore final : public QObject, public TaskStore
+{
+    Q_OBJECT
+
+public:
+    struct Settings {
+        int commitDelayMs = 5; // how long changes gather before they are committed
+        int maxBatch = 4096; // a batch this large is committed on the next event loop turn
+        int retryDelayMs = 1000; // after a failed commit (disk full, I/O error)
+    };
+
+    explicit SqliteTaskStore(const QString &directory, QObject *parent = nullptr);
+    SqliteTaskStore(const QString &directory, const Settings &settings, QObject *parent = nullptr);
+    // Commits what is still pending.
+    ~SqliteTaskStore() override;
+
+    // Opens (creating if needed) the database and loads every task. False with a message when
+    // the directory cannot be used or another master holds it.
+    bool open(QString *error);
+    QString databasePath() const;
+    static QString defaultDirectory();
+
+    quint64 nextId() const override { return m_memory.nextId(); }
+    Task *insert(Task task) override;
+    Task *find(quint64 id) override { return m_memory.find(id); }
+    const Task *find(quint64 id) const override { return m_memory.find(id); }
+    void updated(const Task &task) override;
+    bool remove(quint64 id) override;
+    qsizetype size() const override { return m_memory.size(); }
+    void forEach(const std::function<void(const Task &)> &visit) const override { m_memory.forEach(visit); }
+    void whenDurable(QObject *context, std::function<void()> done) override;
+    QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
+
+    // Writes every pending change now; false (and the changes stay pending) on failure.
+    bool commit();
+    qsizetype pendingChanges() const { return m_dirty.size() + m_removed.size(); }
+    quint64 commits() const { return m_commits; }
+
+Q_SIGNALS:
+    void committed(qsizetype changes);
+    void commitFailed(const QString &error);
+
+private:
+    struct Waiter {
+        QPointer<QObject> context;
+        std::function<void()> done;
+    };
+
+    void changed(quint64 id);
+    void scheduleCommit();
+    bool exec(const QString &sql, QString *error);
+
+    QString m_directory;
+    Settings m_settings;
+    QString m_connectionName;
+    std::unique_ptr<QLockFile> m_lock;
+    MemoryTaskStore m_memory;
+    QSet<quint64> m_dirty;
+    QSet<quint64> m_removed;
+    quint64 m_storedNextId = 0;
+    QList<Waiter> m_waiters;
+    QTimer *m_timer;
+    quint64 m_commits = 0;
+    bool m_open = false;
+};

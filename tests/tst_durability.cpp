@@ -1,0 +1,227 @@
+// Crash safety over the real binaries: `taskmaster serve --data-dir` killed with SIGKILL in the
+// middle of a run and started again on the same port, and the chaos run of 10,000 tasks with
+// workers killed every few hundred milliseconds and the master killed once.
+
+#include "processes.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <map>
+
+namespace {
+
+const QByteArray Key = QByteArrayLiteral("durability-key");
+
+// A master on its own data directory that notices a killed worker within a second.
+QStringList durableArgs(const QTemporaryDir &dir)
+{
+    return {QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--heartbeat-interval"), QStringLiteral("200"),
+            QStringLiteral("--heartbeat-timeout"), QStringLiteral("1000")};
+}
+
+qint64 doneCount(quint16 port)
+{
+    return masterStatus(port, Key).value(QStringLiteral("counts")).toObject().value(QStringLiteral("done")).toInteger(-1);
+}
+
+QByteArray sleepLines(int count, int ms)
+{
+    QByteArray lines;
+    for (int i = 0; i < count; ++i)
+        lines += "{\"kind\":\"sleep\",\"args\":{\"ms\":" + QByteArray::number(ms) + "}}\n";
+    return lines;
+}
+
+// Submits the lines (no --wait) and returns the ids it printed.
+QList<quint64> submitLines(quint16 port, const QByteArray &lines)
+{
+    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("submit"), QStringLiteral("--file"), QStringLiteral("-"),
+                                   QStringLiteral("--max-attempts"), QStringLiteral("1000")}
+                               + connectionArgs(port),
+                       Key);
+    submit.feedStdin(lines);
+    QList<quint64> ids;
+    if (!submit.waitForExit(60'000) || submit.exitCode() != 0)
+        return ids;
+    for (const QByteArray &line : submit.stdoutLines())
+        ids.append(line.toULongLong());
+    return ids;
+}
+
+std::unique_ptr<TestProcess> startWatch(quint16 port, const QList<quint64> &ids)
+{
+    QStringList args{QStringLiteral("watch"), QStringLiteral("--reconnect-timeout"), QStringLiteral("60000")};
+    args += connectionArgs(port);
+    for (quint64 id : ids)
+        args.append(QString::number(id));
+    return std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN), args, Key);
+}
+
+struct Recovery {
+    qint64 total = -1, queued = -1, wereRunning = -1, finished = -1;
+};
+
+Recovery parseRecovery(const QByteArray &stderrText)
+{
+    static const QRegularExpression line(
+            QStringLiteral("recovered (\\d+) tasks: (\\d+) queued \\((\\d+) of them were running\\), (\\d+) finished"));
+    const auto m = line.match(QString::fromUtf8(stderrText));
+    if (!m.hasMatch())
+        return {};
+    return {m.captured(1).toLongLong(), m.captured(2).toLongLong(), m.captured(3).toLongLong(), m.captured(4).toLongLong()};
+}
+
+// SIGKILL (no chance to write anything more), start again on the same port and data directory,
+// and read what the new master says it recovered.
+Recovery killAndRestart(std::unique_ptr<TestMaster> &master, const QStringList &serveArgs, quint16 port)
+{
+    master->process().kill();
+    master = std::make_unique<TestMaster>(Key, serveArgs, port);
+    if (!master->isReady())
+        qWarning("the master did not restart: %s", master->process().stderrText().constData());
+    return parseRecovery(master->process().stderrText());
+}
+
+// Every id once, done, with the expected result; the figures for the log.
+struct Tally {
+    int finished = 0, duplicates = 0, lost = 0, notDone = 0;
+};
+
+Tally tally(const QList<QByteArray> &lines, const QList<quint64> &ids, const QJsonValue &expected)
+{
+    std::map<quint64, int> seen;
+    Tally t;
+    for (const QByteArray &line : lines) {
+        const QJsonObject record = QJsonDocument::fromJson(line).object();
+        const quint64 id = quint64(record.value(QStringLiteral("id")).toInteger());
+        if (++seen[id] > 1)
+            ++t.duplicates;
+        ++t.finished;
+        if (record.value(QStringLiteral("state")).toString() != QLatin1String("done")
+            || record.value(QStringLiteral("result")) != expected)
+            ++t.notDone;
+    }
+    for (quint64 id : ids) {
+        if (!seen.contains(id))
+            ++t.lost;
+    }
+    return t;
+}
+
+} // namespace
+
+class tst_Durability : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void masterKilledMidRunRecoversEveryTask();
+    void chaosLosesNothingAndFinishesEachTaskOnce();
+};
+
+void tst_Durability::masterKilledMidRunRecoversEveryTask()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("QProcess::kill is SIGKILL only on Unix");
+#endif
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList serveArgs = durableArgs(dir);
+    auto master = std::make_unique<TestMaster>(Key, serveArgs);
+    QVERIFY(master->isReady());
+    const quint16 port = master->port();
+    std::vector<std::unique_ptr<TestProcess>> workers;
+    for (int i = 0; i < 2; ++i)
+        workers.push_back(startWorker(port, Key, QStringLiteral("w%1").arg(i), {QStringLiteral("--slots"), QStringLiteral("2")}));
+
+    const int count = 300;
+    const QList<quint64> ids = submitLines(port, sleepLines(count, 20));
+    QCOMPARE(ids.size(), count);
+    QTRY_VERIFY_WITH_TIMEOUT(doneCount(port) >= 40, 30'000);
+    const Recovery recovery = killAndRestart(master, serveArgs, port);
+    QVERIFY(master->isReady());
+    qInfo("after SIGKILL: %lld tasks, %lld queued of which %lld were running, %lld finished", recovery.total,
+          recovery.queued, recovery.wereRunning, recovery.finished);
+    QCOMPARE(recovery.total, qint64(count));
+    QVERIFY(recovery.finished >= 40);
+    QVERIFY(recovery.wereRunning > 0);
+    QVERIFY(recovery.queued > recovery.wereRunning);
+    QCOMPARE(recovery.queued + recovery.finished, qint64(count));
+
+    // The workers find the new master by themselves; the watch prints every task once.
+    auto watch = startWatch(port, ids);
+    QVERIFY(watch->waitForExit(120'000));
+    QCOMPARE(watch->exitCode(), 0);
+    const Tally t = tally(watch->stdoutLines(), ids, QJsonObject{{QStringLiteral("slept_ms"), 20}});
+    QCOMPARE(t.finished, count);
+    QCOMPARE(t.lost, 0);
+    QCOMPARE(t.duplicates, 0);
+    QCOMPARE(t.notDone, 0);
+    const QJsonArray connected = masterStatus(port, Key).value(QStringLiteral("workers")).toArray();
+    QCOMPARE(connected.size(), 2);
+}
+
+void tst_Durability::chaosLosesNothingAndFinishesEachTaskOnce()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("QProcess::kill is SIGKILL only on Unix");
+#endif
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList serveArgs = durableArgs(dir);
+    auto master = std::make_unique<TestMaster>(Key, serveArgs);
+    QVERIFY(master->isReady());
+    const quint16 port = master->port();
+
+    const int count = 10'000;
+    const QList<quint64> ids = submitLines(port, sleepLines(count, 2));
+    QCOMPARE(ids.size(), count);
+    auto watch = startWatch(port, ids);
+
+    std::vector<std::unique_ptr<TestProcess>> workers;
+    int started = 0;
+    auto startOne = [&] {
+        return startWorker(port, Key, QStringLiteral("chaos-%1").arg(++started), {QStringLiteral("--slots"), QStringLiteral("4")});
+    };
+    for (int i = 0; i < 4; ++i)
+        workers.push_back(startOne());
+    int kills = 0;
+    QTimer killer;
+    killer.setInterval(300);
+    QObject::connect(&killer, &QTimer::timeout, &killer, [&] {
+        auto &victim = workers[size_t(kills % 4)];
+        victim->kill();
+        victim = startOne();
+        ++kills;
+    });
+    killer.start();
+
+    // Kill the master once, about halfway through, and start it again on the same port.
+    QTRY_VERIFY_WITH_TIMEOUT(doneCount(port) >= count / 2, 90'000);
+    const Recovery recovery = killAndRestart(master, serveArgs, port);
+    QVERIFY(master->isReady());
+    QCOMPARE(recovery.total, qint64(count));
+
+    QVERIFY(watch->waitForExit(120'000));
+    killer.stop();
+    const Tally t = tally(watch->stdoutLines(), ids, QJsonObject{{QStringLiteral("slept_ms"), 2}});
+    qInfo("chaos: tasks %d, finished %d, worker kills %d, master restarts 1 (recovered %lld finished, %lld requeued "
+          "from running), lost = %d, duplicates = %d, not done = %d",
+          count, t.finished, kills, recovery.finished, recovery.wereRunning, t.lost, t.duplicates, t.notDone);
+    QCOMPARE(watch->exitCode(), 0);
+    QCOMPARE(t.finished, count);
+    QCOMPARE(t.lost, 0);
+    QCOMPARE(t.duplicates, 0);
+    QCOMPARE(t.notDone, 0);
+    QVERIFY(kills > 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Durability)
+#include "tst_durability.moc"

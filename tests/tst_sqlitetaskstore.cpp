@@ -1,0 +1,401 @@
+// SqliteTaskStore: every field of a task survives a reopen, changes are group-committed,
+// whenDurable() runs only after the commit, retention purges in batches, and results stay
+// exactly-once through a restart of the scheduler over the same data directory.
+
+#include "master/retention.h"
+#include "master/scheduler.h"
+#include "master/workerlink.h"
+#include "task/sqlitetaskstore.h"
+
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+class FakeLink final : public WorkerLink
+{
+public:
+    void assign(const QList<Messages::TaskAssignment> &tasks) override { assigned.append(tasks); }
+    void cancel(const QList<quint64> &, const QString &) override { }
+    void reclaim(const QList<quint64> &) override { }
+    QList<Messages::TaskAssignment> assigned;
+};
+
+WorkerInfo worker(const QString &name)
+{
+    WorkerInfo info;
+    info.name = name;
+    info.slots = 1;
+    return info;
+}
+
+Task newTask(quint64 id, const QByteArray &args = QByteArrayLiteral("{\"n\":3}"))
+{
+    Task task;
+    task.id = id;
+    task.spec.kind = QStringLiteral("square");
+    task.spec.args = args;
+    task.createdMs = 1'700'000'000'000 + qint64(id);
+    return task;
+}
+
+std::unique_ptr<SqliteTaskStore> openStore(const QString &dir)
+{
+    auto store = std::make_unique<SqliteTaskStore>(dir);
+    QString error;
+    if (!store->open(&error))
+        qWarning("%s", qPrintable(error));
+    return store;
+}
+
+// Rows in the database file, read through a separate connection: what a crash would leave.
+int rowsOnDisk(const QString &path)
+{
+    int rows = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("observer"));
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(QStringLiteral("SELECT count(*) FROM tasks")) && query.next())
+                rows = query.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("observer"));
+    return rows;
+}
+
+} // namespace
+
+class tst_SqliteTaskStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void everyFieldSurvivesAReopen_data();
+    void everyFieldSurvivesAReopen();
+    void changesOfOneTurnGoInOneCommit();
+    void whenDurableRunsAfterTheCommitInOrder();
+    void whenDurableWithNothingPendingRunsAtOnce();
+    void whenDurableSkipsADestroyedContext();
+    void removedTasksStayRemovedAndIdsAreNotReused();
+    void secondStoreOnTheSameDirectoryIsRefused();
+    void unusableDirectoryIsReportedClearly();
+    void purgeCandidatesByCountAndAge();
+    void retentionPurgesInBatches();
+    void runningTasksAreQueuedAgainAfterARestart();
+    void lateResultAfterARestartIsRecordedOnce();
+};
+
+void tst_SqliteTaskStore::everyFieldSurvivesAReopen_data()
+{
+    QTest::addColumn<QByteArray>("args");
+    QTest::addColumn<QByteArray>("result");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("big");
+
+    QTest::newRow("integers at the edges of 64 bits keep every digit")
+            << QByteArrayLiteral("{\"max\":9223372036854775807,\"min\":-9223372036854775808}")
+            << QByteArrayLiteral("9223372036854775807") << QStringLiteral("worker-1") << std::numeric_limits<qint64>::max();
+    QTest::newRow("UTF-8 in args, result, worker and error comes back unchanged")
+            << QStringLiteral("{\"s\":\"héllo wörld ✓ 日本 🚀\"}").toUtf8()
+            << QStringLiteral("\"résultat ✓ 🚀\"").toUtf8() << QStringLiteral("машина-ü") << qint64(-1);
+    QTest::newRow("empty strings and a null result stay empty")
+            << QByteArrayLiteral("null") << QByteArray() << QString() << qint64(0);
+}
+
+void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
+{
+    QFETCH(QByteArray, args);
+    QFETCH(QByteArray, result);
+    QFETCH(QString, text);
+    QFETCH(qint64, big);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+
+    Task task = newTask(1, args);
+    task.spec.priority = -7;
+    task.spec.timeoutMs = big;
+    task.spec.maxAttempts = 5;
+    task.state = TaskState::Done;
+    task.attempts = 2;
+    task.worker = text;
+    task.result = result;
+    task.error = text + QStringLiteral(" error");
+    task.startedMs = big;
+    task.finishedMs = big == 0 ? 0 : big - 1;
+    task.duplicateResults = 3;
+    task.history = {{text, 11, 12, QStringLiteral("worker lost: ✗ gone")}, {QStringLiteral("w2"), big, 14, QStringLiteral("done")}};
+    {
+        auto store = openStore(dir.path());
+        Task copy = task;
+        store->insert(std::move(copy));
+        QVERIFY(store->commit());
+    }
+    auto store = openStore(dir.path());
+    QCOMPARE(store->size(), 1);
+    const Task *loaded = store->find(1);
+    QVERIFY(loaded);
+    QCOMPARE(loaded->spec.kind, task.spec.kind);
+    QCOMPARE(loaded->spec.args, task.spec.args);
+    QCOMPARE(loaded->spec.priority, -7);
+    QCOMPARE(loaded->spec.timeoutMs, big);
+    QCOMPARE(loaded->spec.maxAttempts, 5);
+    QCOMPARE(loaded->state, TaskState::Done);
+    QCOMPARE(loaded->attempts, 2);
+    QCOMPARE(loaded->worker, task.worker.isNull() ? QString(QLatin1String("")) : task.worker);
+    QCOMPARE(loaded->result, result.isNull() ? QByteArray("") : result);
+    QCOMPARE(loaded->error, task.error);
+    QCOMPARE(loaded->createdMs, task.createdMs);
+    QCOMPARE(loaded->startedMs, task.startedMs);
+    QCOMPARE(loaded->finishedMs, task.finishedMs);
+    QCOMPARE(loaded->duplicateResults, 3);
+    QCOMPARE(loaded->history.size(), 2);
+    for (qsizetype i = 0; i < 2; ++i) {
+        QCOMPARE(loaded->history[i].worker, task.history[i].worker);
+        QCOMPARE(loaded->history[i].startedMs, task.history[i].startedMs);
+        QCOMPARE(loaded->history[i].finishedMs, task.history[i].finishedMs);
+        QCOMPARE(loaded->history[i].outcome, task.history[i].outcome);
+    }
+    QCOMPARE(store->nextId(), quint64(2));
+}
+
+void tst_SqliteTaskStore::changesOfOneTurnGoInOneCommit()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.path());
+    QSignalSpy committed(store.get(), &SqliteTaskStore::committed);
+    for (quint64 id = 1; id <= 300; ++id)
+        store->insert(newTask(id));
+    store->find(7)->state = TaskState::Running;
+    store->updated(*store->find(7));
+    QCOMPARE(store->pendingChanges(), 300);
+    QCOMPARE(rowsOnDisk(store->databasePath()), 0);
+    QVERIFY(committed.wait());
+    QCOMPARE(committed.size(), 1);
+    QCOMPARE(committed.first().first().value<qsizetype>(), 300);
+    QCOMPARE(store->commits(), quint64(1));
+    QCOMPARE(rowsOnDisk(store->databasePath()), 300);
+}
+
+void tst_SqliteTaskStore::whenDurableRunsAfterTheCommitInOrder()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.path());
+    const QString path = store->databasePath();
+    QList<QString> calls;
+    QList<int> rowsSeen;
+    store->insert(newTask(1));
+    store->whenDurable(this, [&] {
+        calls.append(QStringLiteral("first"));
+        rowsSeen.append(rowsOnDisk(path));
+    });
+    store->insert(newTask(2));
+    store->whenDurable(this, [&] {
+        calls.append(QStringLiteral("second"));
+        rowsSeen.append(rowsOnDisk(path));
+    });
+    QVERIFY(calls.isEmpty());
+    QTRY_COMPARE(calls, (QList<QString>{QStringLiteral("first"), QStringLiteral("second")}));
+    QCOMPARE(rowsSeen, (QList<int>{2, 2}));
+}
+
+void tst_SqliteTaskStore::whenDurableWithNothingPendingRunsAtOnce()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.path());
+    bool called = false;
+    store->whenDurable(this, [&] { called = true; });
+    QVERIFY(called);
+}
+
+void tst_SqliteTaskStore::whenDurableSkipsADestroyedContext()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.path());
+    QSignalSpy committed(store.get(), &SqliteTaskStore::committed);
+    bool called = false;
+    auto *context = new QObject;
+    store->insert(newTask(1));
+    store->whenDurable(context, [&] { called = true; });
+    delete context;
+    QVERIFY(committed.wait());
+    QVERIFY(!called);
+}
+
+void tst_SqliteTaskStore::removedTasksStayRemovedAndIdsAreNotReused()
+{
+    QTemporaryDir dir;
+    {
+        auto store = openStore(dir.path());
+        for (quint64 id = 1; id <= 3; ++id)
+            store->insert(newTask(id));
+        QVERIFY(store->commit());
+        QVERIFY(store->remove(3));
+        QVERIFY(store->remove(2));
+        QVERIFY(!store->remove(2));
+        QVERIFY(store->commit());
+    }
+    auto store = openStore(dir.path());
+    QCOMPARE(store->size(), 1);
+    QVERIFY(store->find(1));
+    QVERIFY(!store->find(3));
+    QCOMPARE(store->nextId(), quint64(4));
+}
+
+void tst_SqliteTaskStore::secondStoreOnTheSameDirectoryIsRefused()
+{
+    QTemporaryDir dir;
+    auto first = openStore(dir.path());
+    SqliteTaskStore second(dir.path());
+    QString error;
+    QVERIFY(!second.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("is in use by another master")), qPrintable(error));
+}
+
+void tst_SqliteTaskStore::unusableDirectoryIsReportedClearly()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("a-file")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    SqliteTaskStore store(file.fileName() + QStringLiteral("/sub"));
+    QString error;
+    QVERIFY(!store.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("cannot create the data directory")), qPrintable(error));
+}
+
+void tst_SqliteTaskStore::purgeCandidatesByCountAndAge()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.path());
+    // Tasks 1..6 finished at 100..600 ms; task 7 still queued.
+    for (quint64 id = 1; id <= 7; ++id) {
+        Task task = newTask(id);
+        if (id <= 6) {
+            task.state = id % 2 ? TaskState::Done : TaskState::Failed;
+            task.finishedMs = qint64(id) * 100;
+        }
+        store->insert(std::move(task));
+    }
+    QCOMPARE(store->finishedToPurge(4, 0, 100), (QList<quint64>{1, 2}));
+    QCOMPARE(store->finishedToPurge(-1, 350, 100), (QList<quint64>{1, 2, 3}));
+    QCOMPARE(store->finishedToPurge(5, 250, 100), (QList<quint64>{1, 2}));
+    QCOMPARE(store->finishedToPurge(0, 0, 2), (QList<quint64>{1, 2}));
+    QCOMPARE(store->finishedToPurge(-1, 0, 100), QList<quint64>());
+}
+
+void tst_SqliteTaskStore::retentionPurgesInBatches()
+{
+    QTemporaryDir dir;
+    {
+        Scheduler scheduler(openStore(dir.path()));
+        FakeLink link;
+        scheduler.addWorker(&link, worker(QStringLiteral("w")));
+        QList<TaskSpec> specs(25, TaskSpec{QStringLiteral("square"), QByteArrayLiteral("2"), 0, 0, 1});
+        scheduler.submit(specs);
+        // The worker has one slot: finish the tasks one by one as they are handed out.
+        for (int i = 0; i < 25; ++i) {
+            const Messages::TaskAssignment a = link.assigned.at(i);
+            scheduler.completeTasks(1, {{a.id, a.attempt, quint8(Messages::Outcome::Ok), QByteArrayLiteral("4"), QString()}});
+        }
+        QCOMPARE(scheduler.count(TaskState::Done), quint64(25));
+
+        Retention::Settings settings;
+        settings.keepFinished = 5;
+        settings.batchSize = 7;
+        Retention retention(&scheduler, settings);
+        QSignalSpy removed(&scheduler, &Scheduler::tasksRemoved);
+        QSignalSpy pass(&retention, &Retention::passFinished);
+        retention.start();
+        QTRY_COMPARE(pass.size(), 1);
+        QCOMPARE(pass.first().first().toInt(), 20);
+        QCOMPARE(removed.size(), 3); // 7 + 7 + 6, one batch per event loop turn
+        QCOMPARE(scheduler.count(TaskState::Done), quint64(5));
+        QVERIFY(!scheduler.task(20));
+        QVERIFY(scheduler.task(21));
+    }
+    auto store = openStore(dir.path());
+    QCOMPARE(store->size(), 5);
+    QCOMPARE(store->nextId(), quint64(26));
+}
+
+void tst_SqliteTaskStore::runningTasksAreQueuedAgainAfterARestart()
+{
+    QTemporaryDir dir;
+    {
+        Scheduler scheduler(openStore(dir.path()));
+        FakeLink link;
+        scheduler.addWorker(&link, worker(QStringLiteral("w")));
+        scheduler.submit({TaskSpec{QStringLiteral("square"), QByteArrayLiteral("2")},
+                          TaskSpec{QStringLiteral("square"), QByteArrayLiteral("3")},
+                          TaskSpec{QStringLiteral("square"), QByteArrayLiteral("4")}});
+        const Messages::TaskAssignment first = link.assigned.at(0);
+        scheduler.completeTasks(1, {{first.id, first.attempt, quint8(Messages::Outcome::Ok), QByteArrayLiteral("4"), QString(), 1000000, 1000000}});
+        // A second-long run keeps the prefetch window shut: task 1 done, task 2 running, task 3
+        // queued. The master "crashes" here: the
+        // scheduler goes away without telling anyone (the store has committed what it had).
+        QCOMPARE(scheduler.count(TaskState::Running), quint64(1));
+    }
+    Scheduler scheduler(openStore(dir.path()));
+    QCOMPARE(scheduler.requeuedOnStart(), 1);
+    QCOMPARE(scheduler.task(1)->state, TaskState::Done);
+    QCOMPARE(scheduler.task(1)->result, QByteArrayLiteral("4"));
+    QCOMPARE(scheduler.task(2)->state, TaskState::Queued);
+    QCOMPARE(scheduler.task(2)->history.last().outcome, QStringLiteral("master restarted"));
+    QCOMPARE(scheduler.task(3)->state, TaskState::Queued);
+    QCOMPARE(scheduler.queuedCount(), 2);
+    // The requeued task keeps its place: it runs before the one that was behind it.
+    FakeLink link;
+    scheduler.addWorker(&link, worker(QStringLiteral("w2")));
+    QCOMPARE(link.assigned.first().id, quint64(2));
+    QCOMPARE(link.assigned.first().attempt, quint32(2));
+}
+
+void tst_SqliteTaskStore::lateResultAfterARestartIsRecordedOnce()
+{
+    QTemporaryDir dir;
+    Messages::TaskAssignment firstAttempt;
+    {
+        Scheduler scheduler(openStore(dir.path()));
+        FakeLink link;
+        scheduler.addWorker(&link, worker(QStringLiteral("old")));
+        scheduler.submit({TaskSpec{QStringLiteral("square"), QByteArrayLiteral("5")}});
+        firstAttempt = link.assigned.at(0);
+    }
+    {
+        // After the restart the task runs again elsewhere and finishes.
+        Scheduler scheduler(openStore(dir.path()));
+        FakeLink link;
+        const quint64 fresh = scheduler.addWorker(&link, worker(QStringLiteral("fresh")));
+        const Messages::TaskAssignment second = link.assigned.at(0);
+        QCOMPARE(second.attempt, firstAttempt.attempt + 1);
+        scheduler.completeTasks(fresh, {{second.id, second.attempt, quint8(Messages::Outcome::Ok), QByteArrayLiteral("25"), QString()}});
+        // The old worker comes back with the result of its attempt, twice.
+        FakeLink oldLink;
+        const quint64 old = scheduler.addWorker(&oldLink, worker(QStringLiteral("old")));
+        for (int i = 0; i < 2; ++i)
+            scheduler.completeTasks(old, {{firstAttempt.id, firstAttempt.attempt, quint8(Messages::Outcome::Ok),
+                                           QByteArrayLiteral("25"), QString()}});
+        QCOMPARE(scheduler.count(TaskState::Done), quint64(1));
+    }
+    auto store = openStore(dir.path());
+    const Task *task = store->find(firstAttempt.id);
+    QVERIFY(task);
+    QCOMPARE(task->state, TaskState::Done);
+    QCOMPARE(task->result, QByteArrayLiteral("25"));
+    QCOMPARE(task->duplicateResults, 2);
+    QCOMPARE(task->history.size(), 2);
+    QVERIFY2(task->history[0].outcome.startsWith(QStringLiteral("master restarted (a late result arrived")),
+             qPrintable(task->history[0].outcome));
+    QCOMPARE(task->history[1].outcome, QStringLiteral("done"));
+    QCOMPARE(task->history[1].worker, QStringLiteral("fresh"));
+}
+
+QTEST_GUILESS_MAIN(tst_SqliteTaskStore)
+#include "tst_sqlitetaskstore.moc"
