@@ -69,9 +69,10 @@ class Bench:
         return run_json(self.prefix + [self.tool("taskbench"), "memory", "--tasks", str(tasks)])
 
     def wire(self, mode, tasks, workers, slots):
-        """taskmaster serve + W taskworkers + a taskbench client: client -> master -> worker."""
+        """taskmaster serve + W taskworkers + a taskbench client: client -> master -> worker.
+        In memory (--ephemeral), like the BaseManager queue it is compared with."""
         env = dict(os.environ, TASKMASTER_AUTHKEY=self.key)
-        serve = subprocess.Popen(self.prefix + [self.tool("taskmaster"), "serve", "--port", "0"], env=env,
+        serve = subprocess.Popen(self.prefix + [self.tool("taskmaster"), "serve", "--port", "0", "--ephemeral"], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         workers_p = []
         try:
