@@ -75,6 +75,17 @@ bool Master::disconnectWorker(quint64 workerId, const QString &reason)
     return false;
 }
 
+bool Master::drainWorker(quint64 workerId, const QString &reason)
+{
+    for (WorkerSession *session : findChildren<WorkerSession *>(Qt::FindDirectChildrenOnly)) {
+        if (session->workerId() == workerId) {
+            session->drain(reason);
+            return true;
+        }
+    }
+    return false;
+}
+
 void Master::acceptConnections()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {

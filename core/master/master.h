@@ -47,6 +47,8 @@ public:
 
     // Drops a connected worker; its running tasks go back to the queue.
     bool disconnectWorker(quint64 workerId, const QString &reason);
+    // Asks a connected worker to drain (DrainWorker); nothing new is assigned to it from now on.
+    bool drainWorker(quint64 workerId, const QString &reason);
 
 Q_SIGNALS:
     void listeningChanged(bool listening);

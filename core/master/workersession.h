@@ -23,6 +23,8 @@ public:
     void cancel(const QList<quint64> &ids, const QString &reason) override;
     // Closes the connection on purpose; running tasks go back to the queue.
     void disconnectWorker(const QString &reason);
+    // Asks the worker to drain: it finishes its running tasks, takes no new ones and leaves.
+    void drain(const QString &reason);
 
     quint64 workerId() const { return m_workerId; }
 

@@ -115,6 +115,12 @@ struct WorkerDraining {
     static constexpr MessageType Type = MessageType::WorkerDraining;
 };
 
+// Master to worker: finish what you run, take nothing new, then leave (as on SIGTERM).
+struct DrainWorker {
+    static constexpr MessageType Type = MessageType::DrainWorker;
+    QString reason;
+};
+
 struct TaskSpecWire {
     QString kind;
     QByteArray args;
@@ -221,6 +227,7 @@ TASKMASTER_DECLARE_STREAM(TaskResults)
 TASKMASTER_DECLARE_STREAM(CancelTasks)
 TASKMASTER_DECLARE_STREAM(ReturnTasks)
 TASKMASTER_DECLARE_STREAM(WorkerDraining)
+TASKMASTER_DECLARE_STREAM(DrainWorker)
 TASKMASTER_DECLARE_STREAM(Submit)
 TASKMASTER_DECLARE_STREAM(Submitted)
 TASKMASTER_DECLARE_STREAM(Watch)

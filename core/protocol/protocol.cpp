@@ -17,6 +17,7 @@ bool isKnownMessageType(quint8 type)
     case MessageType::CancelTasks:
     case MessageType::ReturnTasks:
     case MessageType::WorkerDraining:
+    case MessageType::DrainWorker:
     case MessageType::Submit:
     case MessageType::Submitted:
     case MessageType::Watch:
@@ -46,6 +47,7 @@ const char *messageTypeName(MessageType type)
     case MessageType::CancelTasks: return "CancelTasks";
     case MessageType::ReturnTasks: return "ReturnTasks";
     case MessageType::WorkerDraining: return "WorkerDraining";
+    case MessageType::DrainWorker: return "DrainWorker";
     case MessageType::Submit: return "Submit";
     case MessageType::Submitted: return "Submitted";
     case MessageType::Watch: return "Watch";

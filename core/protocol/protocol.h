@@ -60,6 +60,7 @@ enum class MessageType : quint8 {
     CancelTasks = 23,
     ReturnTasks = 24,
     WorkerDraining = 25,
+    DrainWorker = 26,
 
     // Client role
     Submit = 40,
