@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -128,6 +129,9 @@ void tst_Gui::enqueueDialogPutsRowsInTheTasksView()
     QCOMPARE(args.data().toString(), QStringLiteral("{\"x\":[1,2]}"));
     QCOMPARE(f.window.taskView()->model()->index(2, TaskTableModel::KindColumn).data().toString(), QStringLiteral("echo"));
     QCOMPARE(f.scheduler()->count(TaskState::Queued), quint64(3));
+    // The state column carries its icon (the SVG plugin is installed and the resource is embedded).
+    const QIcon icon = f.window.taskView()->model()->index(0, TaskTableModel::StateColumn).data(Qt::DecorationRole).value<QIcon>();
+    QVERIFY(!icon.pixmap(16, 16).isNull());
 }
 
 void tst_Gui::enqueueDialogValidatesArgs_data()

@@ -6,6 +6,7 @@
 #include "task/taskstore.h"
 #include "util/exitcodes.h"
 #include "util/mastersettings.h"
+#include "util/shutdownsignals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -93,6 +94,12 @@ int runDesktopApp(int argc, char *argv[])
 
     Master master(Master::Settings{});
     MainWindow window(&master, &settings);
+    // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &window, [&window] {
+        window.close();
+        QCoreApplication::quit();
+    });
     window.show();
     if (window.startServer() && workers > 0)
         window.startLocalWorkers(workers);

@@ -61,7 +61,9 @@ bool LocalWorkers::start(int count, const QString &host, quint16 port, const QBy
         const QString name = QStringLiteral("local-%1").arg(++m_started);
         process->setProgram(path);
         process->setArguments({QStringLiteral("--host"), host, QStringLiteral("--port"), QString::number(port),
-                               QStringLiteral("--name"), name, QStringLiteral("--slots"), QStringLiteral("2")});
+                               QStringLiteral("--name"), name, QStringLiteral("--slots"), QStringLiteral("2"),
+                               // If this app dies without stopping them, they leave with it.
+                               QStringLiteral("--once")});
         connect(process, &QProcess::readyRead, this, [process, name] {
             const QList<QByteArray> lines = process->readAll().split('\n');
             for (const QByteArray &line : lines) {

@@ -168,10 +168,11 @@ void MainWindow::buildViews()
     QDockWidget *workers = dock(QStringLiteral("workersDock"), tr("Workers"), m_workerView, Qt::BottomDockWidgetArea);
     QDockWidget *chart = dock(QStringLiteral("chartDock"), tr("Throughput"), m_chart, Qt::BottomDockWidgetArea);
     QDockWidget *log = dock(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
+    splitDockWidget(workers, chart, Qt::Horizontal);
     tabifyDockWidget(chart, log);
     chart->raise();
-    splitDockWidget(workers, chart, Qt::Horizontal);
     resizeDocks({workers}, {260}, Qt::Vertical);
+    resizeDocks({workers, chart}, {760, 540}, Qt::Horizontal);
 
     m_addressLabel = new QLabel(this);
     m_workersLabel = new QLabel(this);
