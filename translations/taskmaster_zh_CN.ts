@@ -8,7 +8,7 @@
         <translation>连接工作进程</translation>
     </message>
     <message>
-        <source>Copy the key file to the worker's machine (readable by its user only), then run this there. Replace the host with this machine's name or address as the worker sees it.</source>
+        <source>Copy the key file to the worker&apos;s machine (readable by its user only), then run this there. Replace the host with this machine&apos;s name or address as the worker sees it.</source>
         <translation>把密钥文件复制到工作进程所在的机器（仅限其用户可读），然后在那里运行下面的命令。请把主机替换为工作进程所见的本机名称或地址。</translation>
     </message>
     <message>
@@ -31,8 +31,8 @@
         <translation>任务类型；工作进程运行内置类型，任何名称都可接受。</translation>
     </message>
     <message>
-        <source>The task's arguments as any JSON value, for example 7 or {"seconds": 1}.</source>
-        <translation>任务参数，可以是任意 JSON 值，例如 7 或 {"seconds": 1}。</translation>
+        <source>The task&apos;s arguments as any JSON value, for example 7 or {&quot;ms&quot;: 500}.</source>
+        <translation>任务参数，可以是任意 JSON 值，例如 7 或 {&quot;ms&quot;: 500}。</translation>
     </message>
     <message>
         <source>How many copies of this task to enqueue.</source>
@@ -87,7 +87,7 @@
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <source>Enqueue ten random 'square' tasks, as in the classic example.</source>
+        <source>Enqueue ten random &apos;square&apos; tasks, as in the classic example.</source>
         <translation>像经典示例那样，入队十个随机的“square”任务。</translation>
     </message>
     <message>
@@ -260,7 +260,7 @@
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <source>Enqueue ten random 'square' tasks</source>
+        <source>Enqueue ten random &apos;square&apos; tasks</source>
         <translation>入队十个随机的“square”任务</translation>
     </message>
     <message>
@@ -364,7 +364,7 @@
         <translation>停止此本地工作进程</translation>
     </message>
     <message>
-        <source>Stop the selected workers' processes if this app started them</source>
+        <source>Stop the selected workers&apos; processes if this app started them</source>
         <translation>如果所选工作进程由本程序启动，则停止它们的进程</translation>
     </message>
     <message>
@@ -450,17 +450,20 @@
     <message numerus="yes">
         <source>Cancelled %n task(s).</source>
         <translation>
-            <numerusform>已取消 %n 个任务。</numerusform></translation>
+            <numerusform>已取消 %n 个任务。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Queued %n task(s) again.</source>
         <translation>
-            <numerusform>已重新排队 %n 个任务。</numerusform></translation>
+            <numerusform>已重新排队 %n 个任务。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Removed %n finished task(s).</source>
         <translation>
-            <numerusform>已移除 %n 个已结束的任务。</numerusform></translation>
+            <numerusform>已移除 %n 个已结束的任务。</numerusform>
+        </translation>
     </message>
     <message>
         <source>disconnected from the desktop app</source>
@@ -493,7 +496,8 @@
     <message numerus="yes">
         <source>%n worker(s)</source>
         <translation>
-            <numerusform>%n 个工作进程</numerusform></translation>
+            <numerusform>%n 个工作进程</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop &amp;listening</source>
@@ -527,7 +531,7 @@
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <source>Replace the key with 32 random bytes from the system's generator.</source>
+        <source>Replace the key with 32 random bytes from the system&apos;s generator.</source>
         <translation>用系统随机数生成器产生的 32 个随机字节替换密钥。</translation>
     </message>
     <message>
@@ -776,8 +780,8 @@
 <context>
     <name>main</name>
     <message>
-        <source>Taskmaster desktop app: a master with a window. Run 'taskmaster --help-commands' for the headless subcommands.</source>
-        <translation>Taskmaster 桌面程序：带窗口的主节点。运行 'taskmaster --help-commands' 查看无界面的子命令。</translation>
+        <source>Taskmaster desktop app: a master with a window. Run &apos;taskmaster --help-commands&apos; for the headless subcommands.</source>
+        <translation>Taskmaster 桌面程序：带窗口的主节点。运行 &apos;taskmaster --help-commands&apos; 查看无界面的子命令。</translation>
     </message>
     <message>
         <source>Start this many local workers at once.</source>

@@ -14,6 +14,7 @@
 class QTcpServer;
 class Scheduler;
 class TaskStore;
+class WorkerSession;
 
 class Master final : public QObject
 {
@@ -56,6 +57,7 @@ Q_SIGNALS:
 
 private:
     void acceptConnections();
+    WorkerSession *sessionOf(quint64 workerId) const;
 
     Settings m_settings;
     Scheduler *m_scheduler;

@@ -520,26 +520,26 @@ QString MainWindow::exportTasks(const QString &path, bool selectionOnly)
     return TaskExport::save(path, tasks);
 }
 
-void MainWindow::exportAll()
+void MainWindow::askExport(bool selectionOnly)
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export all tasks"), QStringLiteral("tasks.csv"),
-                                                      tr("CSV (*.csv);;JSON Lines (*.jsonl)"));
+    const QString path = QFileDialog::getSaveFileName(
+            this, selectionOnly ? tr("Export selected tasks") : tr("Export all tasks"), QStringLiteral("tasks.csv"),
+            tr("CSV (*.csv);;JSON Lines (*.jsonl)"));
     if (path.isEmpty())
         return;
-    const QString error = exportTasks(path, false);
+    const QString error = exportTasks(path, selectionOnly);
     if (!error.isEmpty())
         QMessageBox::warning(this, tr("Export"), error);
 }
 
+void MainWindow::exportAll()
+{
+    askExport(false);
+}
+
 void MainWindow::exportSelection()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export selected tasks"), QStringLiteral("tasks.csv"),
-                                                      tr("CSV (*.csv);;JSON Lines (*.jsonl)"));
-    if (path.isEmpty())
-        return;
-    const QString error = exportTasks(path, true);
-    if (!error.isEmpty())
-        QMessageBox::warning(this, tr("Export"), error);
+    askExport(true);
 }
 
 QList<quint64> MainWindow::selectedTaskIds() const

@@ -79,6 +79,7 @@ private:
     void enqueue();
     void enqueueDemo();
     void importTasks();
+    void askExport(bool selectionOnly);
     void exportAll();
     void exportSelection();
     void cancelSelected();

@@ -30,7 +30,7 @@ EnqueueDialog::EnqueueDialog(QWidget *parent)
     m_kind->setCurrentText(QStringLiteral("square"));
     m_kind->setToolTip(tr("The task kind; workers run the built-in kinds, any name is accepted."));
     m_args->setPlainText(QStringLiteral("7"));
-    m_args->setToolTip(tr("The task's arguments as any JSON value, for example 7 or {\"seconds\": 1}."));
+    m_args->setToolTip(tr("The task's arguments as any JSON value, for example 7 or {\"ms\": 500}."));
     m_args->setTabChangesFocus(true);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
