@@ -4,6 +4,7 @@
 #include "app/localworkers.h"
 #include "app/mainwindow.h"
 #include "dialogs/enqueuedialog.h"
+#include "dialogs/settingsdialog.h"
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "task/taskstore.h"
@@ -101,6 +102,8 @@ private Q_SLOTS:
     void filtersNarrowTheView();
     void exportWritesCsvAndJsonLines();
     void settingsPersist();
+    void settingsDialogChangesTheKeyAndListensAgain();
+    void headlessSubcommandsNeedNoDisplay();
     void chineseTranslationTranslatesTheMenus();
 };
 
@@ -298,13 +301,24 @@ void tst_Gui::filtersNarrowTheView()
     QCOMPARE(view->rowCount(), 2);
     f.window.kindFilter()->clear();
     f.window.textFilter()->setText(QStringLiteral("NEEDLE"));
-    QCOMPARE(view->rowCount(), 1);
+    QTRY_COMPARE(view->rowCount(), 1);
+    QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(0)));
+    f.window.textFilter()->setText(QStringLiteral("1"));
+    QTRY_COMPARE(view->rowCount(), 3); // ids 1, and args 10, 11, 12 (task 1 is one of them)
     f.window.textFilter()->clear();
+    QTRY_COMPARE(view->rowCount(), 5);
     f.window.stateFilter()->setCurrentIndex(f.window.stateFilter()->findData(int(TaskState::Cancelled)));
     QCOMPARE(view->rowCount(), 1);
     QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(1)));
     f.window.stateFilter()->setCurrentIndex(0);
     QCOMPARE(view->rowCount(), 5);
+
+    // Sorting compares the records: by state the cancelled task comes last, ties in id order.
+    f.window.taskView()->sortByColumn(TaskTableModel::StateColumn, Qt::AscendingOrder);
+    QCOMPARE(view->index(4, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(1)));
+    QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QStringLiteral("1"));
+    f.window.taskView()->sortByColumn(TaskTableModel::ArgsColumn, Qt::DescendingOrder);
+    QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("12"));
 }
 
 void tst_Gui::exportWritesCsvAndJsonLines()
@@ -374,6 +388,67 @@ void tst_Gui::settingsPersist()
     }
     Fixture again;
     QCOMPARE(again.window.size(), saved.size());
+}
+
+void tst_Gui::settingsDialogChangesTheKeyAndListensAgain()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    const QByteArray oldKey = f.master.settings().key;
+    QCOMPARE(f.masterSettings.readKey(), oldKey);
+    QByteArray newKey;
+    f.window.setDialogHook([&newKey](QDialog *dialog) {
+        auto *settings = qobject_cast<SettingsDialog *>(dialog);
+        QVERIFY(settings);
+        QPushButton *ok = settings->buttons()->button(QDialogButtonBox::Ok);
+        settings->keyEdit()->setText(QStringLiteral("short"));
+        QVERIFY(!ok->isEnabled());
+        settings->generateButton()->click();
+        QCOMPARE(settings->keyEdit()->text().size(), 64);
+        settings->addressEdit()->setText(QStringLiteral("nowhere"));
+        QVERIFY(!ok->isEnabled());
+        settings->addressEdit()->setText(QStringLiteral("127.0.0.1"));
+        QVERIFY(ok->isEnabled());
+        newKey = settings->key();
+        ok->click();
+    });
+    f.window.action(QStringLiteral("settings"))->trigger();
+    QVERIFY(newKey != oldKey);
+    QCOMPARE(f.master.settings().key, newKey);
+    QCOMPARE(f.masterSettings.readKey(), newKey);
+    QVERIFY(f.master.isListening());
+
+    // A worker with the old key is refused; the shown command line (the key file) works.
+    TestProcess stale(QStringLiteral(TASKWORKER_BIN),
+                      {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                       QString::number(f.master.serverPort()), QStringLiteral("--once")},
+                      oldKey);
+    QVERIFY(stale.waitForExit());
+    QCOMPARE(stale.exitCode(), 3);
+    QCOMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::headlessSubcommandsNeedNoDisplay()
+{
+    // With the xcb platform and no display, a QApplication would abort. The subcommands must
+    // not create one: `status` reaches its own error (nobody listens) and exits 4.
+    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+    const QByteArray display = qgetenv("DISPLAY");
+    const QByteArray wayland = qgetenv("WAYLAND_DISPLAY");
+    qputenv("QT_QPA_PLATFORM", "xcb");
+    qunsetenv("DISPLAY");
+    qunsetenv("WAYLAND_DISPLAY");
+    TestProcess status(QStringLiteral(TASKMASTER_BIN),
+                       {QStringLiteral("status"), QStringLiteral("--port"), QString::number(freePort())},
+                       QByteArray("k"));
+    qputenv("QT_QPA_PLATFORM", platform);
+    if (!display.isEmpty())
+        qputenv("DISPLAY", display);
+    if (!wayland.isEmpty())
+        qputenv("WAYLAND_DISPLAY", wayland);
+    QVERIFY(status.waitForExit());
+    QCOMPARE(status.exitCode(), 4);
+    QVERIFY2(!status.stderrText().contains("display"), status.stderrText().constData());
 }
 
 void tst_Gui::chineseTranslationTranslatesTheMenus()

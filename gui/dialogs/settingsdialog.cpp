@@ -19,6 +19,7 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     , m_port(new QSpinBox(this))
     , m_key(new QLineEdit(QString::fromUtf8(key), this))
     , m_error(new QLabel(this))
+    , m_generate(new QPushButton(tr("&Generate"), this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Server settings"));
@@ -31,14 +32,13 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
     m_error->setWordWrap(true);
 
-    auto *generate = new QPushButton(tr("&Generate"), this);
-    generate->setToolTip(tr("Replace the key with 32 random bytes from the system's generator."));
+    m_generate->setToolTip(tr("Replace the key with 32 random bytes from the system's generator."));
     auto *show = new QPushButton(tr("&Show"), this);
     show->setCheckable(true);
     show->setToolTip(tr("Show or hide the key."));
     auto *copy = new QPushButton(tr("&Copy"), this);
     copy->setToolTip(tr("Copy the key to the clipboard."));
-    connect(generate, &QPushButton::clicked, this, [this] { m_key->setText(QString::fromLatin1(MasterSettings::generateKey())); });
+    connect(m_generate, &QPushButton::clicked, this, [this] { m_key->setText(QString::fromLatin1(MasterSettings::generateKey())); });
     connect(show, &QPushButton::toggled, this, [this, show](bool on) {
         m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
         show->setText(on ? tr("&Hide") : tr("&Show"));
@@ -47,7 +47,7 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
 
     auto *keyRow = new QHBoxLayout;
     keyRow->addWidget(m_key, 1);
-    keyRow->addWidget(generate);
+    keyRow->addWidget(m_generate);
     keyRow->addWidget(show);
     keyRow->addWidget(copy);
     auto *form = new QFormLayout;

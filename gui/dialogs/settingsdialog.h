@@ -9,6 +9,7 @@ class MasterSettings;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 class SettingsDialog final : public QDialog
@@ -22,7 +23,9 @@ public:
     quint16 port() const;
     QByteArray key() const;
 
+    QLineEdit *addressEdit() const { return m_address; }
     QLineEdit *keyEdit() const { return m_key; }
+    QPushButton *generateButton() const { return m_generate; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
 private:
@@ -32,5 +35,6 @@ private:
     QSpinBox *m_port;
     QLineEdit *m_key;
     QLabel *m_error;
+    QPushButton *m_generate;
     QDialogButtonBox *m_buttons;
 };
