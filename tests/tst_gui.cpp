@@ -430,25 +430,35 @@ void tst_Gui::settingsDialogChangesTheKeyAndListensAgain()
 
 void tst_Gui::headlessSubcommandsNeedNoDisplay()
 {
-    // With the xcb platform and no display, a QApplication would abort. The subcommands must
-    // not create one: `status` reaches its own error (nobody listens) and exits 4.
-    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-    const QByteArray display = qgetenv("DISPLAY");
-    const QByteArray wayland = qgetenv("WAYLAND_DISPLAY");
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    qunsetenv("DISPLAY");
-    qunsetenv("WAYLAND_DISPLAY");
-    TestProcess status(QStringLiteral(TASKMASTER_BIN),
-                       {QStringLiteral("status"), QStringLiteral("--port"), QString::number(freePort())},
-                       QByteArray("k"));
-    qputenv("QT_QPA_PLATFORM", platform);
-    if (!display.isEmpty())
-        qputenv("DISPLAY", display);
-    if (!wayland.isEmpty())
-        qputenv("WAYLAND_DISPLAY", wayland);
-    QVERIFY(status.waitForExit());
-    QCOMPARE(status.exitCode(), 4);
-    QVERIFY2(!status.stderrText().contains("display"), status.stderrText().constData());
+    // Starts taskmaster with no display at all (the platform plugin unset too).
+    const auto withoutDisplay = [](const QStringList &args) {
+        const QByteArray saved[] = {qgetenv("QT_QPA_PLATFORM"), qgetenv("DISPLAY"), qgetenv("WAYLAND_DISPLAY")};
+        const char *names[] = {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"};
+        for (const char *name : names)
+            qunsetenv(name);
+        auto process = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN), args, QByteArray("k"));
+        for (int i = 0; i < 3; ++i) {
+            if (!saved[i].isEmpty())
+                qputenv(names[i], saved[i]);
+        }
+        return process;
+    };
+    // A QApplication would abort without a display; `status` reaches its own error (nobody
+    // listens) and exits 4.
+    auto status = withoutDisplay({QStringLiteral("status"), QStringLiteral("--port"), QString::number(freePort())});
+    QVERIFY(status->waitForExit());
+    QCOMPARE(status->exitCode(), 4);
+    QVERIFY2(!status->stderrText().contains("display"), status->stderrText().constData());
+
+    // The app's own --help works without a display, and a bad option is refused before the demo.
+    auto help = withoutDisplay({QStringLiteral("--help-app")});
+    QVERIFY(help->waitForExit());
+    QCOMPARE(help->exitCode(), 0);
+    QVERIFY2(help->stdoutText().contains("--local-workers"), help->stdoutText().constData());
+    auto bad = withoutDisplay({QStringLiteral("--local-workers"), QStringLiteral("many")});
+    QVERIFY(bad->waitForExit());
+    QCOMPARE(bad->exitCode(), 2);
+    QVERIFY2(bad->stderrText().contains("--local-workers takes 0 to 64"), bad->stderrText().constData());
 }
 
 void tst_Gui::chineseTranslationTranslatesTheMenus()

@@ -15,6 +15,7 @@
 #include <QTranslator>
 
 #include <cstdio>
+#include <optional>
 
 namespace {
 
@@ -42,25 +43,25 @@ void loadTranslations(QApplication &app, const QString &language)
 
 } // namespace
 
-int runDesktopApp(int argc, char *argv[])
+namespace {
+
+struct Options {
+    int localWorkers = 0;
+    std::optional<quint16> port;
+    bool demo = false;
+};
+
+void setNames()
 {
-    if (!hasDisplay()) {
-        std::fputs("taskmaster: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); running the headless demo "
-                   "instead. Use 'taskmaster serve' for a master without a window.\n",
-                   stderr);
-        QCoreApplication app(argc, argv);
-        return runDemo({QStringLiteral("taskmaster demo")});
-    }
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("taskmaster"));
-    QApplication::setOrganizationName(QStringLiteral("taskmaster"));
-    QApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
-    QApplication::setDesktopFileName(QStringLiteral("taskmaster"));
+    QCoreApplication::setApplicationName(QStringLiteral("taskmaster"));
+    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
+}
 
-    MasterSettings settings;
-    loadTranslations(app, settings.language());
-
+// Parses the app's options; --help and --version print and exit here. nullopt after printing
+// an error for a bad value.
+std::optional<Options> parseOptions(const QCoreApplication &app)
+{
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
             "main", "Taskmaster desktop app: a master with a window. Run 'taskmaster --help-commands' "
@@ -77,20 +78,53 @@ int runDesktopApp(int argc, char *argv[])
                                   QCoreApplication::translate("main", "Enqueue the ten demo squares at once."));
     parser.addOptions({localWorkers, port, demo});
     parser.process(app);
+
+    Options options;
     bool ok = false;
-    const int workers = parser.value(localWorkers).toInt(&ok);
-    if (!ok || workers < 0 || workers > 64) {
+    options.localWorkers = parser.value(localWorkers).toInt(&ok);
+    if (!ok || options.localWorkers < 0 || options.localWorkers > 64) {
         std::fprintf(stderr, "taskmaster: --local-workers takes 0 to 64, not \"%s\"\n", qPrintable(parser.value(localWorkers)));
-        return ExitCode::Usage;
+        return std::nullopt;
     }
     if (parser.isSet(port)) {
         const uint value = parser.value(port).toUInt(&ok);
         if (!ok || value > 65535) {
             std::fprintf(stderr, "taskmaster: --port takes 0 to 65535, not \"%s\"\n", qPrintable(parser.value(port)));
-            return ExitCode::Usage;
+            return std::nullopt;
         }
-        settings.setPort(quint16(value));
+        options.port = quint16(value);
     }
+    options.demo = parser.isSet(demo);
+    return options;
+}
+
+} // namespace
+
+int runDesktopApp(int argc, char *argv[])
+{
+    if (!hasDisplay()) {
+        // --help and --version still work; anything else runs the headless demo.
+        QCoreApplication app(argc, argv);
+        setNames();
+        if (!parseOptions(app))
+            return ExitCode::Usage;
+        std::fputs("taskmaster: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); running the headless demo "
+                   "instead. Use 'taskmaster serve' for a master without a window.\n",
+                   stderr);
+        return runDemo({QStringLiteral("taskmaster demo")});
+    }
+    QApplication app(argc, argv);
+    setNames();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("taskmaster"));
+
+    MasterSettings settings;
+    loadTranslations(app, settings.language());
+    const std::optional<Options> options = parseOptions(app);
+    if (!options)
+        return ExitCode::Usage;
+    if (options->port)
+        settings.setPort(*options->port);
 
     Master master(Master::Settings{});
     MainWindow window(&master, &settings);
@@ -101,9 +135,9 @@ int runDesktopApp(int argc, char *argv[])
         QCoreApplication::quit();
     });
     window.show();
-    if (window.startServer() && workers > 0)
-        window.startLocalWorkers(workers);
-    if (parser.isSet(demo))
+    if (window.startServer() && options->localWorkers > 0)
+        window.startLocalWorkers(options->localWorkers);
+    if (options->demo)
         window.action(QStringLiteral("demo"))->trigger();
     return app.exec();
 }

@@ -86,6 +86,9 @@ void ThroughputChart::sample()
         m_depth->remove(0);
     }
     m_x->setRange(std::max(0, m_t - Window), std::max(60, m_t));
-    m_yRate->setRange(0, maxY(m_throughput) * 1.1);
-    m_yDepth->setRange(0, maxY(m_depth) * 1.1);
+    // Integer labels need a range of at least a few units, or they repeat ("0 0 0 1").
+    m_yRate->setRange(0, std::max<qreal>(5, maxY(m_throughput) * 1.1));
+    m_yRate->applyNiceNumbers();
+    m_yDepth->setRange(0, std::max<qreal>(5, maxY(m_depth) * 1.1));
+    m_yDepth->applyNiceNumbers();
 }
