@@ -13,6 +13,8 @@
 #include "models/workertablemodel.h"
 #include "processes.h"
 #include "util/mastersettings.h"
+#include "util/logging.h"
+#include "widgets/logpane.h"
 #include "widgets/taskdetailpane.h"
 
 #include <QApplication>
@@ -31,6 +33,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 #include <QTranslator>
 
@@ -105,6 +108,7 @@ private Q_SLOTS:
     void settingsDialogChangesTheKeyAndListensAgain();
     void headlessSubcommandsNeedNoDisplay();
     void chineseTranslationTranslatesTheMenus();
+    void logPaneShowsTaskmasterMessagesFromAnyThread();
 };
 
 void tst_Gui::initTestCase()
@@ -476,6 +480,19 @@ void tst_Gui::chineseTranslationTranslatesTheMenus()
         QCOMPARE(f.window.action(QStringLiteral("enqueue"))->text(), QStringLiteral("入队(&E)…"));
     }
     QCoreApplication::removeTranslator(&translator);
+}
+
+void tst_Gui::logPaneShowsTaskmasterMessagesFromAnyThread()
+{
+    LogPane pane;
+    std::unique_ptr<QThread> thread(QThread::create([] {
+        qCWarning(lcGui) << "from a worker thread";
+        qWarning("not a taskmaster category");
+    }));
+    thread->start();
+    QVERIFY(thread->wait(10'000));
+    QTRY_VERIFY(pane.toPlainText().contains(QLatin1String("gui: warning: from a worker thread")));
+    QVERIFY(!pane.toPlainText().contains(QLatin1String("not a taskmaster category")));
 }
 
 QTEST_MAIN(tst_Gui)
