@@ -7,6 +7,7 @@
 #include "cli/servecommand.h"
 #include "cli/statuscommand.h"
 #include "cli/submitcommand.h"
+#include "app/desktopapp.h"
 #include "cli/watchcommand.h"
 #include "util/exitcodes.h"
 
@@ -27,12 +28,25 @@ const char Usage[] =
         "  cancel   cancel queued or running tasks by id\n"
         "  demo     start a master and two local workers and square ten numbers\n"
         "\n"
+        "\n"
+        "Without a command (or with only options such as --local-workers 2) taskmaster opens the\n"
+        "desktop app; see 'taskmaster --help-app'.\n"
         "Run 'taskmaster <command> --help' for the options of a command.\n";
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    // Decide before any application object exists: only the desktop app gets a QApplication.
+    const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    if (first.isEmpty() || first == QLatin1String("--help-app")
+        || (first.startsWith(QLatin1Char('-')) && first != QLatin1String("--help") && first != QLatin1String("-h")
+            && first != QLatin1String("--version") && first != QLatin1String("-v") && first != QLatin1String("--help-commands"))) {
+        if (first == QLatin1String("--help-app"))
+            argv[1] = const_cast<char *>("--help");
+        return runDesktopApp(argc, argv);
+    }
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("taskmaster"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
@@ -44,11 +58,11 @@ int main(int argc, char *argv[])
         std::printf("taskmaster %s\n", TASKMASTER_VERSION);
         return ExitCode::Ok;
     }
-    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("--help-commands")
         || command == QLatin1String("help")) {
-        std::fputs(Usage, command.isEmpty() ? stderr : stdout);
-        std::fputs(qPrintable(CommandLine::exitCodeHelp() + QLatin1Char('\n')), command.isEmpty() ? stderr : stdout);
-        return command.isEmpty() ? ExitCode::Usage : ExitCode::Ok;
+        std::fputs(Usage, stdout);
+        std::fputs(qPrintable(CommandLine::exitCodeHelp() + QLatin1Char('\n')), stdout);
+        return ExitCode::Ok;
     }
     // The subcommand's parser sees "taskmaster <command>" as its program name.
     args[0] = args.at(0) + QLatin1Char(' ') + command;

@@ -163,7 +163,9 @@ void tst_EndToEnd::frozenWorkerMissesHeartbeatsAndItsTaskMovesOn()
     QVERIFY(master.isReady());
     auto frozen = startWorker(master.port(), Key, QStringLiteral("frozen"));
     QVERIFY(frozen->waitForStderr("connected to master"));
-    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 300}"), QStringLiteral("--wait")});
+    // Long enough that a status poll (a process start each) sees it running and the worker is
+    // frozen before it finishes, even on a loaded machine.
+    auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 2000}"), QStringLiteral("--wait")});
     QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
     // Stopped, not dead: its socket stays open, only its heartbeats stop.
     ::kill(pid_t(frozen->process().processId()), SIGSTOP);

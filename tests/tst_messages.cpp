@@ -87,6 +87,13 @@ void tst_Messages::roundTripsEveryMessage()
     QVERIFY(decodeBody(bodyOf(encodeFrame(cancel)), cancelBack));
     QCOMPARE(cancelBack.ids, cancel.ids);
     QCOMPARE(cancelBack.reason, cancel.reason);
+
+    const DrainWorker drain{QStringLiteral("drained from the desktop app")};
+    DrainWorker drainBack;
+    const QByteArray drainFrame = encodeFrame(drain);
+    QCOMPARE(*messageType(bodyOf(drainFrame)), Protocol::MessageType::DrainWorker);
+    QVERIFY(decodeBody(bodyOf(drainFrame), drainBack));
+    QCOMPARE(drainBack.reason, drain.reason);
 }
 
 void tst_Messages::refusesTruncatedBodies()
@@ -134,6 +141,9 @@ void tst_Messages::knowsEveryMessageType()
 {
     QVERIFY(messageType(QByteArray("\x01", 1)).has_value());
     QCOMPARE(int(*messageType(QByteArray(1, char(48)))), int(Protocol::MessageType::RequestFailed));
+    QCOMPARE(int(*messageType(QByteArray(1, char(26)))), int(Protocol::MessageType::ReclaimTasks));
+    QCOMPARE(int(*messageType(QByteArray(1, char(27)))), int(Protocol::MessageType::DrainWorker));
+    QVERIFY(!messageType(QByteArray(1, char(28))).has_value());
     QVERIFY(!messageType(QByteArray(1, char(0))).has_value());
     QVERIFY(!messageType(QByteArray(1, char(99))).has_value());
     QVERIFY(!messageType(QByteArray()).has_value());

@@ -64,15 +64,29 @@ quint16 Master::serverPort() const
     return m_server->serverPort();
 }
 
-bool Master::disconnectWorker(quint64 workerId, const QString &reason)
+WorkerSession *Master::sessionOf(quint64 workerId) const
 {
     for (WorkerSession *session : findChildren<WorkerSession *>(Qt::FindDirectChildrenOnly)) {
-        if (session->workerId() == workerId) {
-            session->disconnectWorker(reason);
-            return true;
-        }
+        if (session->workerId() == workerId)
+            return session;
     }
-    return false;
+    return nullptr;
+}
+
+bool Master::disconnectWorker(quint64 workerId, const QString &reason)
+{
+    WorkerSession *session = sessionOf(workerId);
+    if (session)
+        session->disconnectWorker(reason);
+    return session;
+}
+
+bool Master::drainWorker(quint64 workerId, const QString &reason)
+{
+    WorkerSession *session = sessionOf(workerId);
+    if (session)
+        session->drain(reason);
+    return session;
 }
 
 void Master::acceptConnections()

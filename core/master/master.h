@@ -14,6 +14,7 @@
 class QTcpServer;
 class Scheduler;
 class TaskStore;
+class WorkerSession;
 
 class Master final : public QObject
 {
@@ -47,6 +48,8 @@ public:
 
     // Drops a connected worker; its running tasks go back to the queue.
     bool disconnectWorker(quint64 workerId, const QString &reason);
+    // Asks a connected worker to drain (DrainWorker); nothing new is assigned to it from now on.
+    bool drainWorker(quint64 workerId, const QString &reason);
 
 Q_SIGNALS:
     void listeningChanged(bool listening);
@@ -54,6 +57,7 @@ Q_SIGNALS:
 
 private:
     void acceptConnections();
+    WorkerSession *sessionOf(quint64 workerId) const;
 
     Settings m_settings;
     Scheduler *m_scheduler;

@@ -50,6 +50,13 @@ void WorkerSession::disconnectWorker(const QString &reason)
     m_connection->close(reason);
 }
 
+void WorkerSession::drain(const QString &reason)
+{
+    qCInfo(lcMaster).noquote() << "asking worker" << m_connection->peerDescription() << "to drain:" << reason;
+    m_scheduler->setWorkerDraining(m_workerId);
+    m_connection->send(Messages::encodeFrame(Messages::DrainWorker{reason}));
+}
+
 void WorkerSession::protocolError(const QString &reason)
 {
     qCWarning(lcMaster).noquote() << "dropping worker" << m_connection->peerDescription() << "-" << reason;

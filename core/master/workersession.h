@@ -24,6 +24,8 @@ public:
     void reclaim(const QList<quint64> &ids) override;
     // Closes the connection on purpose; running tasks go back to the queue.
     void disconnectWorker(const QString &reason);
+    // Asks the worker to drain: it finishes its running tasks, takes no new ones and leaves.
+    void drain(const QString &reason);
 
     quint64 workerId() const { return m_workerId; }
 

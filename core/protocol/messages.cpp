@@ -222,6 +222,9 @@ QDataStream &operator>>(QDataStream &in, ReclaimTasks &m)
 QDataStream &operator<<(QDataStream &out, const WorkerDraining &) { return out; }
 QDataStream &operator>>(QDataStream &in, WorkerDraining &) { return in; }
 
+QDataStream &operator<<(QDataStream &out, const DrainWorker &m) { return out << m.reason; }
+QDataStream &operator>>(QDataStream &in, DrainWorker &m) { return in >> m.reason; }
+
 QDataStream &operator<<(QDataStream &out, const Submit &m)
 {
     out << m.requestId << m.watch;

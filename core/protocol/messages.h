@@ -124,6 +124,12 @@ struct ReclaimTasks {
     QList<quint64> ids;
 };
 
+// Master to worker: finish what you run, take nothing new, then leave (as on SIGTERM).
+struct DrainWorker {
+    static constexpr MessageType Type = MessageType::DrainWorker;
+    QString reason;
+};
+
 struct TaskSpecWire {
     QString kind;
     QByteArray args;
@@ -231,6 +237,7 @@ TASKMASTER_DECLARE_STREAM(CancelTasks)
 TASKMASTER_DECLARE_STREAM(ReturnTasks)
 TASKMASTER_DECLARE_STREAM(WorkerDraining)
 TASKMASTER_DECLARE_STREAM(ReclaimTasks)
+TASKMASTER_DECLARE_STREAM(DrainWorker)
 TASKMASTER_DECLARE_STREAM(Submit)
 TASKMASTER_DECLARE_STREAM(Submitted)
 TASKMASTER_DECLARE_STREAM(Watch)

@@ -18,6 +18,7 @@ bool isKnownMessageType(quint8 type)
     case MessageType::ReturnTasks:
     case MessageType::WorkerDraining:
     case MessageType::ReclaimTasks:
+    case MessageType::DrainWorker:
     case MessageType::Submit:
     case MessageType::Submitted:
     case MessageType::Watch:
@@ -48,6 +49,7 @@ const char *messageTypeName(MessageType type)
     case MessageType::ReturnTasks: return "ReturnTasks";
     case MessageType::WorkerDraining: return "WorkerDraining";
     case MessageType::ReclaimTasks: return "ReclaimTasks";
+    case MessageType::DrainWorker: return "DrainWorker";
     case MessageType::Submit: return "Submit";
     case MessageType::Submitted: return "Submitted";
     case MessageType::Watch: return "Watch";

@@ -61,6 +61,7 @@ enum class MessageType : quint8 {
     ReturnTasks = 24,
     WorkerDraining = 25,
     ReclaimTasks = 26,
+    DrainWorker = 27,
 
     // Client role
     Submit = 40,

@@ -192,6 +192,18 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
         m_link->send(Messages::encodeFrame(Messages::ReturnTasks{returned, QStringLiteral("reclaimed for an idle worker")}));
         return;
     }
+    case MessageType::DrainWorker: {
+        Messages::DrainWorker drain;
+        if (!Messages::decodeBody(body, drain)) {
+            m_link->close(QStringLiteral("malformed DrainWorker message"));
+            return;
+        }
+        qCInfo(lcWorker).noquote() << "the master asks this worker to drain:" << drain.reason;
+        // The graceful half of SIGTERM only: a repeated request must not cut running tasks short.
+        if (!m_draining)
+            shutdown();
+        return;
+    }
     case MessageType::CancelTasks: {
         Messages::CancelTasks cancel;
         if (!Messages::decodeBody(body, cancel)) {

@@ -1,0 +1,132 @@
+#include "mastersettings.h"
+
+#include "auth/authkey.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace {
+
+QString key(const char *name)
+{
+    return QStringLiteral("v%1/server/").arg(MasterSettings::Version) + QLatin1String(name);
+}
+
+} // namespace
+
+MasterSettings::MasterSettings(QSettings *settings)
+    : m_settings(settings ? settings : new QSettings)
+    , m_owned(settings == nullptr)
+{
+}
+
+MasterSettings::~MasterSettings()
+{
+    if (m_owned)
+        delete m_settings;
+}
+
+QString MasterSettings::bindAddress() const
+{
+    return m_settings->value(key("address"), QStringLiteral("127.0.0.1")).toString();
+}
+
+void MasterSettings::setBindAddress(const QString &address)
+{
+    m_settings->setValue(key("address"), address);
+}
+
+quint16 MasterSettings::port() const
+{
+    bool ok = false;
+    const uint value = m_settings->value(key("port"), DefaultPort).toUInt(&ok);
+    return ok && value <= 65535 ? quint16(value) : DefaultPort;
+}
+
+void MasterSettings::setPort(quint16 port)
+{
+    m_settings->setValue(key("port"), port);
+}
+
+QString MasterSettings::language() const
+{
+    return m_settings->value(QStringLiteral("v%1/ui/language").arg(Version)).toString();
+}
+
+void MasterSettings::setLanguage(const QString &language)
+{
+    m_settings->setValue(QStringLiteral("v%1/ui/language").arg(Version), language);
+}
+
+QString MasterSettings::keyFilePath() const
+{
+    const QString fallback =
+            QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("authkey"));
+    return m_settings->value(key("keyFile"), fallback).toString();
+}
+
+void MasterSettings::setKeyFilePath(const QString &path)
+{
+    m_settings->setValue(key("keyFile"), path);
+}
+
+QByteArray MasterSettings::readKey(QString *error) const
+{
+    const QString path = keyFilePath();
+    if (!QFileInfo::exists(path))
+        return {};
+    const AuthKey::Resolved resolved = AuthKey::resolve(path, QString(), false);
+    if (!resolved.ok) {
+        if (error)
+            *error = resolved.error;
+        return {};
+    }
+    return resolved.key;
+}
+
+bool MasterSettings::writeKey(const QByteArray &keyBytes, QString *error)
+{
+    const QString path = keyFilePath();
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        if (error)
+            *error = QStringLiteral("cannot create the folder of %1").arg(path);
+        return false;
+    }
+    QSaveFile file(path);
+    // Owner-only before a byte of the key is written.
+    if (!file.open(QIODevice::WriteOnly)
+        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(keyBytes) != keyBytes.size() || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("cannot write the key file %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+QByteArray MasterSettings::generateKey()
+{
+    QByteArray bytes(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
+    return bytes.toHex();
+}
+
+QString MasterSettings::validateBindAddress(const QString &address)
+{
+    if (address.isEmpty())
+        return QStringLiteral("the bind address is empty");
+    QHostAddress parsed;
+    if (!parsed.setAddress(address) && address != QLatin1String("localhost"))
+        return QStringLiteral("\"%1\" is not an IP address (use 127.0.0.1, 0.0.0.0 or ::)").arg(address);
+    return {};
+}
+
+void MasterSettings::sync()
+{
+    m_settings->sync();
+}

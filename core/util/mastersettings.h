@@ -1,0 +1,52 @@
+#pragma once
+
+// The desktop master's server settings over QSettings, under versioned keys ("v1/..."), so a
+// later layout can migrate old values. The authkey itself is not kept in the settings file:
+// it lives in a key file readable by the owner only, which is also what local and remote
+// workers are pointed at (--authkey-file), so the key never appears on a command line.
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+
+class QSettings;
+
+class MasterSettings final
+{
+public:
+    static constexpr int Version = 1;
+    static constexpr quint16 DefaultPort = 7600;
+
+    // Reads from settings (the application's QSettings when null).
+    explicit MasterSettings(QSettings *settings = nullptr);
+    ~MasterSettings();
+    MasterSettings(const MasterSettings &) = delete;
+    MasterSettings &operator=(const MasterSettings &) = delete;
+
+    QString bindAddress() const;
+    void setBindAddress(const QString &address);
+    quint16 port() const;
+    void setPort(quint16 port);
+    // "" follows the system; otherwise a locale name such as "zh_CN" or "en".
+    QString language() const;
+    void setLanguage(const QString &language);
+
+    // Where the authkey is kept; the default is in the application's data directory.
+    QString keyFilePath() const;
+    void setKeyFilePath(const QString &path);
+    // Reads the key file; an empty key when there is none yet.
+    QByteArray readKey(QString *error = nullptr) const;
+    // Writes the key file with owner-only permissions.
+    bool writeKey(const QByteArray &key, QString *error = nullptr);
+
+    // A new key of 32 random bytes as 64 hex characters.
+    static QByteArray generateKey();
+    // Checks an address as typed in the settings dialog; "" when it is usable.
+    static QString validateBindAddress(const QString &address);
+
+    void sync();
+
+private:
+    QSettings *m_settings;
+    bool m_owned;
+};

@@ -1,0 +1,143 @@
+#include "desktopapp.h"
+
+#include "app/mainwindow.h"
+#include "cli/democommand.h"
+#include "master/master.h"
+#include "task/taskstore.h"
+#include "util/exitcodes.h"
+#include "util/mastersettings.h"
+#include "util/shutdownsignals.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
+
+#include <cstdio>
+#include <optional>
+
+namespace {
+
+bool hasDisplay()
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    // X11 and Wayland need a server to talk to; an explicit platform (offscreen, vnc, ...) does not.
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+            || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
+
+void loadTranslations(QApplication &app, const QString &language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    auto *translator = new QTranslator(&app);
+    if (translator->load(locale, QStringLiteral("taskmaster"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(translator);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+} // namespace
+
+namespace {
+
+struct Options {
+    int localWorkers = 0;
+    std::optional<quint16> port;
+    bool demo = false;
+};
+
+void setNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("taskmaster"));
+    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKMASTER_VERSION));
+}
+
+// Parses the app's options; --help and --version print and exit here. nullopt after printing
+// an error for a bad value.
+std::optional<Options> parseOptions(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+            "main", "Taskmaster desktop app: a master with a window. Run 'taskmaster --help-commands' "
+                    "for the headless subcommands."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption localWorkers(QStringLiteral("local-workers"),
+                                          QCoreApplication::translate("main", "Start this many local workers at once."),
+                                          QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption port(QStringLiteral("port"),
+                                  QCoreApplication::translate("main", "Listen on this port (default: the saved one)."),
+                                  QStringLiteral("port"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QCoreApplication::translate("main", "Enqueue the ten demo squares at once."));
+    parser.addOptions({localWorkers, port, demo});
+    parser.process(app);
+
+    Options options;
+    bool ok = false;
+    options.localWorkers = parser.value(localWorkers).toInt(&ok);
+    if (!ok || options.localWorkers < 0 || options.localWorkers > 64) {
+        std::fprintf(stderr, "taskmaster: --local-workers takes 0 to 64, not \"%s\"\n", qPrintable(parser.value(localWorkers)));
+        return std::nullopt;
+    }
+    if (parser.isSet(port)) {
+        const uint value = parser.value(port).toUInt(&ok);
+        if (!ok || value > 65535) {
+            std::fprintf(stderr, "taskmaster: --port takes 0 to 65535, not \"%s\"\n", qPrintable(parser.value(port)));
+            return std::nullopt;
+        }
+        options.port = quint16(value);
+    }
+    options.demo = parser.isSet(demo);
+    return options;
+}
+
+} // namespace
+
+int runDesktopApp(int argc, char *argv[])
+{
+    if (!hasDisplay()) {
+        // --help and --version still work; anything else runs the headless demo.
+        QCoreApplication app(argc, argv);
+        setNames();
+        if (!parseOptions(app))
+            return ExitCode::Usage;
+        std::fputs("taskmaster: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); running the headless demo "
+                   "instead. Use 'taskmaster serve' for a master without a window.\n",
+                   stderr);
+        return runDemo({QStringLiteral("taskmaster demo")});
+    }
+    QApplication app(argc, argv);
+    setNames();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("taskmaster"));
+
+    MasterSettings settings;
+    loadTranslations(app, settings.language());
+    const std::optional<Options> options = parseOptions(app);
+    if (!options)
+        return ExitCode::Usage;
+    if (options->port)
+        settings.setPort(*options->port);
+
+    Master master(Master::Settings{});
+    MainWindow window(&master, &settings);
+    // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &window, [&window] {
+        window.close();
+        QCoreApplication::quit();
+    });
+    window.show();
+    if (window.startServer() && options->localWorkers > 0)
+        window.startLocalWorkers(options->localWorkers);
+    if (options->demo)
+        window.action(QStringLiteral("demo"))->trigger();
+    return app.exec();
+}

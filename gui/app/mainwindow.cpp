@@ -1,0 +1,665 @@
+#include "mainwindow.h"
+
+#include "app/localworkers.h"
+#include "app/taskexport.h"
+#include "dialogs/connectworkerdialog.h"
+#include "dialogs/enqueuedialog.h"
+#include "dialogs/settingsdialog.h"
+#include "master/master.h"
+#include "master/scheduler.h"
+#include "models/taskfilterproxymodel.h"
+#include "models/taskstatestyle.h"
+#include "models/tasktablemodel.h"
+#include "models/workertablemodel.h"
+#include "task/tasklines.h"
+#include "util/logging.h"
+#include "util/mastersettings.h"
+#include "widgets/logpane.h"
+#include "widgets/taskdetailpane.h"
+#include "widgets/throughputchart.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace {
+
+const QString GeometryKey = QStringLiteral("v1/window/geometry");
+const QString StateKey = QStringLiteral("v1/window/state");
+const QString SplitterKey = QStringLiteral("v1/window/splitter");
+
+QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setModel(model);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    view->setAlternatingRowColors(true);
+    view->setWordWrap(false);
+    view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    view->verticalHeader()->hide();
+    // Fixed row heights: a million rows must not be measured one by one.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    return view;
+}
+
+} // namespace
+
+MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_master(master)
+    , m_settings(settings)
+    , m_localWorkers(new LocalWorkers(this))
+    , m_taskModel(new TaskTableModel(master->scheduler(), this))
+    , m_proxy(new TaskFilterProxyModel(this))
+    , m_workerModel(new WorkerTableModel(master->scheduler(), this))
+{
+    setWindowTitle(tr("Taskmaster"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
+    m_proxy->setSourceModel(m_taskModel);
+    buildViews();
+    buildActions();
+    restoreState();
+
+    Scheduler *scheduler = master->scheduler();
+    connect(scheduler, &Scheduler::countsChanged, this, &MainWindow::updateStatus);
+    connect(scheduler, &Scheduler::workerAdded, this, &MainWindow::updateStatus);
+    connect(scheduler, &Scheduler::workerRemoved, this, &MainWindow::updateStatus);
+    connect(master, &Master::listeningChanged, this, &MainWindow::updateStatus);
+    connect(master, &Master::listeningChanged, this, &MainWindow::updateActions);
+    connect(m_localWorkers, &LocalWorkers::countChanged, this, &MainWindow::updateActions);
+    // The detail pane follows the selected task as it changes, after the model has caught up.
+    connect(m_taskModel, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_shownTask)
+            showSelectedTask();
+    });
+    updateStatus();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildViews()
+{
+    // Filters above the task table.
+    m_stateFilter = new QComboBox(this);
+    m_stateFilter->addItem(tr("All states"), -1);
+    for (int s = 0; s < TaskStateCount; ++s)
+        m_stateFilter->addItem(TaskStateStyle::icon(TaskState(s)), TaskStateStyle::label(TaskState(s)), s);
+    m_stateFilter->setToolTip(tr("Show only tasks in this state."));
+    m_kindFilter = new QLineEdit(this);
+    m_kindFilter->setPlaceholderText(tr("Kind"));
+    m_kindFilter->setToolTip(tr("Show only tasks of this kind (exact name)."));
+    m_kindFilter->setClearButtonEnabled(true);
+    m_textFilter = new QLineEdit(this);
+    m_textFilter->setPlaceholderText(tr("Search id, args, worker, result…"));
+    m_textFilter->setToolTip(tr("Show only tasks whose id, kind, args, worker, result or error contain this text."));
+    m_textFilter->setClearButtonEnabled(true);
+    connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const int s = m_stateFilter->currentData().toInt();
+        m_proxy->setStateFilter(s < 0 ? std::nullopt : std::optional<TaskState>(TaskState(s)));
+    });
+    connect(m_kindFilter, &QLineEdit::textChanged, m_proxy, [this](const QString &kind) { m_proxy->setKindFilter(kind.trimmed()); });
+    connect(m_textFilter, &QLineEdit::textChanged, m_proxy, &TaskFilterProxyModel::setTextFilter);
+
+    auto *filters = new QHBoxLayout;
+    filters->setContentsMargins(0, 0, 0, 0);
+    filters->addWidget(m_stateFilter);
+    filters->addWidget(m_kindFilter);
+    filters->addWidget(m_textFilter, 1);
+
+    m_taskView = makeTable(m_proxy, this);
+    m_taskView->setSortingEnabled(true);
+    m_taskView->sortByColumn(TaskTableModel::IdColumn, Qt::AscendingOrder);
+    m_taskView->setColumnWidth(TaskTableModel::IdColumn, 70);
+    m_taskView->setColumnWidth(TaskTableModel::ArgsColumn, 160);
+    connect(m_taskView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        showSelectedTask();
+        updateActions();
+    });
+
+    auto *tasksPane = new QWidget(this);
+    auto *tasksLayout = new QVBoxLayout(tasksPane);
+    tasksLayout->setContentsMargins(4, 4, 4, 0);
+    tasksLayout->addLayout(filters);
+    tasksLayout->addWidget(m_taskView);
+
+    m_detail = new TaskDetailPane(this);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(tasksPane);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    setCentralWidget(m_splitter);
+
+    m_workerView = makeTable(m_workerModel, this);
+    connect(m_workerView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    m_log = new LogPane(this);
+    m_chart = new ThroughputChart(m_master->scheduler(), this);
+
+    const auto dock = [this](const QString &name, const QString &title, QWidget *widget, Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    QDockWidget *workers = dock(QStringLiteral("workersDock"), tr("Workers"), m_workerView, Qt::BottomDockWidgetArea);
+    QDockWidget *chart = dock(QStringLiteral("chartDock"), tr("Throughput"), m_chart, Qt::BottomDockWidgetArea);
+    QDockWidget *log = dock(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
+    splitDockWidget(workers, chart, Qt::Horizontal);
+    tabifyDockWidget(chart, log);
+    chart->raise();
+    resizeDocks({workers}, {260}, Qt::Vertical);
+    resizeDocks({workers, chart}, {760, 540}, Qt::Horizontal);
+
+    m_addressLabel = new QLabel(this);
+    m_workersLabel = new QLabel(this);
+    m_countsLabel = new QLabel(this);
+    statusBar()->addWidget(m_addressLabel);
+    statusBar()->addWidget(m_workersLabel);
+    statusBar()->addPermanentWidget(m_countsLabel);
+}
+
+QAction *MainWindow::addAction(QMenu *menu, const QString &name, const QString &text, const QKeySequence &shortcut,
+                               const QString &tip, void (MainWindow::*slot)())
+{
+    auto *a = new QAction(text, this);
+    a->setObjectName(name);
+    a->setShortcut(shortcut);
+    a->setToolTip(shortcut.isEmpty() ? tip : tip + QStringLiteral(" (") + shortcut.toString(QKeySequence::NativeText) + QLatin1Char(')'));
+    a->setStatusTip(tip);
+    connect(a, &QAction::triggered, this, slot);
+    menu->addAction(a);
+    m_actions.insert(name, a);
+    return a;
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    return m_actions.value(name);
+}
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    addAction(file, QStringLiteral("import"), tr("&Import tasks…"), QKeySequence::Open,
+              tr("Enqueue tasks from a JSON Lines file; nothing is enqueued if a line is bad"), &MainWindow::importTasks);
+    addAction(file, QStringLiteral("exportAll"), tr("&Export all…"), QKeySequence(tr("Ctrl+E")),
+              tr("Save every task to a CSV or JSONL file"), &MainWindow::exportAll);
+    addAction(file, QStringLiteral("exportSelection"), tr("Export &selection…"), QKeySequence(tr("Ctrl+Shift+E")),
+              tr("Save the selected tasks to a CSV or JSONL file"), &MainWindow::exportSelection);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setObjectName(QStringLiteral("quit"));
+
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    server->setObjectName(QStringLiteral("serverMenu"));
+    addAction(server, QStringLiteral("listen"), tr("&Listen"), QKeySequence(tr("Ctrl+L")),
+              tr("Start or stop accepting workers and clients"), &MainWindow::toggleServer)
+            ->setCheckable(true);
+    addAction(server, QStringLiteral("settings"), tr("&Settings…"), QKeySequence(tr("Ctrl+,")),
+              tr("Bind address, port and authkey"), &MainWindow::editSettings);
+    addAction(server, QStringLiteral("connectWorker"), tr("&Connect a worker…"), QKeySequence(tr("Ctrl+K")),
+              tr("Show the command line that connects a worker on another machine"), &MainWindow::showConnectWorker);
+
+    QMenu *tasks = menuBar()->addMenu(tr("&Tasks"));
+    tasks->setObjectName(QStringLiteral("tasksMenu"));
+    QAction *enqueueAction = addAction(tasks, QStringLiteral("enqueue"), tr("&Enqueue…"), QKeySequence::New,
+                                       tr("Put new tasks on the queue"), &MainWindow::enqueue);
+    QAction *demo = addAction(tasks, QStringLiteral("demo"), tr("Enqueue &demo"), QKeySequence(tr("Ctrl+D")),
+                              tr("Enqueue ten random 'square' tasks"), &MainWindow::enqueueDemo);
+    tasks->addSeparator();
+    QAction *cancel = addAction(tasks, QStringLiteral("cancel"), tr("&Cancel"), QKeySequence(Qt::Key_Delete),
+                                tr("Cancel the selected queued or running tasks"), &MainWindow::cancelSelected);
+    QAction *retry = addAction(tasks, QStringLiteral("retry"), tr("&Retry"), QKeySequence(tr("Ctrl+R")),
+                               tr("Queue the selected failed or cancelled tasks again"), &MainWindow::retrySelected);
+    QAction *remove = addAction(tasks, QStringLiteral("remove"), tr("Re&move finished"), QKeySequence(tr("Shift+Del")),
+                                tr("Forget the selected tasks that have finished"), &MainWindow::removeSelectedFinished);
+    addAction(tasks, QStringLiteral("clearFinished"), tr("Clear &all finished"), QKeySequence(tr("Ctrl+Shift+Del")),
+              tr("Forget every task that has finished"), &MainWindow::clearFinished);
+    m_taskView->addActions({cancel, retry, remove});
+    auto *separator = new QAction(this);
+    separator->setSeparator(true);
+    m_taskView->addActions({separator, m_actions.value(QStringLiteral("exportSelection"))});
+
+    QMenu *workers = menuBar()->addMenu(tr("&Workers"));
+    workers->setObjectName(QStringLiteral("workersMenu"));
+    addAction(workers, QStringLiteral("startLocal"), tr("&Start local workers…"), QKeySequence(tr("Ctrl+W")),
+              tr("Start taskworker processes on this machine"), &MainWindow::askLocalWorkers);
+    addAction(workers, QStringLiteral("stopLocal"), tr("S&top local workers"), QKeySequence(tr("Ctrl+Shift+W")),
+              tr("Stop every taskworker this app started"), &MainWindow::stopLocalWorkers);
+    workers->addSeparator();
+    QAction *drain = addAction(workers, QStringLiteral("drain"), tr("&Drain"), QKeySequence(tr("Ctrl+Shift+D")),
+                               tr("Ask the selected workers to finish their tasks, take no new ones and leave"),
+                               &MainWindow::drainWorker);
+    QAction *disconnectAction = addAction(workers, QStringLiteral("disconnect"), tr("Dis&connect"), QKeySequence(tr("Ctrl+Shift+X")),
+                                          tr("Drop the selected workers now; their tasks go back to the queue"),
+                                          &MainWindow::disconnectWorker);
+    QAction *stopOne = addAction(workers, QStringLiteral("stopLocalOne"), tr("Stop this local worker"), QKeySequence(),
+                                 tr("Stop the selected workers' processes if this app started them"),
+                                 &MainWindow::stopLocalWorker);
+    m_workerView->addActions({drain, disconnectAction, stopOne});
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    for (QDockWidget *d : findChildren<QDockWidget *>())
+        m_viewMenu->addAction(d->toggleViewAction());
+    m_viewMenu->addSeparator();
+    QMenu *language = m_viewMenu->addMenu(tr("&Language"));
+    auto *group = new QActionGroup(this);
+    const QList<std::pair<QString, QString>> languages = {
+        {QString(), tr("System default")}, {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
+    for (const auto &[code, name] : languages) {
+        QAction *a = language->addAction(name);
+        a->setCheckable(true);
+        a->setChecked(m_settings->language() == code);
+        a->setActionGroup(group);
+        connect(a, &QAction::triggered, this, [this, lang = code] { setLanguage(lang); });
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    addAction(help, QStringLiteral("about"), tr("&About Taskmaster"), QKeySequence(), tr("Version and license"),
+              &MainWindow::showAbout);
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->addActions({m_actions.value(QStringLiteral("listen")), m_actions.value(QStringLiteral("startLocal")),
+                         m_actions.value(QStringLiteral("connectWorker"))});
+    toolbar->addSeparator();
+    toolbar->addActions({enqueueAction, demo, cancel, retry});
+}
+
+void MainWindow::restoreState()
+{
+    QSettings s;
+    restoreGeometry(s.value(GeometryKey).toByteArray());
+    QMainWindow::restoreState(s.value(StateKey).toByteArray());
+    if (!m_splitter->restoreState(s.value(SplitterKey).toByteArray()))
+        m_splitter->setSizes({900, 320});
+    if (!s.contains(GeometryKey))
+        resize(1300, 820);
+}
+
+void MainWindow::saveState()
+{
+    QSettings s;
+    s.setValue(GeometryKey, saveGeometry());
+    s.setValue(StateKey, QMainWindow::saveState());
+    s.setValue(SplitterKey, m_splitter->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveState();
+    m_localWorkers->stopAll();
+    event->accept();
+}
+
+int MainWindow::execDialog(QDialog *dialog)
+{
+    if (m_dialogHook) {
+        m_dialogHook(dialog);
+        return dialog->result();
+    }
+    return dialog->exec();
+}
+
+bool MainWindow::startServer()
+{
+    QString error;
+    QByteArray key = m_settings->readKey(&error);
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(error);
+        qCWarning(lcGui).noquote() << error;
+        return false;
+    }
+    if (key.isEmpty()) {
+        // First start: a strong key, saved for the workers to read.
+        key = MasterSettings::generateKey();
+        if (!m_settings->writeKey(key, &error)) {
+            statusBar()->showMessage(error);
+            qCWarning(lcGui).noquote() << error;
+            return false;
+        }
+    }
+    Master::Settings settings = m_master->settings();
+    settings.key = key;
+    m_master->setSettings(settings);
+    const QString address = m_settings->bindAddress();
+    const QHostAddress host = address == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(address);
+    if (!m_master->listen(host, m_settings->port())) {
+        const QString message = tr("Cannot listen on %1 port %2: %3. Choose another port in Server > Settings.")
+                                        .arg(address)
+                                        .arg(m_settings->port())
+                                        .arg(m_master->errorString());
+        statusBar()->showMessage(message);
+        qCWarning(lcGui).noquote() << message;
+        updateActions();
+        return false;
+    }
+    qCInfo(lcGui).noquote() << "listening on" << address << "port" << m_master->serverPort();
+    updateStatus();
+    updateActions();
+    return true;
+}
+
+void MainWindow::stopServer()
+{
+    m_master->close();
+    qCInfo(lcGui) << "stopped listening";
+    updateStatus();
+    updateActions();
+}
+
+void MainWindow::toggleServer()
+{
+    if (m_master->isListening())
+        stopServer();
+    else
+        startServer();
+}
+
+void MainWindow::editSettings()
+{
+    QString error;
+    SettingsDialog dialog(m_settings->bindAddress(), m_settings->port(), m_settings->readKey(&error), this);
+    if (execDialog(&dialog) != QDialog::Accepted)
+        return;
+    m_settings->setBindAddress(dialog.address());
+    m_settings->setPort(dialog.port());
+    if (!m_settings->writeKey(dialog.key(), &error)) {
+        QMessageBox::warning(this, tr("Settings"), error);
+        return;
+    }
+    m_settings->sync();
+    if (m_master->isListening()) {
+        // New address, port or key: listen again with them.
+        stopServer();
+        startServer();
+    }
+}
+
+QString MainWindow::workerCommandLine() const
+{
+    QString host = m_settings->bindAddress();
+    if (host == QLatin1String("0.0.0.0") || host == QLatin1String("::"))
+        host = QStringLiteral("<this-host>");
+    const quint16 port = m_master->isListening() ? m_master->serverPort() : m_settings->port();
+    return ConnectWorkerDialog::commandLine(host, port, m_settings->keyFilePath());
+}
+
+void MainWindow::showConnectWorker()
+{
+    ConnectWorkerDialog dialog(workerCommandLine(), this);
+    execDialog(&dialog);
+}
+
+bool MainWindow::startLocalWorkers(int count)
+{
+    if (!m_master->isListening() && !startServer())
+        return false;
+    QString host = m_master->serverAddress().toString();
+    if (m_master->serverAddress() == QHostAddress::AnyIPv4 || m_master->serverAddress() == QHostAddress::Any)
+        host = QStringLiteral("127.0.0.1");
+    else if (m_master->serverAddress() == QHostAddress::AnyIPv6)
+        host = QStringLiteral("::1");
+    QString error;
+    if (!m_localWorkers->start(count, host, m_master->serverPort(), m_master->settings().key, &error)) {
+        statusBar()->showMessage(error);
+        qCWarning(lcGui).noquote() << error;
+        return false;
+    }
+    qCInfo(lcGui) << "started" << count << "local worker(s)";
+    return true;
+}
+
+void MainWindow::askLocalWorkers()
+{
+    bool ok = false;
+    const int count = QInputDialog::getInt(this, tr("Start local workers"), tr("How many taskworker processes:"), 2, 1,
+                                           64, 1, &ok);
+    if (ok)
+        startLocalWorkers(count);
+}
+
+void MainWindow::stopLocalWorkers()
+{
+    m_localWorkers->stopAll();
+}
+
+void MainWindow::stopLocalWorker()
+{
+    for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows()) {
+        if (const WorkerInfo *w = m_workerModel->worker(index.row()))
+            m_localWorkers->stop(w->pid);
+    }
+}
+
+void MainWindow::enqueue()
+{
+    EnqueueDialog dialog(this);
+    if (execDialog(&dialog) != QDialog::Accepted)
+        return;
+    const QList<TaskSpec> specs = dialog.specs();
+    m_master->scheduler()->submit(specs);
+    qCInfo(lcGui) << "enqueued" << specs.size() << "task(s)";
+}
+
+void MainWindow::enqueueDemo()
+{
+    m_master->scheduler()->submit(EnqueueDialog::demoSpecs());
+    qCInfo(lcGui) << "enqueued the demo: ten squares";
+}
+
+QString MainWindow::importFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return tr("Cannot read %1: %2").arg(path, file.errorString());
+    const TaskLines::Parsed parsed = TaskLines::parse(&file, TaskSpec());
+    if (!parsed.ok())
+        return tr("%1: %2. Nothing was enqueued.").arg(path, parsed.error);
+    m_master->scheduler()->submit(parsed.specs);
+    qCInfo(lcGui).noquote() << "imported" << parsed.specs.size() << "task(s) from" << path;
+    return {};
+}
+
+void MainWindow::importTasks()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import tasks"), QString(),
+                                                      tr("JSON Lines (*.jsonl *.ndjson);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    const QString error = importFile(path);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Import tasks"), error);
+}
+
+QString MainWindow::exportTasks(const QString &path, bool selectionOnly)
+{
+    QList<const Task *> tasks;
+    const Scheduler *scheduler = m_master->scheduler();
+    if (selectionOnly) {
+        for (quint64 id : selectedTaskIds()) {
+            if (const Task *t = scheduler->task(id))
+                tasks.append(t);
+        }
+    } else {
+        m_taskModel->flush();
+        for (int row = 0; row < m_taskModel->rowCount(); ++row) {
+            if (const Task *t = m_taskModel->task(row))
+                tasks.append(t);
+        }
+    }
+    return TaskExport::save(path, tasks);
+}
+
+void MainWindow::askExport(bool selectionOnly)
+{
+    const QString path = QFileDialog::getSaveFileName(
+            this, selectionOnly ? tr("Export selected tasks") : tr("Export all tasks"), QStringLiteral("tasks.csv"),
+            tr("CSV (*.csv);;JSON Lines (*.jsonl)"));
+    if (path.isEmpty())
+        return;
+    const QString error = exportTasks(path, selectionOnly);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export"), error);
+}
+
+void MainWindow::exportAll()
+{
+    askExport(false);
+}
+
+void MainWindow::exportSelection()
+{
+    askExport(true);
+}
+
+QList<quint64> MainWindow::selectedTaskIds() const
+{
+    QList<quint64> ids;
+    for (const QModelIndex &index : m_taskView->selectionModel()->selectedRows())
+        ids.append(index.data(TaskTableModel::TaskIdRole).toULongLong());
+    return ids;
+}
+
+QList<quint64> MainWindow::selectedWorkerIds() const
+{
+    QList<quint64> ids;
+    for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows())
+        ids.append(index.data(WorkerTableModel::WorkerIdRole).toULongLong());
+    return ids;
+}
+
+void MainWindow::cancelSelected()
+{
+    const int n = m_master->scheduler()->cancel(selectedTaskIds(), tr("cancelled from the desktop app"));
+    statusBar()->showMessage(tr("Cancelled %n task(s).", nullptr, n), 5000);
+}
+
+void MainWindow::retrySelected()
+{
+    const int n = m_master->scheduler()->retry(selectedTaskIds());
+    statusBar()->showMessage(tr("Queued %n task(s) again.", nullptr, n), 5000);
+}
+
+void MainWindow::removeSelectedFinished()
+{
+    const int n = m_master->scheduler()->remove(selectedTaskIds());
+    statusBar()->showMessage(tr("Removed %n finished task(s).", nullptr, n), 5000);
+}
+
+void MainWindow::clearFinished()
+{
+    QList<quint64> ids;
+    m_master->scheduler()->store().forEach([&ids](const Task &t) {
+        if (isFinished(t.state))
+            ids.append(t.id);
+    });
+    const int n = m_master->scheduler()->remove(ids);
+    statusBar()->showMessage(tr("Removed %n finished task(s).", nullptr, n), 5000);
+}
+
+void MainWindow::disconnectWorker()
+{
+    for (quint64 id : selectedWorkerIds())
+        m_master->disconnectWorker(id, tr("disconnected from the desktop app"));
+}
+
+void MainWindow::drainWorker()
+{
+    for (quint64 id : selectedWorkerIds())
+        m_master->drainWorker(id, tr("drained from the desktop app"));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Taskmaster"),
+                       tr("<h3>Taskmaster %1</h3><p>A distributed task queue: this window is the master; "
+                          "taskworker processes connect to it and run the tasks.</p>")
+                               .arg(QStringLiteral(TASKMASTER_VERSION)));
+}
+
+void MainWindow::setLanguage(const QString &language)
+{
+    m_settings->setLanguage(language);
+    m_settings->sync();
+    statusBar()->showMessage(tr("The language changes the next time Taskmaster starts."), 10000);
+}
+
+QString MainWindow::statusText() const
+{
+    return m_addressLabel->text() + QStringLiteral(" | ") + m_workersLabel->text() + QStringLiteral(" | ")
+            + m_countsLabel->text();
+}
+
+void MainWindow::updateStatus()
+{
+    const Scheduler *scheduler = m_master->scheduler();
+    if (m_master->isListening()) {
+        m_addressLabel->setText(tr("Listening on %1:%2")
+                                        .arg(m_master->serverAddress().toString())
+                                        .arg(m_master->serverPort()));
+    } else {
+        m_addressLabel->setText(tr("Not listening"));
+    }
+    m_workersLabel->setText(tr("%n worker(s)", nullptr, int(scheduler->workers().size())));
+    QStringList counts;
+    for (int s = 0; s < TaskStateCount; ++s)
+        counts << TaskStateStyle::label(TaskState(s)) + QStringLiteral(" ") + QString::number(scheduler->count(TaskState(s)));
+    m_countsLabel->setText(counts.join(QStringLiteral("  ")));
+}
+
+void MainWindow::updateActions()
+{
+    const bool listening = m_master->isListening();
+    QAction *listen = m_actions.value(QStringLiteral("listen"));
+    listen->setChecked(listening);
+    listen->setText(listening ? tr("Stop &listening") : tr("Start &listening"));
+    const bool tasksSelected = m_taskView->selectionModel()->hasSelection();
+    for (const char *name : {"cancel", "retry", "remove", "exportSelection"})
+        m_actions.value(QLatin1String(name))->setEnabled(tasksSelected);
+    const bool workersSelected = m_workerView->selectionModel()->hasSelection();
+    for (const char *name : {"drain", "disconnect", "stopLocalOne"})
+        m_actions.value(QLatin1String(name))->setEnabled(workersSelected);
+    m_actions.value(QStringLiteral("stopLocal"))->setEnabled(m_localWorkers->count() > 0);
+}
+
+void MainWindow::showSelectedTask()
+{
+    const QModelIndexList rows = m_taskView->selectionModel()->selectedRows();
+    if (rows.isEmpty()) {
+        m_shownTask = 0;
+        m_detail->showTask(nullptr);
+        return;
+    }
+    m_shownTask = rows.first().data(TaskTableModel::TaskIdRole).toULongLong();
+    m_detail->showTask(m_master->scheduler()->task(m_shownTask));
+}

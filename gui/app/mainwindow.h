@@ -1,0 +1,123 @@
+#pragma once
+
+// The desktop app's window over an in-process Master: server control, live task and worker
+// tables, the selected task's details, the log, a throughput chart, and the actions on them.
+
+#include <QMainWindow>
+
+class ConnectWorkerDialog;
+class LocalWorkers;
+class LogPane;
+class Master;
+class MasterSettings;
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QSplitter;
+class QTableView;
+class TaskDetailPane;
+class TaskFilterProxyModel;
+class TaskTableModel;
+class ThroughputChart;
+class WorkerTableModel;
+struct Task;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(Master *master, MasterSettings *settings, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts listening with the saved settings; false (and the reason in the status bar) if not.
+    bool startServer();
+    void stopServer();
+    bool startLocalWorkers(int count);
+    // Enqueues specs from a JSONL file; the error (naming the line) when nothing was enqueued.
+    QString importFile(const QString &path);
+    QString exportTasks(const QString &path, bool selectionOnly);
+
+    TaskTableModel *taskModel() const { return m_taskModel; }
+    TaskFilterProxyModel *taskProxy() const { return m_proxy; }
+    WorkerTableModel *workerModel() const { return m_workerModel; }
+    QTableView *taskView() const { return m_taskView; }
+    QTableView *workerView() const { return m_workerView; }
+    TaskDetailPane *detailPane() const { return m_detail; }
+    LocalWorkers *localWorkers() const { return m_localWorkers; }
+    QComboBox *stateFilter() const { return m_stateFilter; }
+    QLineEdit *textFilter() const { return m_textFilter; }
+    QLineEdit *kindFilter() const { return m_kindFilter; }
+    QString statusText() const;
+    // The command line the "Connect a worker" dialog shows.
+    QString workerCommandLine() const;
+
+    // The actions by name, for tests and scripts: "enqueue", "cancel", "retry", ...
+    QAction *action(const QString &name) const;
+    // Enqueue-dialog hook: tests answer the dialog instead of a person.
+    void setDialogHook(std::function<void(QDialog *)> hook) { m_dialogHook = std::move(hook); }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QAction *addAction(QMenu *menu, const QString &name, const QString &text, const QKeySequence &shortcut,
+                       const QString &tip, void (MainWindow::*slot)());
+    void buildActions();
+    void buildViews();
+    void restoreState();
+    void saveState();
+    int execDialog(QDialog *dialog);
+
+    void toggleServer();
+    void editSettings();
+    void showConnectWorker();
+    void askLocalWorkers();
+    void stopLocalWorkers();
+    void enqueue();
+    void enqueueDemo();
+    void importTasks();
+    void askExport(bool selectionOnly);
+    void exportAll();
+    void exportSelection();
+    void cancelSelected();
+    void retrySelected();
+    void removeSelectedFinished();
+    void clearFinished();
+    void disconnectWorker();
+    void drainWorker();
+    void stopLocalWorker();
+    void showAbout();
+
+    QList<quint64> selectedTaskIds() const;
+    QList<quint64> selectedWorkerIds() const;
+    void updateStatus();
+    void updateActions();
+    void showSelectedTask();
+    void setLanguage(const QString &language);
+
+    Master *m_master;
+    MasterSettings *m_settings;
+    LocalWorkers *m_localWorkers;
+    TaskTableModel *m_taskModel;
+    TaskFilterProxyModel *m_proxy;
+    WorkerTableModel *m_workerModel;
+    QTableView *m_taskView = nullptr;
+    QTableView *m_workerView = nullptr;
+    TaskDetailPane *m_detail = nullptr;
+    LogPane *m_log = nullptr;
+    ThroughputChart *m_chart = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QComboBox *m_stateFilter = nullptr;
+    QLineEdit *m_kindFilter = nullptr;
+    QLineEdit *m_textFilter = nullptr;
+    QLabel *m_addressLabel = nullptr;
+    QLabel *m_workersLabel = nullptr;
+    QLabel *m_countsLabel = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QHash<QString, QAction *> m_actions;
+    std::function<void(QDialog *)> m_dialogHook;
+    quint64 m_shownTask = 0;
+};

@@ -1,0 +1,67 @@
+#include "taskexport.h"
+
+#include "client/taskrecordjson.h"
+#include "master/clientsession.h"
+#include "task/task.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace TaskExport {
+
+namespace {
+
+QByteArray csvField(const QByteArray &text)
+{
+    if (!text.contains(',') && !text.contains('"') && !text.contains('\n') && !text.contains('\r'))
+        return text;
+    QByteArray quoted = text;
+    quoted.replace('"', "\"\"");
+    return '"' + quoted + '"';
+}
+
+} // namespace
+
+void writeCsv(QIODevice *device, const QList<const Task *> &tasks)
+{
+    device->write("id,kind,args,state,priority,worker,attempts,duration_ms,result,error\n");
+    for (const Task *t : tasks) {
+        const QByteArray duration = t->startedMs && t->finishedMs ? QByteArray::number(t->finishedMs - t->startedMs)
+                                                                  : QByteArray();
+        const QList<QByteArray> fields = {QByteArray::number(t->id),     t->spec.kind.toUtf8(),
+                                          t->spec.args,                  taskStateName(t->state).toUtf8(),
+                                          QByteArray::number(t->spec.priority), t->worker.toUtf8(),
+                                          QByteArray::number(t->attempts), duration,
+                                          t->result,                     t->error.toUtf8()};
+        QByteArray line;
+        for (const QByteArray &field : fields) {
+            if (!line.isEmpty() || &field != &fields.first())
+                line += ',';
+            line += csvField(field);
+        }
+        device->write(line + '\n');
+    }
+}
+
+void writeJsonLines(QIODevice *device, const QList<const Task *> &tasks)
+{
+    for (const Task *t : tasks)
+        device->write(QJsonDocument(TaskRecordJson::toJson(ClientSession::record(*t))).toJson(QJsonDocument::Compact) + '\n');
+}
+
+QString save(const QString &path, const QList<const Task *> &tasks)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QCoreApplication::translate("TaskExport", "Cannot write %1: %2").arg(path, file.errorString());
+    if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+        writeCsv(&file, tasks);
+    else
+        writeJsonLines(&file, tasks);
+    if (!file.commit())
+        return QCoreApplication::translate("TaskExport", "Cannot write %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+} // namespace TaskExport

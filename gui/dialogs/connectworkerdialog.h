@@ -1,0 +1,22 @@
+#pragma once
+
+// Shows the exact taskworker command line for this master, ready to copy. The key travels in
+// a key file (or TASKMASTER_AUTHKEY), never on the command line, where other users could see it.
+
+#include <QDialog>
+
+class QPlainTextEdit;
+
+class ConnectWorkerDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectWorkerDialog(const QString &commandLine, QWidget *parent = nullptr);
+
+    static QString commandLine(const QString &host, quint16 port, const QString &keyFile);
+    QString text() const;
+
+private:
+    QPlainTextEdit *m_text;
+};

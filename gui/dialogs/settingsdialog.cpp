@@ -1,0 +1,91 @@
+#include "settingsdialog.h"
+
+#include "util/mastersettings.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByteArray &key, QWidget *parent)
+    : QDialog(parent)
+    , m_address(new QLineEdit(address, this))
+    , m_port(new QSpinBox(this))
+    , m_key(new QLineEdit(QString::fromUtf8(key), this))
+    , m_error(new QLabel(this))
+    , m_generate(new QPushButton(tr("&Generate"), this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setWindowTitle(tr("Server settings"));
+    m_address->setToolTip(tr("127.0.0.1 accepts workers on this machine only; 0.0.0.0 or :: accepts remote workers."));
+    m_port->setRange(0, 65535);
+    m_port->setValue(port);
+    m_port->setSpecialValueText(tr("any free port"));
+    m_key->setEchoMode(QLineEdit::Password);
+    m_key->setToolTip(tr("Workers must present the same key. It is kept in a file only you can read."));
+    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_error->setWordWrap(true);
+
+    m_generate->setToolTip(tr("Replace the key with 32 random bytes from the system's generator."));
+    auto *show = new QPushButton(tr("&Show"), this);
+    show->setCheckable(true);
+    show->setToolTip(tr("Show or hide the key."));
+    auto *copy = new QPushButton(tr("&Copy"), this);
+    copy->setToolTip(tr("Copy the key to the clipboard."));
+    connect(m_generate, &QPushButton::clicked, this, [this] { m_key->setText(QString::fromLatin1(MasterSettings::generateKey())); });
+    connect(show, &QPushButton::toggled, this, [this, show](bool on) {
+        m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
+        show->setText(on ? tr("&Hide") : tr("&Show"));
+    });
+    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_key->text()); });
+
+    auto *keyRow = new QHBoxLayout;
+    keyRow->addWidget(m_key, 1);
+    keyRow->addWidget(m_generate);
+    keyRow->addWidget(show);
+    keyRow->addWidget(copy);
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Bind address:"), m_address);
+    form->addRow(tr("&Port:"), m_port);
+    form->addRow(tr("&Authkey:"), keyRow);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_address, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_key, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    validate();
+}
+
+QString SettingsDialog::address() const
+{
+    return m_address->text().trimmed();
+}
+
+quint16 SettingsDialog::port() const
+{
+    return quint16(m_port->value());
+}
+
+QByteArray SettingsDialog::key() const
+{
+    return m_key->text().toUtf8();
+}
+
+void SettingsDialog::validate()
+{
+    QString error = MasterSettings::validateBindAddress(address());
+    if (error.isEmpty() && m_key->text().size() < 16)
+        error = tr("The authkey must be at least 16 characters; use Generate for a strong one.");
+    m_error->setText(error);
+    m_error->setVisible(!error.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
+}

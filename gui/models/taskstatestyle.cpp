@@ -1,0 +1,44 @@
+#include "taskstatestyle.h"
+
+#include <QCoreApplication>
+
+#include <array>
+
+namespace TaskStateStyle {
+
+QString label(TaskState state)
+{
+    switch (state) {
+    case TaskState::Queued: return QCoreApplication::translate("TaskState", "queued");
+    case TaskState::Running: return QCoreApplication::translate("TaskState", "running");
+    case TaskState::Done: return QCoreApplication::translate("TaskState", "done");
+    case TaskState::Failed: return QCoreApplication::translate("TaskState", "failed");
+    case TaskState::Cancelled: return QCoreApplication::translate("TaskState", "cancelled");
+    }
+    return {};
+}
+
+QColor colour(TaskState state)
+{
+    switch (state) {
+    case TaskState::Queued: return QColor(0x60, 0x60, 0x60);
+    case TaskState::Running: return QColor(0x1e, 0x6f, 0xd9);
+    case TaskState::Done: return QColor(0x1a, 0x8a, 0x3a);
+    case TaskState::Failed: return QColor(0xc6, 0x28, 0x28);
+    case TaskState::Cancelled: return QColor(0xb0, 0x6a, 0x00);
+    }
+    return {};
+}
+
+QIcon icon(TaskState state)
+{
+    // Built once: data() asks for icons on every repaint.
+    static const std::array<QIcon, TaskStateCount> icons = {
+        QIcon(QStringLiteral(":/icons/state-queued.svg")), QIcon(QStringLiteral(":/icons/state-running.svg")),
+        QIcon(QStringLiteral(":/icons/state-done.svg")), QIcon(QStringLiteral(":/icons/state-failed.svg")),
+        QIcon(QStringLiteral(":/icons/state-cancelled.svg")),
+    };
+    return icons[size_t(state)];
+}
+
+} // namespace TaskStateStyle

@@ -1,0 +1,499 @@
+// The desktop app's window driven as a person would, under the offscreen platform: dialogs,
+// views, actions, real taskworker processes over loopback, export, settings and translation.
+
+#include "app/localworkers.h"
+#include "app/mainwindow.h"
+#include "dialogs/enqueuedialog.h"
+#include "dialogs/settingsdialog.h"
+#include "master/master.h"
+#include "master/scheduler.h"
+#include "task/taskstore.h"
+#include "models/taskfilterproxymodel.h"
+#include "models/tasktablemodel.h"
+#include "models/workertablemodel.h"
+#include "processes.h"
+#include "util/mastersettings.h"
+#include "util/logging.h"
+#include "widgets/logpane.h"
+#include "widgets/taskdetailpane.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QIcon>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTest>
+#include <QTranslator>
+
+#include <memory>
+
+namespace {
+
+// A master and its window on a fresh settings file, listening on a free loopback port.
+struct Fixture {
+    Fixture()
+        : settings(new QSettings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat))
+        , masterSettings(settings.get())
+        , master(Master::Settings{})
+        , window(&master, &masterSettings)
+    {
+        masterSettings.setPort(0);
+        masterSettings.setKeyFilePath(dir.filePath(QStringLiteral("authkey")));
+    }
+
+    Scheduler *scheduler() { return master.scheduler(); }
+    // Selects the task rows whose ids are given, in the view's own order.
+    void select(const QList<quint64> &ids)
+    {
+        window.taskModel()->flush();
+        window.taskView()->clearSelection();
+        QAbstractItemModel *model = window.taskView()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (ids.contains(model->index(row, 0).data(TaskTableModel::TaskIdRole).toULongLong()))
+                window.taskView()->selectionModel()->select(model->index(row, 0),
+                                                            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+    }
+
+    QTemporaryDir dir;
+    std::unique_ptr<QSettings> settings;
+    MasterSettings masterSettings;
+    Master master;
+    MainWindow window;
+};
+
+QList<TaskSpec> specs(const QString &kind, const QList<QByteArray> &args)
+{
+    QList<TaskSpec> out;
+    for (const QByteArray &a : args) {
+        TaskSpec spec;
+        spec.kind = kind;
+        spec.args = a;
+        out.append(spec);
+    }
+    return out;
+}
+
+} // namespace
+
+class tst_Gui final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void enqueueDialogPutsRowsInTheTasksView();
+    void enqueueDialogValidatesArgs_data();
+    void enqueueDialogValidatesArgs();
+    void importRejectsABadFileWholeAndNamesTheLine();
+    void aLocalWorkerAppearsAndItsResultsShowUp();
+    void theShownCommandLineConnectsARemoteWorker();
+    void drainingAWorkerLetsItFinishAndLeave();
+    void cancelAndRetryChangeStates();
+    void filtersNarrowTheView();
+    void exportWritesCsvAndJsonLines();
+    void settingsPersist();
+    void settingsDialogChangesTheKeyAndListensAgain();
+    void headlessSubcommandsNeedNoDisplay();
+    void chineseTranslationTranslatesTheMenus();
+    void logPaneShowsTaskmasterMessagesFromAnyThread();
+};
+
+void tst_Gui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
+    QSettings().clear();
+}
+
+void tst_Gui::enqueueDialogPutsRowsInTheTasksView()
+{
+    Fixture f;
+    f.window.setDialogHook([](QDialog *dialog) {
+        auto *enqueue = qobject_cast<EnqueueDialog *>(dialog);
+        QVERIFY(enqueue);
+        enqueue->kindBox()->setCurrentText(QStringLiteral("echo"));
+        enqueue->argsEdit()->setPlainText(QStringLiteral("{\"x\": [1, 2]}"));
+        enqueue->countBox()->setValue(3);
+        enqueue->buttons()->button(QDialogButtonBox::Ok)->click();
+    });
+    f.window.action(QStringLiteral("enqueue"))->trigger();
+    QTRY_COMPARE(f.window.taskView()->model()->rowCount(), 3);
+    const QModelIndex args = f.window.taskView()->model()->index(0, TaskTableModel::ArgsColumn);
+    QCOMPARE(args.data().toString(), QStringLiteral("{\"x\":[1,2]}"));
+    QCOMPARE(f.window.taskView()->model()->index(2, TaskTableModel::KindColumn).data().toString(), QStringLiteral("echo"));
+    QCOMPARE(f.scheduler()->count(TaskState::Queued), quint64(3));
+    // The state column carries its icon (the SVG plugin is installed and the resource is embedded).
+    const QIcon icon = f.window.taskView()->model()->index(0, TaskTableModel::StateColumn).data(Qt::DecorationRole).value<QIcon>();
+    QVERIFY(!icon.pixmap(16, 16).isNull());
+}
+
+void tst_Gui::enqueueDialogValidatesArgs_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("args");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("a number is accepted") << "square" << "12" << true << "";
+    QTest::newRow("an object is accepted") << "echo" << "{\"a\": null}" << true << "";
+    QTest::newRow("an unclosed object is rejected") << "echo" << "{\"a\": 1" << false << "not valid JSON";
+    QTest::newRow("two values are rejected") << "echo" << "1 2" << false << "not valid JSON";
+    QTest::newRow("a bare word is rejected") << "echo" << "hello" << false << "not valid JSON";
+    QTest::newRow("empty args are rejected") << "echo" << "" << false << "not valid JSON";
+    QTest::newRow("an empty kind is rejected") << "" << "1" << false << "kind is empty";
+}
+
+void tst_Gui::enqueueDialogValidatesArgs()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, args);
+    QFETCH(bool, valid);
+    QFETCH(QString, error);
+    EnqueueDialog dialog;
+    dialog.show();
+    dialog.kindBox()->setCurrentText(kind);
+    dialog.argsEdit()->setPlainText(args);
+    QCOMPARE(dialog.buttons()->button(QDialogButtonBox::Ok)->isEnabled(), valid);
+    QCOMPARE(dialog.errorLabel()->isVisible(), !valid);
+    if (!valid)
+        QVERIFY2(dialog.errorLabel()->text().contains(error), qPrintable(dialog.errorLabel()->text()));
+}
+
+void tst_Gui::importRejectsABadFileWholeAndNamesTheLine()
+{
+    Fixture f;
+    const QString bad = f.dir.filePath(QStringLiteral("bad.jsonl"));
+    QFile file(bad);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"kind\": \"square\", \"args\": 2}\n{\"kind\": \"square\", \"args\": }\n");
+    file.close();
+    const QString error = f.window.importFile(bad);
+    QVERIFY2(error.contains(QLatin1String("line 2")), qPrintable(error));
+    QCOMPARE(f.scheduler()->store().size(), 0);
+
+    const QString good = f.dir.filePath(QStringLiteral("good.jsonl"));
+    QFile goodFile(good);
+    QVERIFY(goodFile.open(QIODevice::WriteOnly));
+    goodFile.write("{\"kind\": \"square\", \"args\": 2}\n\n{\"kind\": \"echo\", \"args\": \"hi\", \"priority\": 5}\n");
+    goodFile.close();
+    QCOMPARE(f.window.importFile(good), QString());
+    QTRY_COMPARE(f.window.taskView()->model()->rowCount(), 2);
+}
+
+void tst_Gui::aLocalWorkerAppearsAndItsResultsShowUp()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    QVERIFY(f.window.statusText().contains(QString::number(f.master.serverPort())));
+    QVERIFY(f.window.startLocalWorkers(1));
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
+    const QAbstractItemModel *workers = f.window.workerView()->model();
+    QCOMPARE(workers->index(0, WorkerTableModel::PidColumn).data().toLongLong(),
+             f.scheduler()->workers().first()->pid);
+    QVERIFY(f.window.localWorkers()->owns(f.scheduler()->workers().first()->pid));
+
+    f.window.action(QStringLiteral("demo"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(10), 20'000);
+    f.window.taskModel()->flush();
+    QAbstractItemModel *tasks = f.window.taskView()->model();
+    QCOMPARE(tasks->rowCount(), 10);
+    for (int row = 0; row < 10; ++row) {
+        const qint64 n = tasks->index(row, TaskTableModel::ArgsColumn).data().toLongLong();
+        QCOMPARE(tasks->index(row, TaskTableModel::ResultColumn).data().toString(), QString::number(n * n));
+        QCOMPARE(tasks->index(row, TaskTableModel::StateColumn).data(TaskTableModel::StateRole).toInt(), int(TaskState::Done));
+        QVERIFY(tasks->index(row, TaskTableModel::WorkerColumn).data().toString().startsWith(QLatin1String("local-")));
+    }
+    QTRY_COMPARE(workers->index(0, WorkerTableModel::DoneColumn).data().toULongLong(), quint64(10));
+
+    // The detail pane shows the selected task's result and its attempt.
+    f.select({f.scheduler()->store().nextId() - 1});
+    QVERIFY(f.window.detailPane()->toPlainText().contains(QLatin1String("local-")));
+
+    // Stopping local workers ends the process and the worker leaves the view.
+    QSignalSpy exited(f.window.localWorkers(), &LocalWorkers::workerExited);
+    f.window.action(QStringLiteral("stopLocal"))->trigger();
+    QVERIFY(exited.wait(15'000));
+    QTRY_COMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::theShownCommandLineConnectsARemoteWorker()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    const QString line = f.window.workerCommandLine();
+    QVERIFY2(!line.contains(QString::fromUtf8(f.master.settings().key)), "the key must not be on the command line");
+    QStringList args = QProcess::splitCommand(line);
+    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("remote")},
+                       QByteArray());
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
+    QCOMPARE(f.window.workerView()->model()->index(0, WorkerTableModel::NameColumn).data().toString(), QStringLiteral("remote"));
+    f.scheduler()->submit(specs(QStringLiteral("square"), {"9"}));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(1), 20'000);
+    QCOMPARE(f.scheduler()->task(1)->result, QByteArray("81"));
+}
+
+void tst_Gui::drainingAWorkerLetsItFinishAndLeave()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    QVERIFY(f.window.startLocalWorkers(1));
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
+    // A task that is still running when the drain arrives must finish, not be cut short.
+    f.scheduler()->submit(specs(QStringLiteral("sleep"), {"{\"ms\": 300}"}));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Running), quint64(1), 20'000);
+    QSignalSpy exited(f.window.localWorkers(), &LocalWorkers::workerExited);
+    f.window.workerView()->selectRow(0);
+    QVERIFY(f.window.action(QStringLiteral("drain"))->isEnabled());
+    f.window.action(QStringLiteral("drain"))->trigger();
+    QVERIFY(exited.wait(20'000));
+    QCOMPARE(exited.first().at(1).toInt(), 0);
+    QCOMPARE(f.scheduler()->count(TaskState::Done), quint64(1));
+    QTRY_COMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::cancelAndRetryChangeStates()
+{
+    Fixture f;
+    const QList<quint64> ids = f.scheduler()->submit(specs(QStringLiteral("square"), {"1", "2", "3"}));
+    f.select({ids.at(0), ids.at(2)});
+    QVERIFY(f.window.action(QStringLiteral("cancel"))->isEnabled());
+    f.window.action(QStringLiteral("cancel"))->trigger();
+    QCOMPARE(f.scheduler()->task(ids.at(0))->state, TaskState::Cancelled);
+    QCOMPARE(f.scheduler()->task(ids.at(1))->state, TaskState::Queued);
+    QCOMPARE(f.scheduler()->task(ids.at(2))->state, TaskState::Cancelled);
+    QAbstractItemModel *model = f.window.taskView()->model();
+    QTRY_COMPARE(model->index(0, TaskTableModel::StateColumn).data(TaskTableModel::StateRole).toInt(),
+                 int(TaskState::Cancelled));
+
+    f.select({ids.at(0)});
+    f.window.action(QStringLiteral("retry"))->trigger();
+    QCOMPARE(f.scheduler()->task(ids.at(0))->state, TaskState::Queued);
+    QTRY_COMPARE(model->index(0, TaskTableModel::StateColumn).data(TaskTableModel::StateRole).toInt(),
+                 int(TaskState::Queued));
+
+    // Clear finished forgets the one still cancelled, and its row goes.
+    f.window.action(QStringLiteral("clearFinished"))->trigger();
+    QCOMPARE(f.scheduler()->task(ids.at(2)), nullptr);
+    QTRY_COMPARE(model->rowCount(), 2);
+}
+
+void tst_Gui::filtersNarrowTheView()
+{
+    Fixture f;
+    f.scheduler()->submit(specs(QStringLiteral("square"), {"10", "11", "12"}));
+    const QList<quint64> echo = f.scheduler()->submit(specs(QStringLiteral("echo"), {"\"needle\"", "\"hay\""}));
+    f.scheduler()->cancel({echo.at(1)}, QStringLiteral("test"));
+    f.window.taskModel()->flush();
+    QAbstractItemModel *view = f.window.taskView()->model();
+    QCOMPARE(view->rowCount(), 5);
+
+    f.window.kindFilter()->setText(QStringLiteral("echo"));
+    QCOMPARE(view->rowCount(), 2);
+    f.window.kindFilter()->clear();
+    f.window.textFilter()->setText(QStringLiteral("NEEDLE"));
+    QTRY_COMPARE(view->rowCount(), 1);
+    QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(0)));
+    f.window.textFilter()->setText(QStringLiteral("1"));
+    QTRY_COMPARE(view->rowCount(), 3); // ids 1, and args 10, 11, 12 (task 1 is one of them)
+    f.window.textFilter()->clear();
+    QTRY_COMPARE(view->rowCount(), 5);
+    f.window.stateFilter()->setCurrentIndex(f.window.stateFilter()->findData(int(TaskState::Cancelled)));
+    QCOMPARE(view->rowCount(), 1);
+    QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(1)));
+    f.window.stateFilter()->setCurrentIndex(0);
+    QCOMPARE(view->rowCount(), 5);
+
+    // Sorting compares the records: by state the cancelled task comes last, ties in id order.
+    f.window.taskView()->sortByColumn(TaskTableModel::StateColumn, Qt::AscendingOrder);
+    QCOMPARE(view->index(4, TaskTableModel::IdColumn).data().toString(), QString::number(echo.at(1)));
+    QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QStringLiteral("1"));
+    f.window.taskView()->sortByColumn(TaskTableModel::ArgsColumn, Qt::DescendingOrder);
+    QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("12"));
+}
+
+void tst_Gui::exportWritesCsvAndJsonLines()
+{
+    Fixture f;
+    const QList<quint64> ids = f.scheduler()->submit(specs(QStringLiteral("echo"), {"{\"a\":\"x,y\"}", "7"}));
+    f.scheduler()->cancel({ids.at(1)}, QStringLiteral("said \"no\""));
+    const QString csv = f.dir.filePath(QStringLiteral("all.csv"));
+    QCOMPARE(f.window.exportTasks(csv, false), QString());
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    QCOMPARE(csvFile.readAll(),
+             QByteArray("id,kind,args,state,priority,worker,attempts,duration_ms,result,error\n"
+                        "1,echo,\"{\"\"a\"\":\"\"x,y\"\"}\",queued,0,,0,,,\n"
+                        "2,echo,7,cancelled,0,,0,,,\"said \"\"no\"\"\"\n"));
+
+    f.select({ids.at(1)});
+    const QString jsonl = f.dir.filePath(QStringLiteral("selection.jsonl"));
+    QCOMPARE(f.window.exportTasks(jsonl, true), QString());
+    QFile jsonlFile(jsonl);
+    QVERIFY(jsonlFile.open(QIODevice::ReadOnly));
+    QCOMPARE(jsonlFile.readAll(),
+             QByteArray("{\"args\":7,\"attempts\":0,\"error\":\"said \\\"no\\\"\",\"id\":2,\"kind\":\"echo\","
+                        "\"priority\":0,\"state\":\"cancelled\",\"worker\":\"\"}\n"));
+
+    // A file that cannot be written is reported, not half-written.
+    const QString error = f.window.exportTasks(f.dir.filePath(QStringLiteral("missing/dir/x.csv")), false);
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Gui::settingsPersist()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("settings.ini"));
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        MasterSettings s(&settings);
+        s.setBindAddress(QStringLiteral("0.0.0.0"));
+        s.setPort(7711);
+        s.setKeyFilePath(dir.filePath(QStringLiteral("key")));
+        QVERIFY(s.writeKey("0123456789abcdef0123"));
+        s.setLanguage(QStringLiteral("zh_CN"));
+    }
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        QVERIFY(settings.contains(QStringLiteral("v1/server/port")));
+        MasterSettings s(&settings);
+        QCOMPARE(s.bindAddress(), QStringLiteral("0.0.0.0"));
+        QCOMPARE(s.port(), quint16(7711));
+        QCOMPARE(s.language(), QStringLiteral("zh_CN"));
+        QCOMPARE(s.readKey(), QByteArray("0123456789abcdef0123"));
+#ifdef Q_OS_UNIX
+        QCOMPARE(QFile::permissions(s.keyFilePath()) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+#endif
+    }
+    QVERIFY(MasterSettings::validateBindAddress(QStringLiteral("not an address")).contains(QLatin1String("not an IP")));
+
+    // Window geometry and splitter state come back on the next start.
+    QRect saved;
+    {
+        Fixture f;
+        f.window.show();
+        f.window.resize(911, 633);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.window));
+        saved = f.window.geometry();
+        f.window.close();
+    }
+    Fixture again;
+    QCOMPARE(again.window.size(), saved.size());
+}
+
+void tst_Gui::settingsDialogChangesTheKeyAndListensAgain()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    const QByteArray oldKey = f.master.settings().key;
+    QCOMPARE(f.masterSettings.readKey(), oldKey);
+    QByteArray newKey;
+    f.window.setDialogHook([&newKey](QDialog *dialog) {
+        auto *settings = qobject_cast<SettingsDialog *>(dialog);
+        QVERIFY(settings);
+        QPushButton *ok = settings->buttons()->button(QDialogButtonBox::Ok);
+        settings->keyEdit()->setText(QStringLiteral("short"));
+        QVERIFY(!ok->isEnabled());
+        settings->generateButton()->click();
+        QCOMPARE(settings->keyEdit()->text().size(), 64);
+        settings->addressEdit()->setText(QStringLiteral("nowhere"));
+        QVERIFY(!ok->isEnabled());
+        settings->addressEdit()->setText(QStringLiteral("127.0.0.1"));
+        QVERIFY(ok->isEnabled());
+        newKey = settings->key();
+        ok->click();
+    });
+    f.window.action(QStringLiteral("settings"))->trigger();
+    QVERIFY(newKey != oldKey);
+    QCOMPARE(f.master.settings().key, newKey);
+    QCOMPARE(f.masterSettings.readKey(), newKey);
+    QVERIFY(f.master.isListening());
+
+    // A worker with the old key is refused; the shown command line (the key file) works.
+    TestProcess stale(QStringLiteral(TASKWORKER_BIN),
+                      {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                       QString::number(f.master.serverPort()), QStringLiteral("--once")},
+                      oldKey);
+    QVERIFY(stale.waitForExit());
+    QCOMPARE(stale.exitCode(), 3);
+    QCOMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::headlessSubcommandsNeedNoDisplay()
+{
+    // Starts taskmaster with no display at all (the platform plugin unset too).
+    const auto withoutDisplay = [](const QStringList &args) {
+        const QByteArray saved[] = {qgetenv("QT_QPA_PLATFORM"), qgetenv("DISPLAY"), qgetenv("WAYLAND_DISPLAY")};
+        const char *names[] = {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"};
+        for (const char *name : names)
+            qunsetenv(name);
+        auto process = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN), args, QByteArray("k"));
+        for (int i = 0; i < 3; ++i) {
+            if (!saved[i].isEmpty())
+                qputenv(names[i], saved[i]);
+        }
+        return process;
+    };
+    // A QApplication would abort without a display; `status` reaches its own error (nobody
+    // listens) and exits 4.
+    auto status = withoutDisplay({QStringLiteral("status"), QStringLiteral("--port"), QString::number(freePort())});
+    QVERIFY(status->waitForExit());
+    QCOMPARE(status->exitCode(), 4);
+    QVERIFY2(!status->stderrText().contains("display"), status->stderrText().constData());
+
+    // The app's own --help works without a display, and a bad option is refused before the demo.
+    auto help = withoutDisplay({QStringLiteral("--help-app")});
+    QVERIFY(help->waitForExit());
+    QCOMPARE(help->exitCode(), 0);
+    QVERIFY2(help->stdoutText().contains("--local-workers"), help->stdoutText().constData());
+    auto bad = withoutDisplay({QStringLiteral("--local-workers"), QStringLiteral("many")});
+    QVERIFY(bad->waitForExit());
+    QCOMPARE(bad->exitCode(), 2);
+    QVERIFY2(bad->stderrText().contains("--local-workers takes 0 to 64"), bad->stderrText().constData());
+}
+
+void tst_Gui::chineseTranslationTranslatesTheMenus()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/taskmaster_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    {
+        Fixture f;
+        QStringList menus;
+        for (QAction *a : f.window.menuBar()->actions())
+            menus << a->text();
+        QCOMPARE(menus.first(), QStringLiteral("文件(&F)"));
+        QVERIFY2(menus.contains(QStringLiteral("任务(&T)")), qPrintable(menus.join(QLatin1Char(' '))));
+        QCOMPARE(f.window.action(QStringLiteral("enqueue"))->text(), QStringLiteral("入队(&E)…"));
+    }
+    QCoreApplication::removeTranslator(&translator);
+}
+
+void tst_Gui::logPaneShowsTaskmasterMessagesFromAnyThread()
+{
+    LogPane pane;
+    std::unique_ptr<QThread> thread(QThread::create([] {
+        qCWarning(lcGui) << "from a worker thread";
+        qWarning("not a taskmaster category");
+    }));
+    thread->start();
+    QVERIFY(thread->wait(10'000));
+    QTRY_VERIFY(pane.toPlainText().contains(QLatin1String("gui: warning: from a worker thread")));
+    QVERIFY(!pane.toPlainText().contains(QLatin1String("not a taskmaster category")));
+}
+
+QTEST_MAIN(tst_Gui)
+#include "tst_gui.moc"

@@ -1,0 +1,799 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ConnectWorkerDialog</name>
+    <message>
+        <source>Connect a worker</source>
+        <translation>连接工作进程</translation>
+    </message>
+    <message>
+        <source>Copy the key file to the worker&apos;s machine (readable by its user only), then run this there. Replace the host with this machine&apos;s name or address as the worker sees it.</source>
+        <translation>把密钥文件复制到工作进程所在的机器（仅限其用户可读），然后在那里运行下面的命令。请把主机替换为工作进程所见的本机名称或地址。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the command line to the clipboard.</source>
+        <translation>把命令行复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>EnqueueDialog</name>
+    <message>
+        <source>Enqueue tasks</source>
+        <translation>任务入队</translation>
+    </message>
+    <message>
+        <source>The task kind; workers run the built-in kinds, any name is accepted.</source>
+        <translation>任务类型；工作进程运行内置类型，任何名称都可接受。</translation>
+    </message>
+    <message>
+        <source>The task&apos;s arguments as any JSON value, for example 7 or {&quot;ms&quot;: 500}.</source>
+        <translation>任务参数，可以是任意 JSON 值，例如 7 或 {&quot;ms&quot;: 500}。</translation>
+    </message>
+    <message>
+        <source>How many copies of this task to enqueue.</source>
+        <translation>要入队的此任务副本数量。</translation>
+    </message>
+    <message>
+        <source>Higher priorities run first.</source>
+        <translation>优先级越高越先运行。</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>How long one attempt may run; 0 for no limit.</source>
+        <translation>单次尝试可运行的时长；0 表示不限制。</translation>
+    </message>
+    <message>
+        <source>How many times the task is tried before it fails.</source>
+        <translation>任务判定失败前的最多尝试次数。</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>类型(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Args (JSON):</source>
+        <translation>参数（JSON）(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Count:</source>
+        <translation>数量(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;Priority:</source>
+        <translation>优先级(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Timeout:</source>
+        <translation>超时(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Max &amp;attempts:</source>
+        <translation>最多尝试次数(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Enqueue ten random &apos;square&apos; tasks, as in the classic example.</source>
+        <translation>像经典示例那样，入队十个随机的“square”任务。</translation>
+    </message>
+    <message>
+        <source>Args are not valid JSON: %1</source>
+        <translation>参数不是有效的 JSON：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LocalWorkers</name>
+    <message>
+        <source>Cannot find the worker program %1; it must be installed next to taskmaster.</source>
+        <translation>找不到工作进程程序 %1；它必须与 taskmaster 安装在同一目录。</translation>
+    </message>
+    <message>
+        <source>Cannot start %1: %2</source>
+        <translation>无法启动 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>LogPane</name>
+    <message>
+        <source>warning: </source>
+        <translation>警告：</translation>
+    </message>
+    <message>
+        <source>error: </source>
+        <translation>错误：</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Taskmaster</source>
+        <translation>Taskmaster 任务队列</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Show only tasks in this state.</source>
+        <translation>只显示处于此状态的任务。</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Show only tasks of this kind (exact name).</source>
+        <translation>只显示此类型的任务（名称须完全一致）。</translation>
+    </message>
+    <message>
+        <source>Search id, args, worker, result…</source>
+        <translation>搜索编号、参数、工作进程、结果…</translation>
+    </message>
+    <message>
+        <source>Show only tasks whose id, kind, args, worker, result or error contain this text.</source>
+        <translation>只显示编号、类型、参数、工作进程、结果或错误中包含此文本的任务。</translation>
+    </message>
+    <message>
+        <source>Workers</source>
+        <translation>工作进程</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>吞吐量</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Import tasks…</source>
+        <translation>导入任务(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Enqueue tasks from a JSON Lines file; nothing is enqueued if a line is bad</source>
+        <translation>从 JSON Lines 文件入队任务；只要有一行有误，就什么都不入队</translation>
+    </message>
+    <message>
+        <source>&amp;Export all…</source>
+        <translation>全部导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Save every task to a CSV or JSONL file</source>
+        <translation>把所有任务保存为 CSV 或 JSONL 文件</translation>
+    </message>
+    <message>
+        <source>Export &amp;selection…</source>
+        <translation>导出所选(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>Save the selected tasks to a CSV or JSONL file</source>
+        <translation>把所选任务保存为 CSV 或 JSONL 文件</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Listen</source>
+        <translation>监听(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Start or stop accepting workers and clients</source>
+        <translation>开始或停止接受工作进程和客户端</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>Bind address, port and authkey</source>
+        <translation>绑定地址、端口和认证密钥</translation>
+    </message>
+    <message>
+        <source>&amp;Connect a worker…</source>
+        <translation>连接工作进程(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Show the command line that connects a worker on another machine</source>
+        <translation>显示在另一台机器上连接工作进程的命令行</translation>
+    </message>
+    <message>
+        <source>&amp;Tasks</source>
+        <translation>任务(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Enqueue…</source>
+        <translation>入队(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Put new tasks on the queue</source>
+        <translation>把新任务放入队列</translation>
+    </message>
+    <message>
+        <source>Enqueue &amp;demo</source>
+        <translation>入队演示任务(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>Enqueue ten random &apos;square&apos; tasks</source>
+        <translation>入队十个随机的“square”任务</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Cancel the selected queued or running tasks</source>
+        <translation>取消所选的排队中或运行中的任务</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Queue the selected failed or cancelled tasks again</source>
+        <translation>把所选的失败或已取消任务重新排队</translation>
+    </message>
+    <message>
+        <source>Re&amp;move finished</source>
+        <translation>移除已结束(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Shift+Del</source>
+        <translation>Shift+Del</translation>
+    </message>
+    <message>
+        <source>Forget the selected tasks that have finished</source>
+        <translation>删除所选的已结束任务</translation>
+    </message>
+    <message>
+        <source>Clear &amp;all finished</source>
+        <translation>清除全部已结束(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Del</source>
+        <translation>Ctrl+Shift+Del</translation>
+    </message>
+    <message>
+        <source>Forget every task that has finished</source>
+        <translation>删除所有已结束的任务</translation>
+    </message>
+    <message>
+        <source>&amp;Workers</source>
+        <translation>工作进程(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Start local workers…</source>
+        <translation>启动本地工作进程(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+W</source>
+        <translation>Ctrl+W</translation>
+    </message>
+    <message>
+        <source>Start taskworker processes on this machine</source>
+        <translation>在本机启动 taskworker 进程</translation>
+    </message>
+    <message>
+        <source>S&amp;top local workers</source>
+        <translation>停止本地工作进程(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+W</source>
+        <translation>Ctrl+Shift+W</translation>
+    </message>
+    <message>
+        <source>Stop every taskworker this app started</source>
+        <translation>停止本程序启动的所有 taskworker</translation>
+    </message>
+    <message>
+        <source>&amp;Drain</source>
+        <translation>排空(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+D</source>
+        <translation>Ctrl+Shift+D</translation>
+    </message>
+    <message>
+        <source>Ask the selected workers to finish their tasks, take no new ones and leave</source>
+        <translation>请所选工作进程完成手头任务、不再接受新任务并退出</translation>
+    </message>
+    <message>
+        <source>Dis&amp;connect</source>
+        <translation>断开连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+X</source>
+        <translation>Ctrl+Shift+X</translation>
+    </message>
+    <message>
+        <source>Drop the selected workers now; their tasks go back to the queue</source>
+        <translation>立即断开所选工作进程；它们的任务回到队列</translation>
+    </message>
+    <message>
+        <source>Stop this local worker</source>
+        <translation>停止此本地工作进程</translation>
+    </message>
+    <message>
+        <source>Stop the selected workers&apos; processes if this app started them</source>
+        <translation>如果所选工作进程由本程序启动，则停止它们的进程</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Taskmaster</source>
+        <translation>关于 Taskmaster(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Version and license</source>
+        <translation>版本与许可</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Cannot listen on %1 port %2: %3. Choose another port in Server &gt; Settings.</source>
+        <translation>无法在 %1 的端口 %2 上监听：%3。请在“服务器 &gt; 设置”中选择其他端口。</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Start local workers</source>
+        <translation>启动本地工作进程</translation>
+    </message>
+    <message>
+        <source>How many taskworker processes:</source>
+        <translation>taskworker 进程数量：</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2. Nothing was enqueued.</source>
+        <translation>%1：%2。没有任何任务入队。</translation>
+    </message>
+    <message>
+        <source>Import tasks</source>
+        <translation>导入任务</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl *.ndjson);;All files (*)</source>
+        <translation>JSON Lines (*.jsonl *.ndjson);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export all tasks</source>
+        <translation>导出全部任务</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;JSON Lines (*.jsonl)</source>
+        <translation>CSV (*.csv);;JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export selected tasks</source>
+        <translation>导出所选任务</translation>
+    </message>
+    <message>
+        <source>cancelled from the desktop app</source>
+        <translation>已在桌面程序中取消</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled %n task(s).</source>
+        <translation>
+            <numerusform>已取消 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n task(s) again.</source>
+        <translation>
+            <numerusform>已重新排队 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n finished task(s).</source>
+        <translation>
+            <numerusform>已移除 %n 个已结束的任务。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>disconnected from the desktop app</source>
+        <translation>已在桌面程序中断开连接</translation>
+    </message>
+    <message>
+        <source>drained from the desktop app</source>
+        <translation>已在桌面程序中排空</translation>
+    </message>
+    <message>
+        <source>About Taskmaster</source>
+        <translation>关于 Taskmaster</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;A distributed task queue: this window is the master; taskworker processes connect to it and run the tasks.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;分布式任务队列：本窗口就是主节点；taskworker 进程连接到它并运行任务。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The language changes the next time Taskmaster starts.</source>
+        <translation>语言将在下次启动 Taskmaster 时生效。</translation>
+    </message>
+    <message>
+        <source>Listening on %1:%2</source>
+        <translation>正在监听 %1:%2</translation>
+    </message>
+    <message>
+        <source>Not listening</source>
+        <translation>未监听</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n worker(s)</source>
+        <translation>
+            <numerusform>%n 个工作进程</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stop &amp;listening</source>
+        <translation>停止监听(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Start &amp;listening</source>
+        <translation>开始监听(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Server settings</source>
+        <translation>服务器设置</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 accepts workers on this machine only; 0.0.0.0 or :: accepts remote workers.</source>
+        <translation>127.0.0.1 只接受本机的工作进程；0.0.0.0 或 :: 可接受远程工作进程。</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Workers must present the same key. It is kept in a file only you can read.</source>
+        <translation>工作进程必须提供相同的密钥。密钥保存在只有您能读取的文件中。</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Replace the key with 32 random bytes from the system&apos;s generator.</source>
+        <translation>用系统随机数生成器产生的 32 个随机字节替换密钥。</translation>
+    </message>
+    <message>
+        <source>&amp;Show</source>
+        <translation>显示(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Show or hide the key.</source>
+        <translation>显示或隐藏密钥。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the key to the clipboard.</source>
+        <translation>把密钥复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>&amp;Hide</source>
+        <translation>隐藏(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>绑定地址(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Authkey:</source>
+        <translation>认证密钥(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>The authkey must be at least 16 characters; use Generate for a strong one.</source>
+        <translation>认证密钥至少需要 16 个字符；请点击“生成”获得强密钥。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDetailPane</name>
+    <message>
+        <source>Select a task to see its details.</source>
+        <translation>选择一个任务以查看其详情。</translation>
+    </message>
+    <message>
+        <source>Task %1: %2</source>
+        <translation>任务 %1：%2</translation>
+    </message>
+    <message>
+        <source>Args</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Standard output</source>
+        <translation>标准输出</translation>
+    </message>
+    <message>
+        <source>Standard error</source>
+        <translation>标准错误</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Priority %1, timeout %2 ms, attempts %3 of %4</source>
+        <translation>优先级 %1，超时 %2 毫秒，已尝试 %3 / %4 次</translation>
+    </message>
+    <message>
+        <source>Created %1, started %2, finished %3</source>
+        <translation>创建于 %1，开始于 %2，结束于 %3</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>工作进程</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+</context>
+<context>
+    <name>TaskExport</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>TaskState</name>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>TaskTableModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Args</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>工作进程</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Result / error</source>
+        <translation>结果 / 错误</translation>
+    </message>
+</context>
+<context>
+    <name>ThroughputChart</name>
+    <message>
+        <source>Finished per second</source>
+        <translation>每秒完成数</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>排队数</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>秒</translation>
+    </message>
+</context>
+<context>
+    <name>WorkerTableModel</name>
+    <message>
+        <source>%1 s ago</source>
+        <translation>%1 秒前</translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation>排空中</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>PID</source>
+        <translation>进程号</translation>
+    </message>
+    <message>
+        <source>Slots</source>
+        <translation>槽位</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation>连接时间</translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation>最近心跳</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Taskmaster desktop app: a master with a window. Run &apos;taskmaster --help-commands&apos; for the headless subcommands.</source>
+        <translation>Taskmaster 桌面程序：带窗口的主节点。运行 &apos;taskmaster --help-commands&apos; 查看无界面的子命令。</translation>
+    </message>
+    <message>
+        <source>Start this many local workers at once.</source>
+        <translation>立即启动这么多个本地工作进程。</translation>
+    </message>
+    <message>
+        <source>Listen on this port (default: the saved one).</source>
+        <translation>在此端口监听（默认：已保存的端口）。</translation>
+    </message>
+    <message>
+        <source>Enqueue the ten demo squares at once.</source>
+        <translation>立即入队十个演示平方任务。</translation>
+    </message>
+</context>
+</TS>
