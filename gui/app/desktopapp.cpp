@@ -1,10 +1,15 @@
 #include "desktopapp.h"
 
+#include "task/sqlitetaskstore.h"
+#include "util/logging.h"
+
 #include "app/mainwindow.h"
 #include "cli/democommand.h"
 #include "master/master.h"
+#include "task/sqlitetaskstore.h"
 #include "task/taskstore.h"
 #include "util/exitcodes.h"
+#include "util/logging.h"
 #include "util/mastersettings.h"
 #include "util/shutdownsignals.h"
 
@@ -49,6 +54,8 @@ struct Options {
     int localWorkers = 0;
     std::optional<quint16> port;
     bool demo = false;
+    bool ephemeral = false;
+    QString dataDir;
 };
 
 void setNames()
@@ -76,7 +83,13 @@ std::optional<Options> parseOptions(const QCoreApplication &app)
                                   QStringLiteral("port"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QCoreApplication::translate("main", "Enqueue the ten demo squares at once."));
-    parser.addOptions({localWorkers, port, demo});
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QCoreApplication::translate("main", "Keep tasks and results in this directory (default %1).")
+                                             .arg(SqliteTaskStore::defaultDirectory()),
+                                     QStringLiteral("dir"));
+    const QCommandLineOption ephemeral(QStringLiteral("ephemeral"),
+                                       QCoreApplication::translate("main", "Keep tasks in memory only: gone when the app quits."));
+    parser.addOptions({localWorkers, port, demo, dataDir, ephemeral});
     parser.process(app);
 
     Options options;
@@ -95,6 +108,12 @@ std::optional<Options> parseOptions(const QCoreApplication &app)
         options.port = quint16(value);
     }
     options.demo = parser.isSet(demo);
+    options.ephemeral = parser.isSet(ephemeral);
+    options.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
+    if (options.ephemeral && parser.isSet(dataDir)) {
+        std::fputs("taskmaster: give either --ephemeral or --data-dir, not both\n", stderr);
+        return std::nullopt;
+    }
     return options;
 }
 
@@ -126,8 +145,22 @@ int runDesktopApp(int argc, char *argv[])
     if (options->port)
         settings.setPort(*options->port);
 
-    Master master(Master::Settings{});
+    // The same durable store as `taskmaster serve`: tasks and results survive a crash and show
+    // up again on the next start. Should the directory be in use (a running serve holds it),
+    // the app still opens, in memory, and says so.
+    std::unique_ptr<TaskStore> store;
+    QString storeError;
+    if (!options->ephemeral) {
+        auto durable = std::make_unique<SqliteTaskStore>(options->dataDir);
+        if (durable->open(&storeError))
+            store = std::move(durable);
+    }
+    Master master(Master::Settings{}, std::move(store));
     MainWindow window(&master, &settings);
+    if (!storeError.isEmpty()) {
+        qCWarning(lcGui).noquote() << "tasks are kept in memory only this time:" << storeError;
+        std::fprintf(stderr, "taskmaster: tasks are kept in memory only this time: %s\n", qPrintable(storeError));
+    }
     // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
     ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &window, [&window] {
