@@ -22,6 +22,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from basemanager_baseline import cpu_seconds  # noqa: E402  (one reading of /proc for both)
 
 
 def run_json(cmd, env=None, timeout=600):
@@ -32,15 +34,6 @@ def run_json(cmd, env=None, timeout=600):
     if not result.get("results_ok", False):
         raise RuntimeError("wrong results from %s" % " ".join(cmd))
     return result
-
-
-def cpu_seconds(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
 
 
 class Bench:
