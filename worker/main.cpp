@@ -1,6 +1,7 @@
 // taskworker: connects to a Taskmaster master, runs the tasks it is given, sends results back.
 
 #include "auth/authkey.h"
+#include "tls/tls.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 #include "worker/workerengine.h"
@@ -27,7 +28,7 @@ Options parseCommandLine(const QCoreApplication &app)
             "The authkey comes from --authkey-file, --authkey, or the TASKMASTER_AUTHKEY environment variable\n"
             "(a file or the environment keep it out of the process list).\n\n"
             "Exit codes: 0 stopped by SIGINT/SIGTERM or done, 2 bad command line, 3 the authkey does not match,\n"
-            "4 the master cannot be reached (with --once) or speaks another protocol."));
+            "4 the master cannot be reached (with --once), speaks another protocol, or its TLS certificate is refused."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Master host name or address (default 127.0.0.1)."),
@@ -52,7 +53,15 @@ Options parseCommandLine(const QCoreApplication &app)
     const QCommandLineOption grace(QStringLiteral("grace-ms"),
                                    QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
                                    QStringLiteral("ms"), QStringLiteral("10000"));
-    parser.addOptions({host, port, keyFile, key, name, slots, allowExec, once, grace});
+    const QCommandLineOption tls(QStringLiteral("tls"), QStringLiteral("Connect over TLS, trusting the system's CAs."));
+    const QCommandLineOption ca(QStringLiteral("ca"),
+                                QStringLiteral("Connect over TLS, trusting only the CA certificates (PEM) in this file."),
+                                QStringLiteral("file"));
+    const QCommandLineOption fingerprint(QStringLiteral("tls-fingerprint"),
+                                         QStringLiteral("Connect over TLS and trust exactly the master certificate with "
+                                                        "this SHA-256 fingerprint (as taskmaster serve prints it)."),
+                                         QStringLiteral("sha256hex"));
+    parser.addOptions({host, port, keyFile, key, tls, ca, fingerprint, name, slots, allowExec, once, grace});
     parser.process(app);
 
     Options options;
@@ -91,6 +100,8 @@ Options parseCommandLine(const QCoreApplication &app)
         return options;
     }
     s.key = resolved.key;
+    Tls::clientSettingsFromOptions(parser.isSet(tls), parser.value(ca), parser.value(fingerprint), &s.tls,
+                                   &options.error);
     return options;
 }
 

@@ -65,7 +65,15 @@ bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &c
                     Connection *out, QString *error)
 {
     out->host = parser.value(connection.host);
-    return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error);
+    return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error)
+            && Tls::clientSettingsFromOptions(parser.isSet(connection.tls), parser.value(connection.ca),
+                                              parser.value(connection.fingerprint), &out->tls, error);
+}
+
+void open(MasterClient &client, const Connection &target)
+{
+    client.setTls(target.tls);
+    client.open(target.host, target.port);
 }
 
 void printError(const QString &message)

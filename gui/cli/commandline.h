@@ -3,6 +3,7 @@
 // What the taskmaster subcommands share: the connection and authkey options, and printing.
 
 #include "auth/authkey.h"
+#include "tls/tls.h"
 
 class MasterClient;
 
@@ -16,6 +17,7 @@ struct Connection {
     QString host;
     quint16 port = 0;
     QByteArray key;
+    Tls::ClientSettings tls;
 };
 
 struct ConnectionOptions {
@@ -23,6 +25,16 @@ struct ConnectionOptions {
                             QStringLiteral("host"), QStringLiteral("127.0.0.1")};
     QCommandLineOption port{QStringLiteral("port"), QStringLiteral("Master port (default 7600)."), QStringLiteral("port"),
                             QStringLiteral("7600")};
+    QCommandLineOption tls{QStringLiteral("tls"), QStringLiteral("Connect over TLS, trusting the system's CAs.")};
+    QCommandLineOption ca{QStringLiteral("ca"),
+                          QStringLiteral("Connect over TLS, trusting only the CA certificates (PEM) in this file."),
+                          QStringLiteral("file")};
+    QCommandLineOption fingerprint{QStringLiteral("tls-fingerprint"),
+                                   QStringLiteral("Connect over TLS and trust exactly the master certificate with this "
+                                                  "SHA-256 fingerprint (as serve prints it)."),
+                                   QStringLiteral("sha256hex")};
+
+    QList<QCommandLineOption> all() const { return {host, port, tls, ca, fingerprint}; }
 };
 
 struct KeyOptions {
@@ -44,6 +56,9 @@ bool readPort(const QCommandLineParser &parser, const QCommandLineOption &option
 bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteArray *key, QString *error);
 bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &connection, const KeyOptions &keys,
                     Connection *out, QString *error);
+
+// Opens the client with the target's address and TLS settings.
+void open(MasterClient &client, const Connection &target);
 
 // "taskmaster: message" on stderr.
 void printError(const QString &message);

@@ -3,6 +3,7 @@
 #include "commandline.h"
 #include "master/master.h"
 #include "master/scheduler.h"
+#include "tls/tls.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 
@@ -59,13 +60,24 @@ int runServe(const QStringList &args)
                                                              "and its tasks requeued (default %1).")
                                                       .arg(Protocol::DefaultHeartbeatTimeoutMs),
                                               QStringLiteral("ms"), QString::number(Protocol::DefaultHeartbeatTimeoutMs));
-    parser.addOptions({port, bind, keys.file, keys.key, maxFrame, handshake, heartbeat, heartbeatTimeout});
+    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
+                                     QStringLiteral("Serve TLS with this PEM certificate (chain); needs --tls-key."),
+                                     QStringLiteral("file"));
+    const QCommandLineOption tlsKey(QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption maxHandshakes(QStringLiteral("max-handshakes"),
+                                           QStringLiteral("Connections allowed in the handshake at once; more are "
+                                                          "refused (default %1).")
+                                                   .arg(Master::Settings().maxUnauthenticated),
+                                           QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticated));
+    parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, heartbeat,
+                       heartbeatTimeout});
     CommandLine::process(parser, args);
 
     QString error;
     quint16 portNumber = 0;
     Master::Settings settings;
-    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0;
+    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0;
     if (!parser.positionalArguments().isEmpty())
         error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
     if (error.isEmpty()
@@ -73,12 +85,17 @@ int runServe(const QStringList &args)
              && CommandLine::readKey(parser, keys, &settings.key, &error)
              && readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
              && readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
+             && readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
              && readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
              && readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
         // error is set
     }
     if (error.isEmpty() && timeoutMs <= intervalMs)
         error = QStringLiteral("--heartbeat-timeout must be longer than --heartbeat-interval");
+    if (error.isEmpty() && parser.isSet(tlsCert) != parser.isSet(tlsKey))
+        error = QStringLiteral("--tls-cert and --tls-key go together: give both to serve TLS, or neither");
+    if (error.isEmpty() && parser.isSet(tlsCert))
+        Tls::loadServerConfiguration(parser.value(tlsCert), parser.value(tlsKey), &settings.tls, &error);
     QString bindText = parser.value(bind);
     if (bindText == QLatin1String("localhost"))
         bindText = QStringLiteral("127.0.0.1");
@@ -103,6 +120,7 @@ int runServe(const QStringList &args)
     settings.handshakeTimeoutMs = int(handshakeMs);
     settings.heartbeatIntervalMs = int(intervalMs);
     settings.heartbeatTimeoutMs = int(timeoutMs);
+    settings.maxUnauthenticated = int(handshakes);
     Master master(settings);
     if (!master.listen(address, portNumber)) {
         CommandLine::printError(QStringLiteral("cannot listen on %1:%2: %3")
@@ -115,6 +133,10 @@ int runServe(const QStringList &args)
             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
             : address.toString();
     CommandLine::printLine(QStringLiteral("listening on %1:%2").arg(shown).arg(master.serverPort()).toUtf8());
+    if (master.usesTls()) {
+        // What peers pin with --tls-fingerprint when they have no CA for this certificate.
+        CommandLine::printLine("tls certificate sha256 fingerprint " + Tls::fingerprint(settings.tls.localCertificate()));
+    }
 
     ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master] {
