@@ -160,8 +160,11 @@ void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHost
     // An address that just failed waits before it may try again; the wait holds one of the
     // maxUnauthenticated places, so it cannot be used to pile up connections either.
     const int delay = m_throttle.delayFor(address);
-    if (delay > 0)
+    if (delay > 0) {
+        qCInfo(lcAuth).noquote() << "delaying the handshake with" << peer << "by" << delay << "ms after failures";
+        Q_EMIT handshakeDelayed(peer, delay);
         QTimer::singleShot(delay, handshake, &ServerHandshake::start);
+    }
     else
         handshake->start();
 }

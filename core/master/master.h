@@ -59,6 +59,8 @@ public:
 Q_SIGNALS:
     void listeningChanged(bool listening);
     void peerRejected(const QString &peer, const QString &reason);
+    // A peer from an address that failed to authenticate waits this long for its Challenge.
+    void handshakeDelayed(const QString &peer, int delayMs);
 
 private:
     void acceptConnections();
