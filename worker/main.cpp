@@ -1,7 +1,7 @@
 // taskworker: connects to a Taskmaster master, runs the tasks it is given, sends results back.
 
 #include "auth/authkey.h"
-#include "tls/tls.h"
+#include "tls/tlsclientoptions.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 #include "worker/workerengine.h"
@@ -53,15 +53,10 @@ Options parseCommandLine(const QCoreApplication &app)
     const QCommandLineOption grace(QStringLiteral("grace-ms"),
                                    QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
                                    QStringLiteral("ms"), QStringLiteral("10000"));
-    const QCommandLineOption tls(QStringLiteral("tls"), QStringLiteral("Connect over TLS, trusting the system's CAs."));
-    const QCommandLineOption ca(QStringLiteral("ca"),
-                                QStringLiteral("Connect over TLS, trusting only the CA certificates (PEM) in this file."),
-                                QStringLiteral("file"));
-    const QCommandLineOption fingerprint(QStringLiteral("tls-fingerprint"),
-                                         QStringLiteral("Connect over TLS and trust exactly the master certificate with "
-                                                        "this SHA-256 fingerprint (as taskmaster serve prints it)."),
-                                         QStringLiteral("sha256hex"));
-    parser.addOptions({host, port, keyFile, key, tls, ca, fingerprint, name, slots, allowExec, once, grace});
+    const TlsClientOptions tls;
+    parser.addOptions({host, port, keyFile, key});
+    parser.addOptions(tls.all());
+    parser.addOptions({name, slots, allowExec, once, grace});
     parser.process(app);
 
     Options options;
@@ -100,8 +95,7 @@ Options parseCommandLine(const QCoreApplication &app)
         return options;
     }
     s.key = resolved.key;
-    Tls::clientSettingsFromOptions(parser.isSet(tls), parser.value(ca), parser.value(fingerprint), &s.tls,
-                                   &options.error);
+    tls.read(parser, &s.tls, &options.error);
     return options;
 }
 

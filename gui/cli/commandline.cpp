@@ -66,8 +66,7 @@ bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &c
 {
     out->host = parser.value(connection.host);
     return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error)
-            && Tls::clientSettingsFromOptions(parser.isSet(connection.tls), parser.value(connection.ca),
-                                              parser.value(connection.fingerprint), &out->tls, error);
+            && connection.tls.read(parser, &out->tls, error);
 }
 
 void open(MasterClient &client, const Connection &target)

@@ -3,7 +3,7 @@
 // What the taskmaster subcommands share: the connection and authkey options, and printing.
 
 #include "auth/authkey.h"
-#include "tls/tls.h"
+#include "tls/tlsclientoptions.h"
 
 class MasterClient;
 
@@ -25,16 +25,9 @@ struct ConnectionOptions {
                             QStringLiteral("host"), QStringLiteral("127.0.0.1")};
     QCommandLineOption port{QStringLiteral("port"), QStringLiteral("Master port (default 7600)."), QStringLiteral("port"),
                             QStringLiteral("7600")};
-    QCommandLineOption tls{QStringLiteral("tls"), QStringLiteral("Connect over TLS, trusting the system's CAs.")};
-    QCommandLineOption ca{QStringLiteral("ca"),
-                          QStringLiteral("Connect over TLS, trusting only the CA certificates (PEM) in this file."),
-                          QStringLiteral("file")};
-    QCommandLineOption fingerprint{QStringLiteral("tls-fingerprint"),
-                                   QStringLiteral("Connect over TLS and trust exactly the master certificate with this "
-                                                  "SHA-256 fingerprint (as serve prints it)."),
-                                   QStringLiteral("sha256hex")};
+    TlsClientOptions tls;
 
-    QList<QCommandLineOption> all() const { return {host, port, tls, ca, fingerprint}; }
+    QList<QCommandLineOption> all() const { return QList<QCommandLineOption>{host, port} + tls.all(); }
 };
 
 struct KeyOptions {
