@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +89,7 @@ private Q_SLOTS:
     void smallFrameCapStillCarriesEveryTask();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
+    void serveLimitsConnectionsInTheHandshake();
     void helpAndVersionWork();
 };
 
@@ -487,6 +490,32 @@ void tst_EndToEnd::helpAndVersionWork()
     TestProcess unknown(QStringLiteral(TASKMASTER_BIN), {QStringLiteral("frobnicate")}, Key);
     QVERIFY(unknown.waitForExit());
     QCOMPARE(unknown.exitCode(), 2);
+}
+
+void tst_EndToEnd::serveLimitsConnectionsInTheHandshake()
+{
+    TestProcess bad(QStringLiteral(TASKMASTER_BIN),
+                    {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--max-handshakes"), QStringLiteral("0")},
+                    Key);
+    QVERIFY(bad.waitForExit());
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY2(bad.stderrText().contains("--max-handshakes must be a number from 1"), bad.stderrText().constData());
+
+    // One silent peer takes the only place; the next is closed at once, with the reason logged.
+    TestMaster master(Key, {QStringLiteral("--max-handshakes"), QStringLiteral("1"),
+                            QStringLiteral("--handshake-timeout"), QStringLiteral("60000")});
+    QVERIFY(master.isReady());
+    QTcpSocket first;
+    QSignalSpy challenged(&first, &QTcpSocket::readyRead);
+    first.connectToHost(QHostAddress::LocalHost, master.port());
+    QVERIFY(challenged.wait(10'000));
+    QTcpSocket second;
+    QSignalSpy dropped(&second, &QTcpSocket::disconnected);
+    second.connectToHost(QHostAddress::LocalHost, master.port());
+    QVERIFY(dropped.wait(10'000));
+    QVERIFY(master.process().waitForStderr("too many connections still in the handshake (1)"));
+    QCOMPARE(first.state(), QAbstractSocket::ConnectedState);
 }
 
 QTEST_GUILESS_MAIN(tst_EndToEnd)
