@@ -36,6 +36,7 @@ int AuthThrottle::recordFailure(const QHostAddress &address)
     }
     ++it->failures;
     it->lastFailureMs = now;
+    it->order = ++m_failures;
     return it->failures;
 }
 
@@ -54,7 +55,7 @@ void AuthThrottle::evict()
         return;
     auto oldest = m_entries.begin();
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
-        if (it->lastFailureMs < oldest->lastFailureMs)
+        if (it->order < oldest->order)
             oldest = it;
     }
     m_entries.erase(oldest);

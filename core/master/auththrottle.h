@@ -33,6 +33,7 @@ private:
     struct Entry {
         int failures = 0;
         qint64 lastFailureMs = 0;
+        quint64 order = 0; // of the last failure; milliseconds tie, this does not
     };
 
     static QHostAddress normalised(const QHostAddress &address);
@@ -41,4 +42,5 @@ private:
     Settings m_settings;
     QElapsedTimer m_clock;
     QHash<QHostAddress, Entry> m_entries;
+    quint64 m_failures = 0;
 };
