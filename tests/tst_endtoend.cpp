@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void tasksPrefetchedBehindALongOneGoToAnIdleWorker();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
+    void serveLimitsConnectionsInTheHandshake();
     void helpAndVersionWork();
 };
 
@@ -166,7 +169,8 @@ void tst_EndToEnd::frozenWorkerMissesHeartbeatsAndItsTaskMovesOn()
     // Long enough that a status poll (a process start each) sees it running and the worker is
     // frozen before it finishes, even on a loaded machine.
     auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 2000}"), QStringLiteral("--wait")});
-    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
+    // Asked until seen once: QTRY_COMPARE asks again after success, when a short task may be done.
+    QVERIFY(QTest::qWaitFor([&] { return runningCount(master.port()) == 1; }, 10'000));
     // Stopped, not dead: its socket stays open, only its heartbeats stop.
     ::kill(pid_t(frozen->process().processId()), SIGSTOP);
     QVERIFY(master.process().waitForStderr("no heartbeat for 1000 ms"));
@@ -377,7 +381,8 @@ void tst_EndToEnd::sigtermLetsRunningTasksFinish()
     auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 400}"), QStringLiteral("--wait")});
     QVERIFY(master.process().waitForStderr("joined"));
     // Wait until the task is on the worker, then ask it to stop.
-    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
+    // Asked until seen once: QTRY_COMPARE asks again after success, when a short task may be done.
+    QVERIFY(QTest::qWaitFor([&] { return runningCount(master.port()) == 1; }, 10'000));
     ::kill(pid_t(worker->process().processId()), SIGTERM);
     QVERIFY(worker->waitForExit(10'000));
     QCOMPARE(worker->process().exitStatus(), QProcess::NormalExit);
@@ -401,7 +406,8 @@ void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
     auto run = submit(master.port(), {QStringLiteral("sleep"), QStringLiteral("{\"ms\": 1500}"), QStringLiteral("--max-attempts"),
                                       QStringLiteral("1"), QStringLiteral("--wait")});
     QVERIFY(master.process().waitForStderr("joined"));
-    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 1, 10'000);
+    // Asked until seen once: QTRY_COMPARE asks again after success, when a short task may be done.
+    QVERIFY(QTest::qWaitFor([&] { return runningCount(master.port()) == 1; }, 10'000));
     ::kill(pid_t(quitter->process().processId()), SIGTERM);
     QVERIFY(quitter->waitForExit(10'000));
     QCOMPARE(quitter->exitCode(), 0);
@@ -519,6 +525,32 @@ void tst_EndToEnd::helpAndVersionWork()
     TestProcess unknown(QStringLiteral(TASKMASTER_BIN), {QStringLiteral("frobnicate")}, Key);
     QVERIFY(unknown.waitForExit());
     QCOMPARE(unknown.exitCode(), 2);
+}
+
+void tst_EndToEnd::serveLimitsConnectionsInTheHandshake()
+{
+    TestProcess bad(QStringLiteral(TASKMASTER_BIN),
+                    {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--max-handshakes"), QStringLiteral("0")},
+                    Key);
+    QVERIFY(bad.waitForExit());
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY2(bad.stderrText().contains("--max-handshakes must be a number from 1"), bad.stderrText().constData());
+
+    // One silent peer takes the only place; the next is closed at once, with the reason logged.
+    TestMaster master(Key, {QStringLiteral("--max-handshakes"), QStringLiteral("1"),
+                            QStringLiteral("--handshake-timeout"), QStringLiteral("60000")});
+    QVERIFY(master.isReady());
+    QTcpSocket first;
+    QSignalSpy challenged(&first, &QTcpSocket::readyRead);
+    first.connectToHost(QHostAddress::LocalHost, master.port());
+    QVERIFY(challenged.wait(10'000));
+    QTcpSocket second;
+    QSignalSpy dropped(&second, &QTcpSocket::disconnected);
+    second.connectToHost(QHostAddress::LocalHost, master.port());
+    QVERIFY(dropped.wait(10'000));
+    QVERIFY(master.process().waitForStderr("too many connections still in the handshake (1)"));
+    QCOMPARE(first.state(), QAbstractSocket::ConnectedState);
 }
 
 QTEST_GUILESS_MAIN(tst_EndToEnd)

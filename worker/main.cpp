@@ -1,6 +1,7 @@
 // taskworker: connects to a Taskmaster master, runs the tasks it is given, sends results back.
 
 #include "auth/authkey.h"
+#include "tls/tlsclientoptions.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 #include "worker/workerengine.h"
@@ -27,7 +28,7 @@ Options parseCommandLine(const QCoreApplication &app)
             "The authkey comes from --authkey-file, --authkey, or the TASKMASTER_AUTHKEY environment variable\n"
             "(a file or the environment keep it out of the process list).\n\n"
             "Exit codes: 0 stopped by SIGINT/SIGTERM or done, 2 bad command line, 3 the authkey does not match,\n"
-            "4 the master cannot be reached (with --once) or speaks another protocol."));
+            "4 the master cannot be reached (with --once), speaks another protocol, or its TLS certificate is refused."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Master host name or address (default 127.0.0.1)."),
@@ -52,7 +53,10 @@ Options parseCommandLine(const QCoreApplication &app)
     const QCommandLineOption grace(QStringLiteral("grace-ms"),
                                    QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
                                    QStringLiteral("ms"), QStringLiteral("10000"));
-    parser.addOptions({host, port, keyFile, key, name, slots, allowExec, once, grace});
+    const TlsClientOptions tls;
+    parser.addOptions({host, port, keyFile, key});
+    parser.addOptions(tls.all());
+    parser.addOptions({name, slots, allowExec, once, grace});
     parser.process(app);
 
     Options options;
@@ -91,6 +95,7 @@ Options parseCommandLine(const QCoreApplication &app)
         return options;
     }
     s.key = resolved.key;
+    tls.read(parser, &s.tls, &options.error);
     return options;
 }
 

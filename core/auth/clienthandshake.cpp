@@ -30,6 +30,12 @@ void ClientHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
     if (m_done)
         return;
     if (m_masterNonce.isEmpty()) {
+        // A master can refuse before it challenges (one that requires TLS tells a plain peer so).
+        Messages::AuthRejected refused;
+        if (type == Protocol::MessageType::AuthRejected && Messages::decodeBody(body, refused)) {
+            fail(Failure::Incompatible, QStringLiteral("the master refused this connection: %1").arg(refused.reason));
+            return;
+        }
         Messages::Challenge challenge;
         if (type != Protocol::MessageType::Challenge || !Messages::decodeBody(body, challenge)
             || challenge.magic != Protocol::Magic || challenge.nonce.size() != Protocol::NonceSize) {

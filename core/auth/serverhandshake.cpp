@@ -11,7 +11,7 @@ ServerHandshake::ServerHandshake(FramedConnection *connection, const Settings &s
 {
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false);
+        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false, false);
     });
     connect(m_connection, &FramedConnection::frameReceived, this, &ServerHandshake::onFrame);
     connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
@@ -36,6 +36,10 @@ void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
 {
     if (m_done)
         return;
+    if (m_nonce.isEmpty()) {
+        fail(QStringLiteral("the peer spoke before the Challenge"), false);
+        return;
+    }
     Messages::Response response;
     if (type != Protocol::MessageType::Response || !Messages::decodeBody(body, response)) {
         fail(QStringLiteral("expected a Response message, got a malformed or %1 message")
@@ -80,11 +84,12 @@ void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
     Q_EMIT authenticated(role, response.version);
 }
 
-void ServerHandshake::fail(const QString &reason, bool tellPeer)
+void ServerHandshake::fail(const QString &reason, bool tellPeer, bool misbehaved)
 {
     if (m_done)
         return;
     m_done = true;
+    m_peerMisbehaved = misbehaved;
     m_deadline->stop();
     qCWarning(lcAuth).noquote() << "handshake with" << m_connection->peerDescription() << "failed:" << reason;
     if (tellPeer)

@@ -28,6 +28,9 @@ public:
     ServerHandshake(FramedConnection *connection, const Settings &settings, QObject *parent = nullptr);
 
     void start();
+    // After failed(): true when the peer answered wrongly (a bad proof, garbage, a message out
+    // of turn), false when it only left or stayed silent. The master throttles the former.
+    bool peerMisbehaved() const { return m_peerMisbehaved; }
 
 Q_SIGNALS:
     void authenticated(Protocol::Role role, quint16 version);
@@ -35,11 +38,12 @@ Q_SIGNALS:
 
 private:
     void onFrame(Protocol::MessageType type, const QByteArray &body);
-    void fail(const QString &reason, bool tellPeer);
+    void fail(const QString &reason, bool tellPeer, bool misbehaved = true);
 
     FramedConnection *m_connection;
     Settings m_settings;
     QByteArray m_nonce;
     QTimer *m_deadline;
     bool m_done = false;
+    bool m_peerMisbehaved = false;
 };

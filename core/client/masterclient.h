@@ -16,6 +16,7 @@ class MasterClient final : public QObject
 public:
     explicit MasterClient(const QByteArray &key, QObject *parent = nullptr);
 
+    void setTls(const Tls::ClientSettings &tls) { m_link->setTls(tls); }
     void open(const QString &host, quint16 port, int timeoutMs = 10'000);
     void close();
 

@@ -2,6 +2,7 @@
 
 #include "protocol/framedconnection.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -23,17 +24,85 @@ void MasterLink::open(const QString &host, quint16 port, int timeoutMs)
     reset();
     m_timeoutMs = timeoutMs;
     m_target = host + QLatin1Char(':') + QString::number(port);
-    m_socket = new QTcpSocket(this);
-    connect(m_socket, &QTcpSocket::connected, this, &MasterLink::onConnected);
+    m_tlsRefusal.clear();
+    if (m_tls.enabled && !Tls::isAvailable()) {
+        Q_EMIT failed(ClientHandshake::Failure::Incompatible,
+                      QStringLiteral("cannot use TLS: this build of Qt has no TLS backend (install OpenSSL)"));
+        return;
+    }
+    QSslSocket *ssl = m_tls.enabled ? new QSslSocket(this) : nullptr;
+    m_socket = ssl ? ssl : new QTcpSocket(this);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this] {
         if (m_connection)
             return; // the framed connection reports from here on
-        const QString reason = QStringLiteral("cannot connect to %1: %2").arg(m_target, m_socket->errorString());
+        const QString reason = socketFailure();
+        // A certificate refused or a TLS handshake that cannot work will not work next time.
+        const bool tlsFailure = !m_tlsRefusal.isEmpty() || m_socket->error() == QAbstractSocket::SslHandshakeFailedError;
         reset();
-        Q_EMIT failed(ClientHandshake::Failure::Transient, reason);
+        Q_EMIT failed(tlsFailure ? ClientHandshake::Failure::Incompatible : ClientHandshake::Failure::Transient, reason);
     });
     m_connectTimer->start(timeoutMs);
-    m_socket->connectToHost(host, port);
+    if (!ssl) {
+        connect(m_socket, &QTcpSocket::connected, this, &MasterLink::onConnected);
+        m_socket->connectToHost(host, port);
+        return;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    if (!m_tls.caCertificates.isEmpty())
+        configuration.setCaCertificates(m_tls.caCertificates);
+    ssl->setSslConfiguration(configuration);
+    connect(ssl, &QSslSocket::sslErrors, this, &MasterLink::checkCertificate);
+    connect(ssl, &QSslSocket::encrypted, this, [this, ssl] {
+        // A pin is checked even when the certificate also chains to a trusted CA.
+        const QByteArray actual = Tls::fingerprint(ssl->peerCertificate());
+        if (!m_tls.pinnedFingerprint.isEmpty() && actual != m_tls.pinnedFingerprint) {
+            m_tlsRefusal = QStringLiteral("the master's TLS certificate has SHA-256 fingerprint %1, not the pinned %2")
+                                   .arg(QLatin1String(actual), QLatin1String(m_tls.pinnedFingerprint));
+            const QString reason = socketFailure();
+            reset();
+            Q_EMIT failed(ClientHandshake::Failure::Incompatible, reason);
+            return;
+        }
+        onConnected();
+    });
+    ssl->connectToHostEncrypted(host, port);
+}
+
+void MasterLink::checkCertificate(const QList<QSslError> &errors)
+{
+    auto *ssl = qobject_cast<QSslSocket *>(m_socket);
+    if (!ssl)
+        return;
+    const QByteArray actual = Tls::fingerprint(ssl->peerCertificate());
+    if (!m_tls.pinnedFingerprint.isEmpty()) {
+        if (actual == m_tls.pinnedFingerprint) {
+            ssl->ignoreSslErrors(errors); // the pin is the trust: a self-signed certificate is fine
+            return;
+        }
+        m_tlsRefusal = QStringLiteral("the master's TLS certificate has SHA-256 fingerprint %1, not the pinned %2")
+                               .arg(QLatin1String(actual), QLatin1String(m_tls.pinnedFingerprint));
+        return;
+    }
+    QStringList problems;
+    for (const QSslError &error : errors)
+        problems.append(error.errorString());
+    m_tlsRefusal = QStringLiteral("the master's TLS certificate is not trusted (%1); its SHA-256 fingerprint is %2. "
+                                  "Pass --ca with the certificate that signed it, or --tls-fingerprint %2 to pin it")
+                           .arg(problems.join(QStringLiteral("; ")), QLatin1String(actual));
+}
+
+QString MasterLink::socketFailure() const
+{
+    if (!m_tlsRefusal.isEmpty())
+        return QStringLiteral("refusing %1: %2").arg(m_target, m_tlsRefusal);
+    if (m_socket->error() == QAbstractSocket::SslHandshakeFailedError) {
+        return QStringLiteral("TLS handshake with %1 failed (%2): is the master serving TLS? "
+                              "Start it with --tls-cert and --tls-key, or connect without --tls")
+                .arg(m_target, m_socket->errorString());
+    }
+    return QStringLiteral("cannot connect to %1: %2").arg(m_target, m_socket->errorString());
 }
 
 void MasterLink::onConnected()

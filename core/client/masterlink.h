@@ -1,14 +1,17 @@
 #pragma once
 
-// A peer's connection to a master, for either role: connects, runs the handshake, then
+// A peer's connection to a master, for either role: connects (over TLS when asked, checking
+// the master's certificate against a CA or a pinned fingerprint), runs the handshake, then
 // carries frames with heartbeats. Before ready() it ends in failed(); after, in lost().
 
 #include "auth/clienthandshake.h"
+#include "tls/tls.h"
 
 #include <QObject>
 #include <QPointer>
 
 class FramedConnection;
+class QSslError;
 class QTcpSocket;
 class QTimer;
 
@@ -20,6 +23,8 @@ public:
     MasterLink(Protocol::Role role, const QByteArray &key, QObject *parent = nullptr);
     ~MasterLink() override;
 
+    // Applies to the next open().
+    void setTls(const Tls::ClientSettings &tls) { m_tls = tls; }
     void open(const QString &host, quint16 port, int timeoutMs = 10'000);
     // Says goodbye, lets queued frames drain, then emits closed().
     void close(const QString &reason);
@@ -38,6 +43,8 @@ Q_SIGNALS:
 
 private:
     void onConnected();
+    void checkCertificate(const QList<QSslError> &errors);
+    QString socketFailure() const;
     void reset();
 
     Protocol::Role m_role;
@@ -49,4 +56,6 @@ private:
     QTimer *m_connectTimer;
     quint32 m_maxFrame = Protocol::DefaultMaxFrame;
     bool m_ready = false;
+    Tls::ClientSettings m_tls;
+    QString m_tlsRefusal; // why the master's certificate was refused, for the error that follows
 };

@@ -2,22 +2,26 @@
 
 #include "auth/serverhandshake.h"
 #include "master/clientsession.h"
+#include "master/pendingpeer.h"
 #include "master/scheduler.h"
+#include "master/tlsserver.h"
 #include "master/workersession.h"
 #include "protocol/framedconnection.h"
 #include "task/memorytaskstore.h"
+#include "tls/tls.h"
 #include "util/logging.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 
 Master::Master(const Settings &settings, std::unique_ptr<TaskStore> store, QObject *parent)
     : QObject(parent),
       m_settings(settings),
       m_scheduler(new Scheduler(store ? std::move(store) : std::make_unique<MemoryTaskStore>(), this)),
-      m_server(new QTcpServer(this))
+      m_server(new QTcpServer(this)),
+      m_throttle(settings.authThrottle)
 {
-    connect(m_server, &QTcpServer::newConnection, this, &Master::acceptConnections);
 }
 
 Master::~Master()
@@ -26,17 +30,27 @@ Master::~Master()
     m_server->close();
     qDeleteAll(findChildren<WorkerSession *>(Qt::FindDirectChildrenOnly));
     qDeleteAll(findChildren<ClientSession *>(Qt::FindDirectChildrenOnly));
+    qDeleteAll(findChildren<PendingPeer *>(Qt::FindDirectChildrenOnly));
     qDeleteAll(findChildren<FramedConnection *>(Qt::FindDirectChildrenOnly));
 }
 
 bool Master::listen(const QHostAddress &address, quint16 port)
 {
+    close();
+    delete m_server;
+    m_server = usesTls() ? new TlsServer(m_settings.tls, this) : new QTcpServer(this);
+    // QTcpServer emits this for each socket added; TlsServer adds them before any TLS byte.
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &Master::acceptConnections);
+    m_throttle = AuthThrottle(m_settings.authThrottle);
     if (!m_server->listen(address, port)) {
         m_error = m_server->errorString();
         return false;
     }
     m_error.clear();
-    qCInfo(lcMaster).noquote() << QStringLiteral("listening on %1:%2").arg(address.toString()).arg(m_server->serverPort());
+    qCInfo(lcMaster).noquote() << QStringLiteral("listening on %1:%2%3")
+                                          .arg(address.toString())
+                                          .arg(m_server->serverPort())
+                                          .arg(usesTls() ? QStringLiteral(" (TLS)") : QString());
     Q_EMIT listeningChanged(true);
     return true;
 }
@@ -92,7 +106,8 @@ bool Master::drainWorker(quint64 workerId, const QString &reason)
 void Master::acceptConnections()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        const QString peer = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+        const QHostAddress address = socket->peerAddress();
+        const QString peer = address.toString() + QLatin1Char(':') + QString::number(socket->peerPort());
         if (m_unauthenticated >= m_settings.maxUnauthenticated) {
             const QString reason = QStringLiteral("too many connections still in the handshake (%1)")
                                            .arg(m_settings.maxUnauthenticated);
@@ -103,30 +118,67 @@ void Master::acceptConnections()
             continue;
         }
         ++m_unauthenticated;
-        auto *connection = new FramedConnection(socket, Protocol::PreAuthMaxFrame, this);
-        ServerHandshake::Settings hs;
-        hs.key = m_settings.key;
-        hs.deadlineMs = m_settings.handshakeTimeoutMs;
-        hs.heartbeatIntervalMs = quint32(m_settings.heartbeatIntervalMs);
-        hs.heartbeatTimeoutMs = quint32(m_settings.heartbeatTimeoutMs);
-        hs.maxFrame = m_settings.maxFrame;
-        auto *handshake = new ServerHandshake(connection, hs, connection);
-        connect(handshake, &ServerHandshake::failed, this, [this, connection, peer](const QString &reason) {
+        // TLS first, when required; the authkey handshake then runs inside it.
+        auto *pending = new PendingPeer(socket, usesTls(), m_settings.handshakeTimeoutMs, this);
+        connect(pending, &PendingPeer::failed, this, [this, pending, peer](const QString &reason) {
             --m_unauthenticated;
+            qCWarning(lcAuth).noquote() << "dropping" << peer << "-" << reason;
             Q_EMIT peerRejected(peer, reason);
-            connection->deleteLater();
+            pending->deleteLater();
         });
-        connect(handshake, &ServerHandshake::authenticated, this,
-                [this, connection, handshake](Protocol::Role role, quint16) {
-                    --m_unauthenticated;
-                    handshake->deleteLater();
-                    connection->setMaxFrame(m_settings.maxFrame);
-                    connection->startHeartbeat(m_settings.heartbeatIntervalMs, m_settings.heartbeatTimeoutMs);
-                    if (role == Protocol::Role::Worker)
-                        new WorkerSession(connection, m_scheduler, this);
-                    else
-                        new ClientSession(connection, m_scheduler, this);
-                });
-        handshake->start();
+        connect(pending, &PendingPeer::ready, this, [this, pending, peer, address] {
+            QTcpSocket *ready = pending->takeSocket();
+            pending->deleteLater();
+            startHandshake(ready, peer, address);
+        });
+        pending->start();
     }
+}
+
+void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHostAddress &address)
+{
+    auto *connection = new FramedConnection(socket, Protocol::PreAuthMaxFrame, this);
+    ServerHandshake::Settings hs;
+    hs.key = m_settings.key;
+    hs.deadlineMs = m_settings.handshakeTimeoutMs;
+    hs.heartbeatIntervalMs = quint32(m_settings.heartbeatIntervalMs);
+    hs.heartbeatTimeoutMs = quint32(m_settings.heartbeatTimeoutMs);
+    hs.maxFrame = m_settings.maxFrame;
+    auto *handshake = new ServerHandshake(connection, hs, connection);
+    connect(handshake, &ServerHandshake::failed, this, [this, connection, handshake, peer, address](const QString &reason) {
+        --m_unauthenticated;
+        if (handshake->peerMisbehaved()) {
+            const int failures = m_throttle.recordFailure(address);
+            qCWarning(lcAuth).noquote() << QStringLiteral("authentication from %1 failed (%2 in a row from %3): %4; "
+                                                          "its next handshake waits %5 ms")
+                                                   .arg(peer)
+                                                   .arg(failures)
+                                                   .arg(address.toString(), reason)
+                                                   .arg(m_throttle.delayFor(address));
+        }
+        Q_EMIT peerRejected(peer, reason);
+        connection->deleteLater();
+    });
+    connect(handshake, &ServerHandshake::authenticated, this,
+            [this, connection, handshake, address](Protocol::Role role, quint16) {
+                --m_unauthenticated;
+                m_throttle.recordSuccess(address);
+                handshake->deleteLater();
+                connection->setMaxFrame(m_settings.maxFrame);
+                connection->startHeartbeat(m_settings.heartbeatIntervalMs, m_settings.heartbeatTimeoutMs);
+                if (role == Protocol::Role::Worker)
+                    new WorkerSession(connection, m_scheduler, this);
+                else
+                    new ClientSession(connection, m_scheduler, this);
+            });
+    // An address that just failed waits before it may try again; the wait holds one of the
+    // maxUnauthenticated places, so it cannot be used to pile up connections either.
+    const int delay = m_throttle.delayFor(address);
+    if (delay > 0) {
+        qCInfo(lcAuth).noquote() << "delaying the handshake with" << peer << "by" << delay << "ms after failures";
+        Q_EMIT handshakeDelayed(peer, delay);
+        QTimer::singleShot(delay, handshake, &ServerHandshake::start);
+    }
+    else
+        handshake->start();
 }

@@ -1,17 +1,20 @@
 #pragma once
 
-// The master: a scheduler over a task store, served on TCP. It accepts connections, runs the
-// handshake under a deadline and a small frame cap, then hands each peer to a worker or a
-// client session. The desktop app and `taskmaster serve` both build one of these.
+// The master: a scheduler over a task store, served on TCP or TLS. It accepts connections,
+// runs the handshake under a deadline and a small frame cap (slowed down for addresses that
+// failed to authenticate), then hands each peer to a worker or a client session. The desktop app and `taskmaster serve` both build one of these.
 
+#include "master/auththrottle.h"
 #include "protocol/protocol.h"
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <memory>
 
 class QTcpServer;
+class QTcpSocket;
 class Scheduler;
 class TaskStore;
 class WorkerSession;
@@ -28,6 +31,9 @@ public:
         int heartbeatTimeoutMs = Protocol::DefaultHeartbeatTimeoutMs;
         quint32 maxFrame = Protocol::DefaultMaxFrame;
         int maxUnauthenticated = 64;
+        // A null configuration serves plain TCP; otherwise every peer must speak TLS.
+        QSslConfiguration tls;
+        AuthThrottle::Settings authThrottle;
     };
 
     // Without a store the master keeps its tasks in memory.
@@ -39,7 +45,9 @@ public:
     // Applies to connections accepted from now on.
     void setSettings(const Settings &settings) { m_settings = settings; }
 
+    // Listens with TLS when settings().tls is set; settings apply from here on.
     bool listen(const QHostAddress &address, quint16 port);
+    bool usesTls() const { return !m_settings.tls.isNull(); }
     void close();
     bool isListening() const;
     QHostAddress serverAddress() const;
@@ -54,14 +62,18 @@ public:
 Q_SIGNALS:
     void listeningChanged(bool listening);
     void peerRejected(const QString &peer, const QString &reason);
+    // A peer from an address that failed to authenticate waits this long for its Challenge.
+    void handshakeDelayed(const QString &peer, int delayMs);
 
 private:
     void acceptConnections();
     WorkerSession *sessionOf(quint64 workerId) const;
+    void startHandshake(QTcpSocket *socket, const QString &peer, const QHostAddress &address);
 
     Settings m_settings;
     Scheduler *m_scheduler;
     QTcpServer *m_server;
     QString m_error;
     int m_unauthenticated = 0;
+    AuthThrottle m_throttle;
 };

@@ -34,6 +34,9 @@ qsizetype FrameDecoder::feed(const char *data, qsizetype size)
                 m_error = QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes")
                                   .arg(m_bodyLength)
                                   .arg(m_maxFrame);
+                // A TLS record header (handshake, TLS 1.x) read as a length: say so.
+                if (m_header[0] == 0x16 && m_header[1] == 0x03)
+                    m_error += QStringLiteral(" (the peer seems to start a TLS handshake on a plain connection)");
                 break;
             }
             m_inBody = true;

@@ -24,6 +24,7 @@ WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
       m_graceTimer(new QTimer(this)),
       m_backoffMs(settings.initialBackoffMs)
 {
+    m_link->setTls(settings.tls);
     if (m_settings.name.isEmpty())
         m_settings.name = QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid());
     m_settings.slots = qBound(1, m_settings.slots, 4096);

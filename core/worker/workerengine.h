@@ -27,6 +27,7 @@ public:
         QString host = QStringLiteral("127.0.0.1");
         quint16 port = 0;
         QByteArray key;
+        Tls::ClientSettings tls;
         QString name;
         int slots = 1;
         bool allowExec = false;

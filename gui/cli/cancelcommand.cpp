@@ -16,7 +16,8 @@ int runCancel(const QStringList &args)
                                  QStringLiteral("ID..."));
     const CommandLine::ConnectionOptions connection;
     const CommandLine::KeyOptions keys;
-    parser.addOptions({connection.host, connection.port, keys.file, keys.key});
+    parser.addOptions(connection.all());
+    parser.addOptions({keys.file, keys.key});
     CommandLine::process(parser, args);
 
     CommandLine::Connection target;
@@ -36,6 +37,6 @@ int runCancel(const QStringList &args)
         client.close();
         QCoreApplication::exit(ExitCode::Ok);
     });
-    client.open(target.host, target.port);
+    CommandLine::open(client, target);
     return QCoreApplication::exec();
 }

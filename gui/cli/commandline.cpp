@@ -65,7 +65,14 @@ bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &c
                     Connection *out, QString *error)
 {
     out->host = parser.value(connection.host);
-    return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error);
+    return readPort(parser, connection.port, false, &out->port, error) && readKey(parser, keys, &out->key, error)
+            && connection.tls.read(parser, &out->tls, error);
+}
+
+void open(MasterClient &client, const Connection &target)
+{
+    client.setTls(target.tls);
+    client.open(target.host, target.port);
 }
 
 void printError(const QString &message)

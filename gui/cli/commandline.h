@@ -3,6 +3,7 @@
 // What the taskmaster subcommands share: the connection and authkey options, and printing.
 
 #include "auth/authkey.h"
+#include "tls/tlsclientoptions.h"
 
 class MasterClient;
 
@@ -16,6 +17,7 @@ struct Connection {
     QString host;
     quint16 port = 0;
     QByteArray key;
+    Tls::ClientSettings tls;
 };
 
 struct ConnectionOptions {
@@ -23,6 +25,9 @@ struct ConnectionOptions {
                             QStringLiteral("host"), QStringLiteral("127.0.0.1")};
     QCommandLineOption port{QStringLiteral("port"), QStringLiteral("Master port (default 7600)."), QStringLiteral("port"),
                             QStringLiteral("7600")};
+    TlsClientOptions tls;
+
+    QList<QCommandLineOption> all() const { return QList<QCommandLineOption>{host, port} + tls.all(); }
 };
 
 struct KeyOptions {
@@ -47,6 +52,8 @@ bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &c
 
 // The positional arguments as task ids; at least one.
 bool readIds(const QCommandLineParser &parser, QList<quint64> *ids, QString *error);
+// Opens the client with the target's address and TLS settings.
+void open(MasterClient &client, const Connection &target);
 
 // "taskmaster: message" on stderr.
 void printError(const QString &message);

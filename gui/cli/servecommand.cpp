@@ -5,6 +5,7 @@
 #include "master/retention.h"
 #include "master/scheduler.h"
 #include "task/sqlitetaskstore.h"
+#include "tls/tls.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 
@@ -75,14 +76,24 @@ int runServe(const QStringList &args)
     const QCommandLineOption keepDays(QStringLiteral("keep-days"),
                                       QStringLiteral("Forget finished tasks after D days (default: never)."),
                                       QStringLiteral("days"));
-    parser.addOptions({port, bind, keys.file, keys.key, maxFrame, handshake, heartbeat, heartbeatTimeout, dataDir,
-                       ephemeral, keepFinished, keepDays});
+    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
+                                     QStringLiteral("Serve TLS with this PEM certificate (chain); needs --tls-key."),
+                                     QStringLiteral("file"));
+    const QCommandLineOption tlsKey(QStringLiteral("tls-key"), QStringLiteral("The PEM private key of --tls-cert."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption maxHandshakes(QStringLiteral("max-handshakes"),
+                                           QStringLiteral("Connections allowed in the handshake at once; more are "
+                                                          "refused (default %1).")
+                                                   .arg(Master::Settings().maxUnauthenticated),
+                                           QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticated));
+    parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, heartbeat,
+                       heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays});
     CommandLine::process(parser, args);
 
     QString error;
     quint16 portNumber = 0;
     Master::Settings settings;
-    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0;
+    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0;
     if (!parser.positionalArguments().isEmpty())
         error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
     if (error.isEmpty()
@@ -90,6 +101,7 @@ int runServe(const QStringList &args)
              && CommandLine::readKey(parser, keys, &settings.key, &error)
              && readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
              && readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
+             && readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
              && readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
              && readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
         // error is set
@@ -103,6 +115,10 @@ int runServe(const QStringList &args)
         error = QStringLiteral("give either --ephemeral or --data-dir, not both");
     if (error.isEmpty() && timeoutMs <= intervalMs)
         error = QStringLiteral("--heartbeat-timeout must be longer than --heartbeat-interval");
+    if (error.isEmpty() && parser.isSet(tlsCert) != parser.isSet(tlsKey))
+        error = QStringLiteral("--tls-cert and --tls-key go together: give both to serve TLS, or neither");
+    if (error.isEmpty() && parser.isSet(tlsCert))
+        Tls::loadServerConfiguration(parser.value(tlsCert), parser.value(tlsKey), &settings.tls, &error);
     QString bindText = parser.value(bind);
     if (bindText == QLatin1String("localhost"))
         bindText = QStringLiteral("127.0.0.1");
@@ -127,6 +143,7 @@ int runServe(const QStringList &args)
     settings.handshakeTimeoutMs = int(handshakeMs);
     settings.heartbeatIntervalMs = int(intervalMs);
     settings.heartbeatTimeoutMs = int(timeoutMs);
+    settings.maxUnauthenticated = int(handshakes);
     std::unique_ptr<TaskStore> store;
     if (!parser.isSet(ephemeral)) {
         const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
@@ -163,6 +180,10 @@ int runServe(const QStringList &args)
             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
             : address.toString();
     CommandLine::printLine(QStringLiteral("listening on %1:%2").arg(shown).arg(master.serverPort()).toUtf8());
+    if (master.usesTls()) {
+        // What peers pin with --tls-fingerprint when they have no CA for this certificate.
+        CommandLine::printLine("tls certificate sha256 fingerprint " + Tls::fingerprint(settings.tls.localCertificate()));
+    }
 
     ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master, durable] {

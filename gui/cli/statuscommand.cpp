@@ -76,7 +76,8 @@ int runStatus(const QStringList &args)
     const CommandLine::ConnectionOptions connection;
     const CommandLine::KeyOptions keys;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table."));
-    parser.addOptions({connection.host, connection.port, keys.file, keys.key, json});
+    parser.addOptions(connection.all());
+    parser.addOptions({keys.file, keys.key, json});
     CommandLine::process(parser, args);
 
     CommandLine::Connection target;
@@ -96,6 +97,6 @@ int runStatus(const QStringList &args)
         client.close();
         QCoreApplication::exit(ExitCode::Ok);
     });
-    client.open(target.host, target.port);
+    CommandLine::open(client, target);
     return QCoreApplication::exec();
 }

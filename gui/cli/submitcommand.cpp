@@ -49,7 +49,8 @@ int parse(const QStringList &args, Request *request)
                                       QStringLiteral("Runs before the task fails (default %1).").arg(DefaultMaxAttempts),
                                       QStringLiteral("n"), QString::number(DefaultMaxAttempts));
     const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait for every task and print its result."));
-    parser.addOptions({connection.host, connection.port, keys.file, keys.key, file, count, priority, timeout, attempts, wait});
+    parser.addOptions(connection.all());
+    parser.addOptions({keys.file, keys.key, file, count, priority, timeout, attempts, wait});
     CommandLine::process(parser, args);
 
     QString error;
@@ -189,6 +190,6 @@ int runSubmit(const QStringList &args)
         if (remaining == 0 && !client.isSubmitting())
             finish(exitCode);
     });
-    client.open(request.connection.host, request.connection.port);
+    CommandLine::open(client, request.connection);
     return QCoreApplication::exec();
 }
