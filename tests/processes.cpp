@@ -112,6 +112,23 @@ QJsonObject masterStatus(quint16 port, const QByteArray &key)
     return QJsonDocument::fromJson(status.stdoutText()).object();
 }
 
+bool makeSelfSignedCertificate(const QString &directory, const QString &name)
+{
+    const QString base = directory + QLatin1Char('/') + name;
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                   QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-keyout"),
+                   base + QStringLiteral(".key"), QStringLiteral("-out"), base + QStringLiteral(".pem")});
+    if (!openssl.waitForFinished(60'000) || openssl.exitCode() != 0) {
+        qWarning() << openssl.readAllStandardError();
+        return false;
+    }
+    return true;
+}
+
 quint16 freePort()
 {
     QTcpServer probe;

@@ -57,3 +57,6 @@ std::unique_ptr<TestProcess> startWorker(quint16 port, const QByteArray &key, co
 QJsonObject masterStatus(quint16 port, const QByteArray &key);
 // A port nobody listens on right now.
 quint16 freePort();
+// A self-signed certificate for localhost and 127.0.0.1, made by the openssl CLI, as
+// directory/name.pem and directory/name.key.
+bool makeSelfSignedCertificate(const QString &directory, const QString &name);

@@ -106,6 +106,7 @@ private Q_SLOTS:
     void exportWritesCsvAndJsonLines();
     void settingsPersist();
     void settingsDialogChangesTheKeyAndListensAgain();
+    void settingsTurnOnTlsAndTheShownCommandLineStillConnects();
     void headlessSubcommandsNeedNoDisplay();
     void chineseTranslationTranslatesTheMenus();
     void logPaneShowsTaskmasterMessagesFromAnyThread();
@@ -430,6 +431,42 @@ void tst_Gui::settingsDialogChangesTheKeyAndListensAgain()
     QVERIFY(stale.waitForExit());
     QCOMPARE(stale.exitCode(), 3);
     QCOMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::settingsTurnOnTlsAndTheShownCommandLineStillConnects()
+{
+    Fixture f;
+    QVERIFY(makeSelfSignedCertificate(f.dir.path(), QStringLiteral("master")));
+    QVERIFY(f.window.startServer());
+    f.window.setDialogHook([&f](QDialog *dialog) {
+        auto *settings = qobject_cast<SettingsDialog *>(dialog);
+        QVERIFY(settings);
+        QPushButton *ok = settings->buttons()->button(QDialogButtonBox::Ok);
+        QVERIFY(ok->isEnabled());
+        settings->tlsCertificateEdit()->setText(f.dir.filePath(QStringLiteral("master.pem")));
+        QVERIFY(!ok->isEnabled()); // a certificate without its key
+        settings->tlsKeyEdit()->setText(f.dir.filePath(QStringLiteral("missing.key")));
+        QVERIFY(!ok->isEnabled()); // a key that does not load
+        settings->tlsKeyEdit()->setText(f.dir.filePath(QStringLiteral("master.key")));
+        QVERIFY(ok->isEnabled());
+        ok->click();
+    });
+    f.window.action(QStringLiteral("settings"))->trigger();
+    QVERIFY(f.master.isListening());
+    QVERIFY(f.master.usesTls());
+    QCOMPARE(f.masterSettings.tlsKeyFile(), f.dir.filePath(QStringLiteral("master.key")));
+
+    // The shown command line pins the certificate, and a worker started with it gets in.
+    const QString line = f.window.workerCommandLine();
+    QVERIFY2(line.contains(QLatin1String(" --tls --tls-fingerprint ")), qPrintable(line));
+    QStringList args = QProcess::splitCommand(line);
+    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("tls")},
+                       QByteArray());
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
+    f.scheduler()->submit(specs(QStringLiteral("square"), {"12"}));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(1), 20'000);
+    QCOMPARE(f.scheduler()->task(1)->result, QByteArray("144"));
 }
 
 void tst_Gui::headlessSubcommandsNeedNoDisplay()

@@ -54,18 +54,7 @@ private:
 
 bool tst_Tls::makeCertificate(const QString &name)
 {
-    QProcess openssl;
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                   QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
-                   QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-keyout"),
-                   path(name + QStringLiteral(".key")), QStringLiteral("-out"), path(name + QStringLiteral(".pem"))});
-    if (!openssl.waitForFinished(60'000) || openssl.exitCode() != 0) {
-        qWarning() << openssl.readAllStandardError();
-        return false;
-    }
-    return true;
+    return makeSelfSignedCertificate(m_dir.path(), name);
 }
 
 Tls::ClientSettings tst_Tls::client(bool tls, const QString &ca, const QString &fingerprint)

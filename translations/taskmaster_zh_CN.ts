@@ -507,6 +507,10 @@
         <source>Start &amp;listening</source>
         <translation>开始监听(&amp;L)</translation>
     </message>
+    <message>
+        <source>Cannot use the TLS certificate: %1. Fix it in Server &gt; Settings.</source>
+        <translation>无法使用 TLS 证书：%1。请在 服务器 &gt; 设置 中修正。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -569,6 +573,34 @@
     <message>
         <source>The authkey must be at least 16 characters; use Generate for a strong one.</source>
         <translation>认证密钥至少需要 16 个字符；请点击“生成”获得强密钥。</translation>
+    </message>
+    <message>
+        <source>none: connections are not encrypted</source>
+        <translation>无：连接不加密</translation>
+    </message>
+    <message>
+        <source>A PEM certificate (chain) file. With it, every connection uses TLS and workers need --tls with --ca or --tls-fingerprint.</source>
+        <translation>PEM 证书（链）文件。设置后所有连接都使用 TLS，工作进程需要 --tls 以及 --ca 或 --tls-fingerprint。</translation>
+    </message>
+    <message>
+        <source>the certificate&apos;s private key (PEM)</source>
+        <translation>证书的私钥（PEM）</translation>
+    </message>
+    <message>
+        <source>The PEM private key file that belongs to the certificate.</source>
+        <translation>与证书对应的 PEM 私钥文件。</translation>
+    </message>
+    <message>
+        <source>TLS &amp;certificate:</source>
+        <translation>TLS 证书(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>TLS private &amp;key:</source>
+        <translation>TLS 私钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Give both the TLS certificate and its private key, or neither.</source>
+        <translation>请同时提供 TLS 证书和私钥，或者都不提供。</translation>
     </message>
 </context>
 <context>
@@ -794,6 +826,14 @@
     <message>
         <source>Enqueue the ten demo squares at once.</source>
         <translation>立即入队十个演示平方任务。</translation>
+    </message>
+    <message>
+        <source>Keep tasks and results in this directory (default %1).</source>
+        <translation>将任务和结果保存在此目录（默认 %1）。</translation>
+    </message>
+    <message>
+        <source>Keep tasks in memory only: gone when the app quits.</source>
+        <translation>只在内存中保存任务：应用退出后即丢失。</translation>
     </message>
 </context>
 </TS>

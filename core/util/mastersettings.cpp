@@ -63,6 +63,22 @@ void MasterSettings::setLanguage(const QString &language)
     m_settings->setValue(QStringLiteral("v%1/ui/language").arg(Version), language);
 }
 
+QString MasterSettings::tlsCertificateFile() const
+{
+    return m_settings->value(QStringLiteral("v%1/server/tlsCertificate").arg(Version)).toString();
+}
+
+QString MasterSettings::tlsKeyFile() const
+{
+    return m_settings->value(QStringLiteral("v%1/server/tlsKey").arg(Version)).toString();
+}
+
+void MasterSettings::setTls(const QString &certificateFile, const QString &keyFile)
+{
+    m_settings->setValue(QStringLiteral("v%1/server/tlsCertificate").arg(Version), certificateFile);
+    m_settings->setValue(QStringLiteral("v%1/server/tlsKey").arg(Version), keyFile);
+}
+
 QString MasterSettings::keyFilePath() const
 {
     const QString fallback =

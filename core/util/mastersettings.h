@@ -31,6 +31,11 @@ public:
     QString language() const;
     void setLanguage(const QString &language);
 
+    // TLS for every connection when both are set: PEM certificate (chain) and private key files.
+    QString tlsCertificateFile() const;
+    QString tlsKeyFile() const;
+    void setTls(const QString &certificateFile, const QString &keyFile);
+
     // Where the authkey is kept; the default is in the application's data directory.
     QString keyFilePath() const;
     void setKeyFilePath(const QString &path);

@@ -12,6 +12,7 @@
 #include "models/tasktablemodel.h"
 #include "models/workertablemodel.h"
 #include "task/tasklines.h"
+#include "tls/tls.h"
 #include "util/logging.h"
 #include "util/mastersettings.h"
 #include "widgets/logpane.h"
@@ -350,6 +351,14 @@ bool MainWindow::startServer()
     }
     Master::Settings settings = m_master->settings();
     settings.key = key;
+    settings.tls = QSslConfiguration();
+    if (!m_settings->tlsCertificateFile().isEmpty()
+        && !Tls::loadServerConfiguration(m_settings->tlsCertificateFile(), m_settings->tlsKeyFile(), &settings.tls, &error)) {
+        const QString message = tr("Cannot use the TLS certificate: %1. Fix it in Server > Settings.").arg(error);
+        statusBar()->showMessage(message);
+        qCWarning(lcGui).noquote() << message;
+        return false;
+    }
     m_master->setSettings(settings);
     const QString address = m_settings->bindAddress();
     const QHostAddress host = address == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(address);
@@ -388,11 +397,13 @@ void MainWindow::toggleServer()
 void MainWindow::editSettings()
 {
     QString error;
-    SettingsDialog dialog(m_settings->bindAddress(), m_settings->port(), m_settings->readKey(&error), this);
+    SettingsDialog dialog(m_settings->bindAddress(), m_settings->port(), m_settings->readKey(&error), this,
+                          m_settings->tlsCertificateFile(), m_settings->tlsKeyFile());
     if (execDialog(&dialog) != QDialog::Accepted)
         return;
     m_settings->setBindAddress(dialog.address());
     m_settings->setPort(dialog.port());
+    m_settings->setTls(dialog.tlsCertificateFile(), dialog.tlsKeyFile());
     if (!m_settings->writeKey(dialog.key(), &error)) {
         QMessageBox::warning(this, tr("Settings"), error);
         return;
@@ -411,7 +422,9 @@ QString MainWindow::workerCommandLine() const
     if (host == QLatin1String("0.0.0.0") || host == QLatin1String("::"))
         host = QStringLiteral("<this-host>");
     const quint16 port = m_master->isListening() ? m_master->serverPort() : m_settings->port();
-    return ConnectWorkerDialog::commandLine(host, port, m_settings->keyFilePath());
+    const QByteArray fingerprint =
+            m_master->usesTls() ? Tls::fingerprint(m_master->settings().tls.localCertificate()) : QByteArray();
+    return ConnectWorkerDialog::commandLine(host, port, m_settings->keyFilePath(), fingerprint);
 }
 
 void MainWindow::showConnectWorker()

@@ -52,12 +52,16 @@ ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, QWidget *pa
     resize(640, 220);
 }
 
-QString ConnectWorkerDialog::commandLine(const QString &host, quint16 port, const QString &keyFile)
+QString ConnectWorkerDialog::commandLine(const QString &host, quint16 port, const QString &keyFile,
+                                         const QByteArray &tlsFingerprint)
 {
-    return QStringLiteral("taskworker --host %1 --port %2 --authkey-file %3")
-            .arg(shellQuote(host))
-            .arg(port)
-            .arg(shellQuote(keyFile));
+    QString line = QStringLiteral("taskworker --host %1 --port %2 --authkey-file %3")
+                           .arg(shellQuote(host))
+                           .arg(port)
+                           .arg(shellQuote(keyFile));
+    if (!tlsFingerprint.isEmpty())
+        line += QStringLiteral(" --tls --tls-fingerprint ") + QString::fromLatin1(tlsFingerprint);
+    return line;
 }
 
 QString ConnectWorkerDialog::text() const

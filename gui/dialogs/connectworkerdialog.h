@@ -14,7 +14,9 @@ class ConnectWorkerDialog final : public QDialog
 public:
     explicit ConnectWorkerDialog(const QString &commandLine, QWidget *parent = nullptr);
 
-    static QString commandLine(const QString &host, quint16 port, const QString &keyFile);
+    // With a TLS master, its certificate's fingerprint, which the worker pins.
+    static QString commandLine(const QString &host, quint16 port, const QString &keyFile,
+                               const QByteArray &tlsFingerprint = QByteArray());
     QString text() const;
 
 private:

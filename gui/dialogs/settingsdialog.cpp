@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "tls/tls.h"
 #include "util/mastersettings.h"
 
 #include <QApplication>
@@ -13,11 +14,14 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByteArray &key, QWidget *parent)
+SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByteArray &key, QWidget *parent,
+                               const QString &tlsCertificate, const QString &tlsKey)
     : QDialog(parent)
     , m_address(new QLineEdit(address, this))
     , m_port(new QSpinBox(this))
     , m_key(new QLineEdit(QString::fromUtf8(key), this))
+    , m_tlsCertificate(new QLineEdit(tlsCertificate, this))
+    , m_tlsKey(new QLineEdit(tlsKey, this))
     , m_error(new QLabel(this))
     , m_generate(new QPushButton(tr("&Generate"), this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
@@ -29,6 +33,11 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     m_port->setSpecialValueText(tr("any free port"));
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setToolTip(tr("Workers must present the same key. It is kept in a file only you can read."));
+    m_tlsCertificate->setPlaceholderText(tr("none: connections are not encrypted"));
+    m_tlsCertificate->setToolTip(tr("A PEM certificate (chain) file. With it, every connection uses TLS and workers "
+                                    "need --tls with --ca or --tls-fingerprint."));
+    m_tlsKey->setPlaceholderText(tr("the certificate's private key (PEM)"));
+    m_tlsKey->setToolTip(tr("The PEM private key file that belongs to the certificate."));
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
     m_error->setWordWrap(true);
 
@@ -54,6 +63,8 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     form->addRow(tr("&Bind address:"), m_address);
     form->addRow(tr("&Port:"), m_port);
     form->addRow(tr("&Authkey:"), keyRow);
+    form->addRow(tr("TLS &certificate:"), m_tlsCertificate);
+    form->addRow(tr("TLS private &key:"), m_tlsKey);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
@@ -62,6 +73,8 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_address, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     connect(m_key, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_tlsCertificate, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_tlsKey, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     validate();
 }
 
@@ -80,11 +93,27 @@ QByteArray SettingsDialog::key() const
     return m_key->text().toUtf8();
 }
 
+QString SettingsDialog::tlsCertificateFile() const
+{
+    return m_tlsCertificate->text().trimmed();
+}
+
+QString SettingsDialog::tlsKeyFile() const
+{
+    return m_tlsKey->text().trimmed();
+}
+
 void SettingsDialog::validate()
 {
     QString error = MasterSettings::validateBindAddress(address());
     if (error.isEmpty() && m_key->text().size() < 16)
         error = tr("The authkey must be at least 16 characters; use Generate for a strong one.");
+    if (error.isEmpty() && tlsCertificateFile().isEmpty() != tlsKeyFile().isEmpty())
+        error = tr("Give both the TLS certificate and its private key, or neither.");
+    if (error.isEmpty() && !tlsCertificateFile().isEmpty()) {
+        QSslConfiguration tls;
+        Tls::loadServerConfiguration(tlsCertificateFile(), tlsKeyFile(), &tls, &error);
+    }
     m_error->setText(error);
     m_error->setVisible(!error.isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
