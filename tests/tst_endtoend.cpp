@@ -437,7 +437,8 @@ void tst_EndToEnd::tasksPrefetchedBehindALongOneGoToAnIdleWorker()
     run->feedStdin("{\"kind\":\"sleep\",\"args\":{\"ms\":4000}}\n"
                    "{\"kind\":\"square\",\"args\":{\"n\":5}}\n"
                    "{\"kind\":\"square\",\"args\":{\"n\":6}}\n");
-    QTRY_COMPARE_WITH_TIMEOUT(runningCount(master.port()), 3, 10'000);
+    // At least one square is sent ahead (however small the window), the other may still be queued.
+    QVERIFY(QTest::qWaitFor([&] { return runningCount(master.port()) >= 2; }, 10'000));
     // An idle worker arrives with nothing queued: the waiting tasks are reclaimed for it.
     auto idle = startWorker(master.port(), Key, QStringLiteral("idle"), {QStringLiteral("--slots"), QStringLiteral("1")});
     QVERIFY(run->waitForStdoutLines(2));
