@@ -74,6 +74,8 @@ int main(int argc, char **argv)
             transfer(fd, buffer, (size_t)size, 0);
             transfer(fd, buffer, (size_t)size, 1);
         }
+        free(samples);
+        free(buffer);
         _exit(0);
     }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -95,10 +97,14 @@ int main(int argc, char **argv)
     }
     double seconds = (now_ns() - start) / 1e9;
     waitpid(child, NULL, 0);
+    close(fd);
+    close(listener);
     qsort(samples, (size_t)rounds, sizeof *samples, by_value);
     printf("{\"system\": \"tcp-pingpong-c\", \"mode\": \"latency\", \"tasks\": %d, \"seconds\": %.4f, "
            "\"tasks_per_s\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"results_ok\": true}\n",
            rounds, seconds, rounds / seconds, percentile(samples, rounds, 50) / 1e3,
            percentile(samples, rounds, 99) / 1e3);
+    free(samples);
+    free(buffer);
     return 0;
 }
