@@ -372,7 +372,7 @@ void tst_EndToEnd::cancelStopsARunningProcessAndAQueuedTask()
 void tst_EndToEnd::sigtermLetsRunningTasksFinish()
 {
 #ifndef Q_OS_UNIX
-    QSKIP("SIGTERM is a Unix signal; Windows consoles send Ctrl+Break, covered by ShutdownSignals");
+    QSKIP("SIGTERM is a Unix signal; on Windows ShutdownSignals handles Ctrl+Break, which needs a real console to send");
 #else
     TestMaster master(Key);
     QVERIFY(master.isReady());
@@ -397,7 +397,7 @@ void tst_EndToEnd::sigtermLetsRunningTasksFinish()
 void tst_EndToEnd::sigtermPastGraceReturnsTasksToTheQueue()
 {
 #ifndef Q_OS_UNIX
-    QSKIP("SIGTERM is a Unix signal; Windows consoles send Ctrl+Break, covered by ShutdownSignals");
+    QSKIP("SIGTERM is a Unix signal; on Windows ShutdownSignals handles Ctrl+Break, which needs a real console to send");
 #else
     TestMaster master(Key);
     QVERIFY(master.isReady());
