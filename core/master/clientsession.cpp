@@ -37,8 +37,7 @@ Messages::TaskRecord ClientSession::record(const Task &task)
 void ClientSession::protocolError(const QString &reason)
 {
     qCWarning(lcMaster).noquote() << "dropping client" << m_connection->peerDescription() << "-" << reason;
-    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
-    m_connection->close(reason);
+    m_connection->closeWithGoodbye(reason);
 }
 
 void ClientSession::onFrame(Protocol::MessageType type, const QByteArray &body)

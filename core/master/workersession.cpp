@@ -46,8 +46,7 @@ void WorkerSession::reclaim(const QList<quint64> &ids)
 
 void WorkerSession::disconnectWorker(const QString &reason)
 {
-    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
-    m_connection->close(reason);
+    m_connection->closeWithGoodbye(reason);
 }
 
 void WorkerSession::drain(const QString &reason)
@@ -60,8 +59,7 @@ void WorkerSession::drain(const QString &reason)
 void WorkerSession::protocolError(const QString &reason)
 {
     qCWarning(lcMaster).noquote() << "dropping worker" << m_connection->peerDescription() << "-" << reason;
-    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
-    m_connection->close(reason);
+    m_connection->closeWithGoodbye(reason);
 }
 
 void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)

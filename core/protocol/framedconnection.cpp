@@ -78,6 +78,12 @@ void FramedConnection::send(const QList<QByteArray> &frames)
     m_socket->flush();
 }
 
+void FramedConnection::closeWithGoodbye(const QString &reason)
+{
+    send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    close(reason);
+}
+
 void FramedConnection::close(const QString &reason)
 {
     if (!m_open)

@@ -31,6 +31,8 @@ public:
     void startHeartbeat(int intervalMs, int timeoutMs);
 
     void send(const QByteArray &frame);
+    // Tells the peer why in a Goodbye, then closes.
+    void closeWithGoodbye(const QString &reason);
     // Flushes what is queued, then closes. Further frames are neither sent nor delivered.
     void close(const QString &reason);
     bool isOpen() const { return m_open; }

@@ -49,6 +49,23 @@ bool readPort(const QCommandLineParser &parser, const QCommandLineOption &option
     return true;
 }
 
+bool readInt(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 min, qint64 max, qint64 *out,
+             QString *error)
+{
+    bool ok = false;
+    const qint64 value = parser.value(option).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\"")
+                         .arg(option.names().first())
+                         .arg(min)
+                         .arg(max)
+                         .arg(parser.value(option));
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
 bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteArray *key, QString *error)
 {
     const AuthKey::Resolved resolved =

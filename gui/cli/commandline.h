@@ -46,6 +46,9 @@ void process(QCommandLineParser &parser, const QStringList &args);
 
 bool readPort(const QCommandLineParser &parser, const QCommandLineOption &option, bool allowZero, quint16 *port,
               QString *error);
+// An integer option within [min, max]; otherwise error says which option and what it takes.
+bool readInt(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 min, qint64 max, qint64 *out,
+             QString *error);
 bool readKey(const QCommandLineParser &parser, const KeyOptions &options, QByteArray *key, QString *error);
 bool readConnection(const QCommandLineParser &parser, const ConnectionOptions &connection, const KeyOptions &keys,
                     Connection *out, QString *error);

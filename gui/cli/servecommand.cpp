@@ -13,27 +13,6 @@
 
 #include <limits>
 
-namespace {
-
-bool readInt(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 min, qint64 max,
-             qint64 *out, QString *error)
-{
-    bool ok = false;
-    const qint64 value = parser.value(option).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        *error = QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\"")
-                         .arg(option.names().first())
-                         .arg(min)
-                         .arg(max)
-                         .arg(parser.value(option));
-        return false;
-    }
-    *out = value;
-    return true;
-}
-
-} // namespace
-
 int runServe(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -99,18 +78,18 @@ int runServe(const QStringList &args)
     if (error.isEmpty()
         && !(CommandLine::readPort(parser, port, true, &portNumber, &error)
              && CommandLine::readKey(parser, keys, &settings.key, &error)
-             && readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
-             && readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
-             && readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
-             && readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
-             && readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
+             && CommandLine::readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
+             && CommandLine::readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
+             && CommandLine::readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
+             && CommandLine::readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
+             && CommandLine::readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
         // error is set
     }
     Retention::Settings retention;
     if (error.isEmpty() && parser.isSet(keepFinished))
-        readInt(parser, keepFinished, 0, std::numeric_limits<qint64>::max(), &retention.keepFinished, &error);
+        CommandLine::readInt(parser, keepFinished, 0, std::numeric_limits<qint64>::max(), &retention.keepFinished, &error);
     if (error.isEmpty() && parser.isSet(keepDays))
-        readInt(parser, keepDays, 0, 100'000, &retention.keepDays, &error);
+        CommandLine::readInt(parser, keepDays, 0, 100'000, &retention.keepDays, &error);
     if (error.isEmpty() && parser.isSet(ephemeral) && parser.isSet(dataDir))
         error = QStringLiteral("give either --ephemeral or --data-dir, not both");
     if (error.isEmpty() && timeoutMs <= intervalMs)

@@ -61,17 +61,10 @@ int parse(const QStringList &args, Request *request)
     request->wait = parser.isSet(wait);
 
     auto number = [&](const QCommandLineOption &option, qint64 min, qint64 max, qint64 *out) {
-        bool ok = false;
-        *out = parser.value(option).toLongLong(&ok);
-        if (!ok || *out < min || *out > max) {
-            CommandLine::printError(QStringLiteral("--%1 must be a number from %2 to %3, not \"%4\"")
-                                            .arg(option.names().first())
-                                            .arg(min)
-                                            .arg(max)
-                                            .arg(parser.value(option)));
-            return false;
-        }
-        return true;
+        if (CommandLine::readInt(parser, option, min, max, out, &error))
+            return true;
+        CommandLine::printError(error);
+        return false;
     };
     qint64 copies = 1, prio = 0, timeoutMs = 0, maxAttempts = DefaultMaxAttempts;
     if (!number(count, 1, 10'000'000, &copies) || !number(priority, -1'000'000, 1'000'000, &prio)
