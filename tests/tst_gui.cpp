@@ -8,7 +8,6 @@
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "task/taskstore.h"
-#include "models/taskfilterproxymodel.h"
 #include "models/tasktablemodel.h"
 #include "models/workertablemodel.h"
 #include "processes.h"

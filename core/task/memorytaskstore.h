@@ -12,6 +12,7 @@ class MemoryTaskStore final : public TaskStore
 {
 public:
     quint64 nextId() const override { return m_firstId + m_used; }
+    quint64 firstId() const override { return m_firstId; }
     Task *insert(Task task) override;
     Task *find(quint64 id) override;
     const Task *find(quint64 id) const override;

@@ -39,6 +39,7 @@ public:
     static QString defaultDirectory();
 
     quint64 nextId() const override { return m_memory.nextId(); }
+    quint64 firstId() const override { return m_memory.firstId(); }
     Task *insert(Task task) override;
     Task *find(quint64 id) override { return m_memory.find(id); }
     const Task *find(quint64 id) const override { return m_memory.find(id); }

@@ -16,6 +16,8 @@ public:
 
     // The id the next inserted task gets; ids grow and are never reused.
     virtual quint64 nextId() const = 0;
+    // No task has a smaller id; ids from here up to nextId() may have holes.
+    virtual quint64 firstId() const = 0;
     // Stores the task under task.id (which must be nextId()) and returns the stored record. The
     // pointer stays valid until the task is removed.
     virtual Task *insert(Task task) = 0;

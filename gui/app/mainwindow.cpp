@@ -7,7 +7,7 @@
 #include "dialogs/settingsdialog.h"
 #include "master/master.h"
 #include "master/scheduler.h"
-#include "models/taskfilterproxymodel.h"
+#include "models/taskfilter.h"
 #include "models/taskstatestyle.h"
 #include "models/tasktablemodel.h"
 #include "models/workertablemodel.h"
@@ -37,6 +37,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -72,12 +73,10 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     , m_settings(settings)
     , m_localWorkers(new LocalWorkers(this))
     , m_taskModel(new TaskTableModel(master->scheduler(), this))
-    , m_proxy(new TaskFilterProxyModel(this))
     , m_workerModel(new WorkerTableModel(master->scheduler(), this))
 {
     setWindowTitle(tr("Taskmaster"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
-    m_proxy->setSourceModel(m_taskModel);
     buildViews();
     buildActions();
     restoreState();
@@ -90,15 +89,25 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     connect(master, &Master::listeningChanged, this, &MainWindow::updateActions);
     connect(m_localWorkers, &LocalWorkers::countChanged, this, &MainWindow::updateActions);
     // The detail pane follows the selected task as it changes, after the model has caught up.
-    connect(m_taskModel, &QAbstractItemModel::dataChanged, this, [this] {
+    const auto followShownTask = [this] {
         if (m_shownTask)
             showSelectedTask();
-    });
+    };
+    connect(m_taskModel, &QAbstractItemModel::dataChanged, this, followShownTask);
+    connect(m_taskModel, &QAbstractItemModel::layoutChanged, this, followShownTask);
     updateStatus();
     updateActions();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::applyTaskFilter()
+{
+    m_textFilterTimer->stop();
+    const int state = m_stateFilter->currentData().toInt();
+    m_taskModel->setFilter(TaskFilter(state < 0 ? std::nullopt : std::optional<TaskState>(TaskState(state)),
+                                      m_kindFilter->text(), m_textFilter->text()));
+}
 
 void MainWindow::buildViews()
 {
@@ -116,20 +125,27 @@ void MainWindow::buildViews()
     m_textFilter->setPlaceholderText(tr("Search id, args, worker, result…"));
     m_textFilter->setToolTip(tr("Show only tasks whose id, kind, args, worker, result or error contain this text."));
     m_textFilter->setClearButtonEnabled(true);
-    connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this] {
-        const int s = m_stateFilter->currentData().toInt();
-        m_proxy->setStateFilter(s < 0 ? std::nullopt : std::optional<TaskState>(TaskState(s)));
-    });
-    connect(m_kindFilter, &QLineEdit::textChanged, m_proxy, [this](const QString &kind) { m_proxy->setKindFilter(kind.trimmed()); });
-    connect(m_textFilter, &QLineEdit::textChanged, m_proxy, &TaskFilterProxyModel::setTextFilter);
+    // The free text applies once typing pauses, not on every keystroke.
+    m_textFilterTimer = new QTimer(this);
+    m_textFilterTimer->setSingleShot(true);
+    m_textFilterTimer->setInterval(150);
+    connect(m_textFilterTimer, &QTimer::timeout, this, &MainWindow::applyTaskFilter);
+    connect(m_stateFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyTaskFilter);
+    connect(m_kindFilter, &QLineEdit::textChanged, this, &MainWindow::applyTaskFilter);
+    connect(m_textFilter, &QLineEdit::textChanged, m_textFilterTimer, qOverload<>(&QTimer::start));
+    m_reorderingLabel = new QLabel(tr("Sorting and filtering…"), this);
+    m_reorderingLabel->setToolTip(tr("The new order or filter is being worked out; the rows shown follow shortly."));
+    m_reorderingLabel->hide();
+    connect(m_taskModel, &TaskTableModel::reorderingChanged, m_reorderingLabel, &QWidget::setVisible);
 
     auto *filters = new QHBoxLayout;
     filters->setContentsMargins(0, 0, 0, 0);
     filters->addWidget(m_stateFilter);
     filters->addWidget(m_kindFilter);
     filters->addWidget(m_textFilter, 1);
+    filters->addWidget(m_reorderingLabel);
 
-    m_taskView = makeTable(m_proxy, this);
+    m_taskView = makeTable(m_taskModel, this);
     m_taskView->setSortingEnabled(true);
     m_taskView->sortByColumn(TaskTableModel::IdColumn, Qt::AscendingOrder);
     m_taskView->setColumnWidth(TaskTableModel::IdColumn, 70);
@@ -524,11 +540,7 @@ QString MainWindow::exportTasks(const QString &path, bool selectionOnly)
                 tasks.append(t);
         }
     } else {
-        m_taskModel->flush();
-        for (int row = 0; row < m_taskModel->rowCount(); ++row) {
-            if (const Task *t = m_taskModel->task(row))
-                tasks.append(t);
-        }
+        scheduler->store().forEach([&tasks](const Task &t) { tasks.append(&t); });
     }
     return TaskExport::save(path, tasks);
 }

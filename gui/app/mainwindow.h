@@ -16,9 +16,9 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QSplitter;
+class QTimer;
 class QTableView;
 class TaskDetailPane;
-class TaskFilterProxyModel;
 class TaskTableModel;
 class ThroughputChart;
 class WorkerTableModel;
@@ -41,7 +41,6 @@ public:
     QString exportTasks(const QString &path, bool selectionOnly);
 
     TaskTableModel *taskModel() const { return m_taskModel; }
-    TaskFilterProxyModel *taskProxy() const { return m_proxy; }
     WorkerTableModel *workerModel() const { return m_workerModel; }
     QTableView *taskView() const { return m_taskView; }
     QTableView *workerView() const { return m_workerView; }
@@ -67,6 +66,7 @@ private:
                        const QString &tip, void (MainWindow::*slot)());
     void buildActions();
     void buildViews();
+    void applyTaskFilter();
     void restoreState();
     void saveState();
     int execDialog(QDialog *dialog);
@@ -102,7 +102,6 @@ private:
     MasterSettings *m_settings;
     LocalWorkers *m_localWorkers;
     TaskTableModel *m_taskModel;
-    TaskFilterProxyModel *m_proxy;
     WorkerTableModel *m_workerModel;
     QTableView *m_taskView = nullptr;
     QTableView *m_workerView = nullptr;
@@ -113,6 +112,8 @@ private:
     QComboBox *m_stateFilter = nullptr;
     QLineEdit *m_kindFilter = nullptr;
     QLineEdit *m_textFilter = nullptr;
+    QTimer *m_textFilterTimer = nullptr;
+    QLabel *m_reorderingLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_countsLabel = nullptr;

@@ -3,12 +3,16 @@
 #include "master/scheduler.h"
 #include "models/taskstatestyle.h"
 
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <algorithm>
-#include <limits>
+#include <utility>
 
 namespace {
+
+// How long the scan for a new order or filter may hold the event loop before it yields.
+constexpr qint64 SliceMs = 5;
 
 QString elide(const QByteArray &text, int max = 200)
 {
@@ -18,28 +22,49 @@ QString elide(const QByteArray &text, int max = 200)
     return s;
 }
 
+// Ids mostly arrive in increasing order, which std::sort passes over quickly.
+void sortUnique(std::vector<quint64> &ids)
+{
+    if (!std::is_sorted(ids.begin(), ids.end()))
+        std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
 } // namespace
+
+struct TaskTableModel::Job {
+    quint64 generation = 0;
+    TaskFilter filter;
+    TaskOrder order;
+    quint64 next = 0; // the next id to read
+    quint64 end = 0; // tasks from here on were added after the job began: they arrive as changes
+    std::shared_ptr<TaskOrder::KeySnapshot> keys;
+    std::vector<quint64> changed; // tasks changed since the job began, to be placed again at the end
+};
 
 TaskTableModel::TaskTableModel(Scheduler *scheduler, QObject *parent)
     : QAbstractTableModel(parent)
     , m_scheduler(scheduler)
     , m_timer(new QTimer(this))
 {
+    m_sorter.setMaxThreadCount(1);
     m_timer->setSingleShot(true);
     m_timer->setInterval(100);
     connect(m_timer, &QTimer::timeout, this, &TaskTableModel::flush);
     connect(scheduler, &Scheduler::tasksChanged, this, &TaskTableModel::noteChanged);
-    connect(scheduler, &Scheduler::tasksRemoved, this, &TaskTableModel::noteRemoved);
+    connect(scheduler, &Scheduler::tasksRemoved, this, &TaskTableModel::noteChanged);
 
-    // Tasks that were there before the model.
+    // Tasks that were there before the model, in id order.
     std::vector<quint64> ids;
     ids.reserve(size_t(scheduler->store().size()));
     scheduler->store().forEach([&ids](const Task &task) { ids.push_back(task.id); });
-    std::sort(ids.begin(), ids.end());
-    m_ids = std::move(ids);
-    m_rows.reserve(qsizetype(m_ids.size()));
-    for (size_t i = 0; i < m_ids.size(); ++i)
-        m_rows.insert(m_ids[i], int(i));
+    m_rows.assign(std::move(ids));
+}
+
+TaskTableModel::~TaskTableModel()
+{
+    m_job.reset();
+    m_sorter.waitForDone(); // a sort still running posts its result to this object
 }
 
 void TaskTableModel::setCoalesceInterval(int ms)
@@ -49,7 +74,7 @@ void TaskTableModel::setCoalesceInterval(int ms)
 
 int TaskTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_ids.size());
+    return parent.isValid() ? 0 : m_rows.size();
 }
 
 int TaskTableModel::columnCount(const QModelIndex &parent) const
@@ -59,9 +84,9 @@ int TaskTableModel::columnCount(const QModelIndex &parent) const
 
 const Task *TaskTableModel::task(int row) const
 {
-    if (row < 0 || size_t(row) >= m_ids.size())
+    if (row < 0 || row >= m_rows.size())
         return nullptr;
-    return m_scheduler->task(m_ids[size_t(row)]);
+    return m_scheduler->task(m_rows.id(row));
 }
 
 QVariant TaskTableModel::data(const QModelIndex &index, int role) const
@@ -85,16 +110,6 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         default:
             return {};
         }
-    case SortRole:
-        switch (index.column()) {
-        case IdColumn: return QVariant::fromValue(t->id);
-        case StateColumn: return int(t->state);
-        case PriorityColumn: return t->spec.priority;
-        case AttemptsColumn: return t->attempts;
-        case DurationColumn: return t->startedMs && t->finishedMs ? t->finishedMs - t->startedMs : qint64(-1);
-        default: break;
-        }
-        [[fallthrough]];
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
         switch (index.column()) {
@@ -138,85 +153,166 @@ QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, in
     }
 }
 
+TaskFilter TaskTableModel::filter() const
+{
+    return m_job ? m_job->filter : m_filter;
+}
+
+TaskOrder TaskTableModel::order() const
+{
+    return m_job ? m_job->order : m_order;
+}
+
+void TaskTableModel::sort(int column, Qt::SortOrder order)
+{
+    const TaskOrder wanted(column, order);
+    if (wanted != this->order())
+        startJob(filter(), wanted);
+}
+
+void TaskTableModel::setFilter(const TaskFilter &filter)
+{
+    if (filter != this->filter())
+        startJob(filter, order());
+}
+
+void TaskTableModel::startJob(const TaskFilter &filter, const TaskOrder &order)
+{
+    const bool wasReordering = isReordering();
+    m_job.reset(); // superseded: a sort of it still running is ignored when it ends
+    const quint64 generation = ++m_generation;
+    const TaskStore &store = m_scheduler->store();
+    if (store.size() <= m_immediateLimit) {
+        flush();
+        const std::unique_ptr<TaskOrder::KeySnapshot> keys = order.snapshot(size_t(store.size()));
+        store.forEach([&](const Task &task) {
+            if (filter.accepts(task))
+                keys->add(task);
+        });
+        changeLayout([&] {
+            m_filter = filter;
+            m_order = order;
+            m_rows.assign(keys->takeSortedIds());
+        });
+        if (wasReordering)
+            Q_EMIT reorderingChanged(false);
+        return;
+    }
+    m_job = std::make_unique<Job>();
+    m_job->generation = generation;
+    m_job->filter = filter;
+    m_job->order = order;
+    m_job->next = store.firstId();
+    m_job->end = store.nextId();
+    m_job->keys = order.snapshot(filter.acceptsAll() ? size_t(store.size()) : 0);
+    if (!wasReordering)
+        Q_EMIT reorderingChanged(true);
+    QTimer::singleShot(0, this, [this, generation] { scanSlice(generation); });
+}
+
+void TaskTableModel::scanSlice(quint64 generation)
+{
+    if (!m_job || m_job->generation != generation)
+        return;
+    Job &job = *m_job;
+    const TaskStore &store = m_scheduler->store();
+    QElapsedTimer clock;
+    clock.start();
+    while (job.next < job.end) {
+        const quint64 stop = std::min(job.end, job.next + 4096);
+        for (; job.next < stop; ++job.next) {
+            const Task *task = store.find(job.next);
+            if (task && job.filter.accepts(*task))
+                job.keys->add(*task);
+        }
+        if (clock.elapsed() >= SliceMs) {
+            QTimer::singleShot(0, this, [this, generation] { scanSlice(generation); });
+            return;
+        }
+    }
+    // Every key is copied: sort them off the event loop's thread. The keys share their strings
+    // with the records, which the scheduler replaces rather than changes in place.
+    m_sorter.start([this, generation, keys = std::move(job.keys)] {
+        auto ids = std::make_shared<std::vector<quint64>>(keys->takeSortedIds());
+        QMetaObject::invokeMethod(
+                this, [this, generation, ids] { finishJob(generation, std::move(*ids)); }, Qt::QueuedConnection);
+    });
+}
+
+void TaskTableModel::finishJob(quint64 generation, std::vector<quint64> ids)
+{
+    if (!m_job || m_job->generation != generation)
+        return;
+    const std::unique_ptr<Job> job = std::move(m_job);
+    const std::vector<quint64> pending = takePending();
+    std::vector<quint64> &changed = job->changed;
+    changed.insert(changed.end(), pending.begin(), pending.end());
+    sortUnique(changed);
+    const TaskStore &store = m_scheduler->store();
+    changeLayout([&] {
+        m_filter = job->filter;
+        m_order = job->order;
+        m_rows.assign(std::move(ids));
+        // The rows are as they were when each task was read; place those changed since.
+        m_rows.apply(m_rows.plan(changed, store, m_filter, m_order), store, m_order);
+    });
+    Q_EMIT reorderingChanged(false);
+}
+
+template <typename Change>
+void TaskTableModel::changeLayout(Change change)
+{
+    Q_EMIT layoutAboutToBeChanged();
+    const QModelIndexList before = persistentIndexList();
+    std::vector<quint64> ids;
+    ids.reserve(size_t(before.size()));
+    for (const QModelIndex &index : before)
+        ids.push_back(m_rows.id(index.row()));
+    change();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const int row = m_rows.rowOf(ids[size_t(i)]);
+        after.append(row >= 0 ? index(row, before.at(i).column()) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged();
+}
+
 void TaskTableModel::noteChanged(const QList<quint64> &ids)
 {
-    for (quint64 id : ids)
-        m_pendingChanged.insert(id);
-    schedule();
-}
-
-void TaskTableModel::noteRemoved(const QList<quint64> &ids)
-{
-    for (quint64 id : ids) {
-        m_pendingRemoved.insert(id);
-        m_pendingChanged.remove(id);
-    }
-    schedule();
-}
-
-void TaskTableModel::schedule()
-{
+    m_pending.insert(m_pending.end(), ids.begin(), ids.end());
     if (!m_timer->isActive())
         m_timer->start();
 }
 
-void TaskTableModel::flush()
+std::vector<quint64> TaskTableModel::takePending()
 {
     m_timer->stop();
-    if (!m_pendingRemoved.isEmpty()) {
-        std::vector<int> rows;
-        rows.reserve(size_t(m_pendingRemoved.size()));
-        for (quint64 id : std::as_const(m_pendingRemoved)) {
-            const int row = m_rows.value(id, -1);
-            if (row >= 0)
-                rows.push_back(row);
-        }
-        m_pendingRemoved.clear();
-        std::sort(rows.begin(), rows.end());
-        // One beginRemoveRows per contiguous span, from the end so earlier rows keep their numbers.
-        size_t end = rows.size();
-        while (end > 0) {
-            size_t begin = end - 1;
-            while (begin > 0 && rows[begin - 1] == rows[begin] - 1)
-                --begin;
-            const int first = rows[begin];
-            const int last = rows[end - 1];
-            beginRemoveRows({}, first, last);
-            for (int r = first; r <= last; ++r)
-                m_rows.remove(m_ids[size_t(r)]);
-            m_ids.erase(m_ids.begin() + first, m_ids.begin() + last + 1);
-            endRemoveRows();
-            end = begin;
-        }
-        if (!rows.empty()) {
-            for (size_t i = size_t(rows.front()); i < m_ids.size(); ++i)
-                m_rows[m_ids[i]] = int(i);
-        }
-    }
-    if (m_pendingChanged.isEmpty())
+    std::vector<quint64> ids = std::exchange(m_pending, {});
+    sortUnique(ids);
+    return ids;
+}
+
+void TaskTableModel::flush()
+{
+    const std::vector<quint64> changed = takePending();
+    if (changed.empty())
         return;
-    std::vector<quint64> added;
-    int firstChanged = std::numeric_limits<int>::max();
-    int lastChanged = -1;
-    for (quint64 id : std::as_const(m_pendingChanged)) {
-        const int row = m_rows.value(id, -1);
-        if (row >= 0) {
-            firstChanged = std::min(firstChanged, row);
-            lastChanged = std::max(lastChanged, row);
-        } else if (m_scheduler->task(id)) {
-            added.push_back(id);
-        }
+    if (m_job)
+        m_job->changed.insert(m_job->changed.end(), changed.begin(), changed.end());
+    const TaskStore &store = m_scheduler->store();
+    const TaskRows::Plan plan = m_rows.plan(changed, store, m_filter, m_order);
+    if (plan.movesRows()) {
+        changeLayout([&] { m_rows.apply(plan, store, m_order); });
+        return;
     }
-    m_pendingChanged.clear();
-    if (lastChanged >= 0)
-        Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
-    if (!added.empty()) {
-        std::sort(added.begin(), added.end());
-        const int first = int(m_ids.size());
-        beginInsertRows({}, first, first + int(added.size()) - 1);
-        m_ids.insert(m_ids.end(), added.begin(), added.end());
-        for (size_t i = size_t(first); i < m_ids.size(); ++i)
-            m_rows.insert(m_ids[i], int(i));
+    if (plan.lastChanged >= 0)
+        Q_EMIT dataChanged(index(plan.firstChanged, 0), index(plan.lastChanged, ColumnCount - 1));
+    if (plan.appendOnly) {
+        const int first = m_rows.size();
+        beginInsertRows({}, first, first + int(plan.inserted.size()) - 1);
+        m_rows.apply(plan, store, m_order);
         endInsertRows();
     }
 }
