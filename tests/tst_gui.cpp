@@ -33,6 +33,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QHeaderView>
 #include <QTest>
 #include <QTranslator>
 
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void drainingAWorkerLetsItFinishAndLeave();
     void cancelAndRetryChangeStates();
     void filtersNarrowTheView();
+    void aHeaderClickSortsWithoutBlocking();
     void exportWritesCsvAndJsonLines();
     void settingsPersist();
     void settingsDialogChangesTheKeyAndListensAgain();
@@ -323,6 +325,38 @@ void tst_Gui::filtersNarrowTheView()
     QCOMPARE(view->index(0, TaskTableModel::IdColumn).data().toString(), QStringLiteral("1"));
     f.window.taskView()->sortByColumn(TaskTableModel::ArgsColumn, Qt::DescendingOrder);
     QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("12"));
+}
+
+void tst_Gui::aHeaderClickSortsWithoutBlocking()
+{
+    Fixture f;
+    QList<QByteArray> args;
+    for (int i = 0; i < 3000; ++i)
+        args.append(QByteArray::number(i));
+    f.scheduler()->submit(specs(QStringLiteral("square"), args));
+    f.window.taskModel()->flush();
+    // Sorted in the background as a million tasks would be, however few there are here.
+    f.window.taskModel()->setImmediateLimit(0);
+    f.window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&f.window));
+    QAbstractItemModel *view = f.window.taskView()->model();
+    QHeaderView *header = f.window.taskView()->horizontalHeader();
+    QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("0"));
+
+    const QPoint argsHeader(header->sectionViewportPosition(TaskTableModel::ArgsColumn) + 5, header->height() / 2);
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, argsHeader);
+    // The click returns before the rows move, and says so.
+    QCOMPARE(header->sortIndicatorSection(), int(TaskTableModel::ArgsColumn));
+    QVERIFY(f.window.taskModel()->isReordering());
+    QVERIFY(f.window.reorderingLabel()->isVisible());
+    QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("0"));
+    QTRY_VERIFY(!f.window.reorderingLabel()->isVisible());
+    QCOMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("0"));
+    QCOMPARE(view->index(2999, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("999"));
+    // A second click reverses it.
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, argsHeader);
+    QTRY_COMPARE(view->index(0, TaskTableModel::ArgsColumn).data().toString(), QStringLiteral("999"));
+    QVERIFY(!f.window.reorderingLabel()->isVisible());
 }
 
 void tst_Gui::exportWritesCsvAndJsonLines()

@@ -49,6 +49,7 @@ public:
     QComboBox *stateFilter() const { return m_stateFilter; }
     QLineEdit *textFilter() const { return m_textFilter; }
     QLineEdit *kindFilter() const { return m_kindFilter; }
+    QLabel *reorderingLabel() const { return m_reorderingLabel; }
     QString statusText() const;
     // The command line the "Connect a worker" dialog shows.
     QString workerCommandLine() const;
