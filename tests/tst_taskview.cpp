@@ -121,6 +121,7 @@ class tst_TaskView : public QObject
 private Q_SLOTS:
     void filterMatchesStateKindAndText();
     void snapshotSortsLikeLessThan();
+    void numbersInTextSortByValue();
     void rowsFollowRandomChanges();
     void planKeepsRowsInPlaceWhenOnlyDataChanges();
     void reorderingRunsInTheBackground();
@@ -188,6 +189,38 @@ void tst_TaskView::snapshotSortsLikeLessThan()
         else
             QVERIFY(a->spec.kind > b->spec.kind);
     }
+}
+
+void tst_TaskView::numbersInTextSortByValue()
+{
+    MemoryTaskStore store;
+    const QList<QByteArray> args = {"[10]", "[9]", "[100]", "[009]", "[9, 2]", "[9,10]", "[9,9]", "\"b\"", "\"a2\"",
+                                    "\"a10\"", "\"é\""};
+    const QStringList workers = {QStringLiteral("w-10"), QStringLiteral("w-2"), QStringLiteral("w-1"),
+                                 QStringLiteral("w-02"), QStringLiteral("v-99"), QStringLiteral("w-"),
+                                 QStringLiteral("w"), QStringLiteral("ü-1"), QStringLiteral("w-2a"),
+                                 QStringLiteral("w-2-1"), QStringLiteral("W-3")};
+    for (int i = 0; i < int(args.size()); ++i) {
+        Task task;
+        task.id = store.nextId();
+        task.spec.args = args.at(i);
+        task.worker = workers.at(i);
+        store.insert(task);
+    }
+    const auto column = [&store](int c, Qt::SortOrder direction, const auto &value) {
+        QStringList shown;
+        for (quint64 id : expectedRows(store, TaskFilter(), TaskOrder(c, direction)))
+            shown.append(value(*store.find(id)));
+        return shown.join(QLatin1Char(' '));
+    };
+    const auto argsOf = [](const Task &t) { return QString::fromUtf8(t.spec.args); };
+    // "[9]" and "[009]" are equal by value: they keep id order, in either direction.
+    QCOMPARE(column(TaskTableModel::ArgsColumn, Qt::AscendingOrder, argsOf),
+             QStringLiteral("\"a2\" \"a10\" \"b\" \"é\" [9, 2] [9,9] [9,10] [9] [009] [10] [100]"));
+    QCOMPARE(column(TaskTableModel::ArgsColumn, Qt::DescendingOrder, argsOf),
+             QStringLiteral("[100] [10] [9] [009] [9,10] [9,9] [9, 2] \"é\" \"b\" \"a10\" \"a2\""));
+    QCOMPARE(column(TaskTableModel::WorkerColumn, Qt::AscendingOrder, [](const Task &t) { return t.worker; }),
+             QStringLiteral("W-3 v-99 w w- w-1 w-2 w-02 w-2-1 w-2a w-10 ü-1"));
 }
 
 void tst_TaskView::rowsFollowRandomChanges()

@@ -51,14 +51,53 @@ int compareKeys(qint64 a, qint64 b)
     return a < b ? -1 : (b < a ? 1 : 0);
 }
 
+// Natural order: runs of ASCII digits compare by their value, so "[9]" sorts before "[10]" and
+// "worker-2" before "worker-10"; anything else compares code unit by code unit.
+template <typename Unit>
+int naturalCompare(const Unit *a, size_t sizeA, const Unit *b, size_t sizeB)
+{
+    const auto isDigit = [](Unit c) { return c >= Unit('0') && c <= Unit('9'); };
+    size_t i = 0;
+    size_t j = 0;
+    while (i < sizeA && j < sizeB) {
+        if (!isDigit(a[i]) || !isDigit(b[j])) {
+            if (a[i] != b[j])
+                return a[i] < b[j] ? -1 : 1;
+            ++i;
+            ++j;
+            continue;
+        }
+        while (i < sizeA && a[i] == Unit('0'))
+            ++i;
+        while (j < sizeB && b[j] == Unit('0'))
+            ++j;
+        size_t endA = i;
+        size_t endB = j;
+        while (endA < sizeA && isDigit(a[endA]))
+            ++endA;
+        while (endB < sizeB && isDigit(b[endB]))
+            ++endB;
+        if (endA - i != endB - j)
+            return endA - i < endB - j ? -1 : 1; // more significant digits: the larger number
+        for (; i < endA; ++i, ++j) {
+            if (a[i] != b[j])
+                return a[i] < b[j] ? -1 : 1;
+        }
+        j = endB;
+    }
+    return i < sizeA ? 1 : (j < sizeB ? -1 : 0);
+}
+
 int compareKeys(const QString &a, const QString &b)
 {
-    return a.compare(b);
+    return naturalCompare(a.utf16(), size_t(a.size()), b.utf16(), size_t(b.size()));
 }
 
 int compareKeys(const QByteArray &a, const QByteArray &b)
 {
-    return a.compare(b);
+    // Unsigned, so UTF-8 sequences sort after ASCII as their code points do.
+    return naturalCompare(reinterpret_cast<const uchar *>(a.constData()), size_t(a.size()),
+                          reinterpret_cast<const uchar *>(b.constData()), size_t(b.size()));
 }
 
 // The one ordering both paths use: the key, reversed when descending, then the id ascending.

@@ -1,7 +1,8 @@
 #pragma once
 
 // The order of the task view: by one column of TaskTableModel, ascending or descending, with
-// ties always in id order so that equal rows keep their places while the view updates.
+// ties always in id order so that equal rows keep their places while the view updates. Text
+// sorts naturally: numbers in it by value, so "[9]" comes before "[10]".
 // lessThan() compares live records on the GUI thread. A KeySnapshot copies the keys of many
 // tasks there, and can then be sorted on another thread while the scheduler goes on changing
 // the records: both compare the same keys in the same way.
