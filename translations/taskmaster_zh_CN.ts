@@ -511,6 +511,14 @@
         <source>Cannot use the TLS certificate: %1. Fix it in Server &gt; Settings.</source>
         <translation>无法使用 TLS 证书：%1。请在 服务器 &gt; 设置 中修正。</translation>
     </message>
+    <message>
+        <source>Sorting and filtering…</source>
+        <translation>正在排序和筛选…</translation>
+    </message>
+    <message>
+        <source>The new order or filter is being worked out; the rows shown follow shortly.</source>
+        <translation>正在计算新的排序或筛选结果，表格稍后随之更新。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

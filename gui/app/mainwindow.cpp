@@ -135,6 +135,10 @@ void MainWindow::buildViews()
     connect(m_textFilter, &QLineEdit::textChanged, m_textFilterTimer, qOverload<>(&QTimer::start));
     m_reorderingLabel = new QLabel(tr("Sorting and filtering…"), this);
     m_reorderingLabel->setToolTip(tr("The new order or filter is being worked out; the rows shown follow shortly."));
+    // Its place is kept while hidden, so the filter fields do not jump when it shows.
+    QSizePolicy keepPlace = m_reorderingLabel->sizePolicy();
+    keepPlace.setRetainSizeWhenHidden(true);
+    m_reorderingLabel->setSizePolicy(keepPlace);
     m_reorderingLabel->hide();
     connect(m_taskModel, &TaskTableModel::reorderingChanged, m_reorderingLabel, &QWidget::setVisible);
 
