@@ -1,5 +1,6 @@
 #include "sqlitetaskstore.h"
 
+#include "sqlitestorewriter.h"
 #include "util/logging.h"
 
 #include <QDir>
@@ -12,6 +13,8 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <limits>
+
 namespace {
 
 // Bumped when the tables change; a master refuses a database newer than it understands.
@@ -19,18 +22,6 @@ constexpr int SchemaVersion = 1;
 
 const char *const Columns = "id, kind, args, priority, timeout_ms, max_attempts, state, attempts, worker, result, "
                             "error, created_ms, started_ms, finished_ms, duplicate_results, history";
-
-QByteArray historyToJson(const QList<TaskAttempt> &history)
-{
-    QJsonArray array;
-    for (const TaskAttempt &a : history) {
-        array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
-                                 {QStringLiteral("started_ms"), a.startedMs},
-                                 {QStringLiteral("finished_ms"), a.finishedMs},
-                                 {QStringLiteral("outcome"), a.outcome}});
-    }
-    return QJsonDocument(array).toJson(QJsonDocument::Compact);
-}
 
 QList<TaskAttempt> historyFromJson(const QByteArray &json)
 {
@@ -64,16 +55,26 @@ SqliteTaskStore::SqliteTaskStore(const QString &directory, const Settings &setti
       m_timer(new QTimer(this))
 {
     m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, [this] { commit(); });
+    connect(m_timer, &QTimer::timeout, this, &SqliteTaskStore::startWrite);
+    m_thread.setObjectName(QStringLiteral("taskmaster-store"));
 }
 
 SqliteTaskStore::~SqliteTaskStore()
 {
-    if (m_open) {
+    if (m_open)
         commit();
-        QSqlDatabase::database(m_connectionName, false).close();
+    stopWriter();
+}
+
+void SqliteTaskStore::stopWriter()
+{
+    if (m_writer) {
+        // Deleted in its own thread, where its database connection lives.
+        QMetaObject::invokeMethod(m_writer, [writer = m_writer] { delete writer; }, Qt::BlockingQueuedConnection);
+        m_writer = nullptr;
     }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    m_thread.quit();
+    m_thread.wait();
 }
 
 QString SqliteTaskStore::defaultDirectory()
@@ -125,15 +126,39 @@ bool SqliteTaskStore::open(QString *error)
                                 "install it or run with --ephemeral");
         return false;
     }
+    const bool loaded = load(error);
+    QSqlDatabase::removeDatabase(m_connectionName); // loading is done; the writer has its own connection
+    if (!loaded)
+        return false;
+    m_takenNextId = m_memory.nextId();
+
+    m_writer = new SqliteStoreWriter(databasePath(), m_connectionName + QStringLiteral("-writer"),
+                                     m_settings.retryDelayMs);
+    m_writer->moveToThread(&m_thread);
+    connect(m_writer, &SqliteStoreWriter::written, this, &SqliteTaskStore::onWritten);
+    connect(m_writer, &SqliteStoreWriter::failed, this, &SqliteTaskStore::commitFailed);
+    m_thread.start();
+    bool opened = false;
+    QMetaObject::invokeMethod(m_writer, [&] { opened = m_writer->open(error); }, Qt::BlockingQueuedConnection);
+    if (!opened) {
+        stopWriter();
+        return false;
+    }
+    m_open = true;
+    qCInfo(lcMaster).noquote() << "loaded" << m_memory.size() << "tasks from" << databasePath();
+    return true;
+}
+
+bool SqliteTaskStore::load(QString *error)
+{
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(databasePath());
     if (!db.open()) {
         *error = QStringLiteral("cannot open %1: %2").arg(databasePath(), describe(db.lastError()));
         return false;
     }
-    // WAL: a commit appends to the log and readers never block it. synchronous=FULL syncs the log
-    // at every commit, so an acknowledged submit survives power loss too, not only a crash.
-    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL"), error) || !exec(QStringLiteral("PRAGMA synchronous=FULL"), error))
+    // WAL (kept in the file): a commit appends to the log and readers never block it.
+    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL"), error))
         return false;
     QSqlQuery version(db);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
@@ -190,9 +215,6 @@ bool SqliteTaskStore::open(QString *error)
     QSqlQuery next(db);
     if (next.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'next_id'")) && next.next())
         m_memory.raiseNextId(next.value(0).toULongLong());
-    m_storedNextId = m_memory.nextId();
-    m_open = true;
-    qCInfo(lcMaster).noquote() << "loaded" << m_memory.size() << "tasks from" << databasePath();
     return true;
 }
 
@@ -235,14 +257,71 @@ void SqliteTaskStore::scheduleCommit()
         m_timer->start(m_settings.commitDelayMs);
 }
 
+bool SqliteTaskStore::hasUnwritten() const
+{
+    return !m_dirty.isEmpty() || !m_removed.isEmpty() || m_memory.nextId() != m_takenNextId;
+}
+
 void SqliteTaskStore::whenDurable(QObject *context, std::function<void()> done)
 {
-    if (pendingChanges() == 0 && m_memory.nextId() == m_storedNextId) {
+    if (hasUnwritten()) {
+        m_waiters.append({context, std::move(done)});
+        scheduleCommit();
+    } else if (!m_writing.empty()) {
+        m_writing.back().waiters.append({context, std::move(done)});
+    } else {
         done();
-        return;
     }
-    m_waiters.append({context, std::move(done)});
-    scheduleCommit();
+}
+
+std::shared_ptr<SqliteStoreBatch> SqliteTaskStore::takeBatch(qsizetype limit)
+{
+    auto batch = std::make_shared<SqliteStoreBatch>();
+    batch->sequence = ++m_sequence;
+    batch->upserts.reserve(size_t(std::min(limit, m_dirty.size())));
+    for (auto it = m_dirty.begin(); it != m_dirty.end() && batch->changes() < limit;) {
+        if (const Task *task = m_memory.find(*it))
+            batch->upserts.push_back(*task); // shares its strings: cheap to copy, safe to read elsewhere
+        it = m_dirty.erase(it);
+    }
+    for (auto it = m_removed.begin(); it != m_removed.end() && batch->changes() < limit;) {
+        batch->removals.push_back(*it);
+        it = m_removed.erase(it);
+    }
+    batch->nextId = m_takenNextId = m_memory.nextId();
+    Writing writing{batch->sequence, batch->changes(), {}};
+    if (!hasUnwritten()) // the batch holds the last change made before these callbacks
+        writing.waiters = std::exchange(m_waiters, {});
+    m_writingChanges += writing.changes;
+    m_writing.push_back(std::move(writing));
+    return batch;
+}
+
+void SqliteTaskStore::startWrite()
+{
+    // One batch at a time: while it is written, further changes gather and coalesce.
+    if (!m_open || !m_writing.empty() || !hasUnwritten())
+        return;
+    const std::shared_ptr<SqliteStoreBatch> batch = takeBatch(m_settings.maxWrite);
+    QMetaObject::invokeMethod(m_writer, [writer = m_writer, batch] { writer->enqueue(std::move(*batch)); });
+}
+
+void SqliteTaskStore::onWritten(quint64 sequence)
+{
+    while (!m_writing.empty() && m_writing.front().sequence <= sequence) {
+        const Writing done = std::move(m_writing.front());
+        m_writing.pop_front();
+        m_writingChanges -= done.changes;
+        ++m_commits;
+        Q_EMIT committed(done.changes);
+        // Callbacks may change tasks again; those changes go in a later batch.
+        for (const Waiter &waiter : done.waiters) {
+            if (waiter.context)
+                waiter.done();
+        }
+    }
+    if (hasUnwritten())
+        scheduleCommit();
 }
 
 bool SqliteTaskStore::commit()
@@ -250,90 +329,22 @@ bool SqliteTaskStore::commit()
     m_timer->stop();
     if (!m_open)
         return false;
-    const qsizetype changes = pendingChanges();
-    if (changes > 0 || m_memory.nextId() != m_storedNextId) {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        QString error;
-        bool ok = db.transaction();
-        if (!ok)
-            error = describe(db.lastError());
-        QSqlQuery upsert(db);
-        if (ok && !m_dirty.isEmpty()) {
-            ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                               "?, ?, ?, ?)")
-                                        .arg(QLatin1String(Columns)));
-            for (auto it = m_dirty.cbegin(); ok && it != m_dirty.cend(); ++it) {
-                const Task *task = m_memory.find(*it);
-                if (!task)
-                    continue;
-                upsert.bindValue(0, qint64(task->id));
-                upsert.bindValue(1, task->spec.kind);
-                upsert.bindValue(2, task->spec.args);
-                upsert.bindValue(3, task->spec.priority);
-                upsert.bindValue(4, task->spec.timeoutMs);
-                upsert.bindValue(5, task->spec.maxAttempts);
-                upsert.bindValue(6, int(task->state));
-                upsert.bindValue(7, task->attempts);
-                upsert.bindValue(8, task->worker.isNull() ? QString(QLatin1String("")) : task->worker);
-                upsert.bindValue(9, task->result.isNull() ? QByteArray("") : task->result);
-                upsert.bindValue(10, task->error.isNull() ? QString(QLatin1String("")) : task->error);
-                upsert.bindValue(11, task->createdMs);
-                upsert.bindValue(12, task->startedMs);
-                upsert.bindValue(13, task->finishedMs);
-                upsert.bindValue(14, task->duplicateResults);
-                upsert.bindValue(15, QString::fromUtf8(historyToJson(task->history)));
-                ok = upsert.exec();
-            }
-            if (!ok)
-                error = describe(upsert.lastError());
-        }
-        QSqlQuery erase(db);
-        if (ok && !m_removed.isEmpty()) {
-            ok = erase.prepare(QStringLiteral("DELETE FROM tasks WHERE id = ?"));
-            for (auto it = m_removed.cbegin(); ok && it != m_removed.cend(); ++it) {
-                erase.bindValue(0, qint64(*it));
-                ok = erase.exec();
-            }
-            if (!ok)
-                error = describe(erase.lastError());
-        }
-        QSqlQuery next(db);
-        if (ok) {
-            ok = next.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)"));
-            next.bindValue(0, qint64(m_memory.nextId()));
-            ok = ok && next.exec();
-            if (!ok)
-                error = describe(next.lastError());
-        }
-        if (ok) {
-            ok = db.commit();
-            if (!ok)
-                error = describe(db.lastError());
-        }
-        if (!ok) {
-            // Nothing is dropped: the changes stay pending and the next try writes them again.
-            db.rollback();
-            error = QStringLiteral("cannot write %1: %2; retrying in %3 ms")
-                            .arg(databasePath(), error)
-                            .arg(m_settings.retryDelayMs);
-            qCWarning(lcMaster).noquote() << error;
-            m_timer->start(m_settings.retryDelayMs);
-            Q_EMIT commitFailed(error);
-            return false;
-        }
-        m_dirty.clear();
-        m_removed.clear();
-        m_storedNextId = m_memory.nextId();
-        ++m_commits;
-        Q_EMIT committed(changes);
-    }
-    // Callbacks may change tasks again; those changes wait for the next commit.
-    const QList<Waiter> waiters = std::exchange(m_waiters, {});
-    for (const Waiter &waiter : waiters) {
-        if (waiter.context)
-            waiter.done();
-    }
-    return true;
+    std::shared_ptr<SqliteStoreBatch> batch;
+    if (hasUnwritten())
+        batch = takeBatch(std::numeric_limits<qsizetype>::max());
+    bool ok = false;
+    QString error;
+    QMetaObject::invokeMethod(
+            m_writer,
+            [&] {
+                if (batch)
+                    m_writer->add(std::move(*batch));
+                ok = m_writer->writeAll(&error);
+            },
+            Qt::BlockingQueuedConnection);
+    if (ok)
+        onWritten(m_sequence); // the writer's own signals for these arrive later and find nothing left
+    return ok;
 }
 
 QList<quint64> SqliteTaskStore::finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const

@@ -3,7 +3,9 @@
 // The master's durable store: every task with its attempt history in an SQLite database (WAL
 // mode) in a data directory, with the records themselves kept in memory for the scheduler.
 // Changes are written through with group commit: everything changed within a few milliseconds
-// goes into one transaction, so a busy queue pays for one sync, not one per task.
+// goes into one transaction, so a busy queue pays for one sync, not one per task. The records
+// are copied on the event loop's thread and written on a thread of their own, one batch at a
+// time; changes made meanwhile gather (and coalesce) for the next batch.
 
 #include "memorytaskstore.h"
 
@@ -11,8 +13,13 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QThread>
 
+#include <deque>
 #include <memory>
+
+struct SqliteStoreBatch;
+class SqliteStoreWriter;
 
 class QTimer;
 
@@ -24,6 +31,9 @@ public:
     struct Settings {
         int commitDelayMs = 5; // how long changes gather before they are committed
         int maxBatch = 4096; // a batch this large is committed on the next event loop turn
+        // At most this many changes per transaction: a larger backlog goes in several, so that
+        // each copy taken on the event loop's thread stays short.
+        int maxWrite = 20'000;
         int retryDelayMs = 1000; // after a failed commit (disk full, I/O error)
     };
 
@@ -50,9 +60,11 @@ public:
     void whenDurable(QObject *context, std::function<void()> done) override;
     QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
 
-    // Writes every pending change now; false (and the changes stay pending) on failure.
+    // Writes every pending change now and waits for it; false (and the changes stay pending,
+    // to be tried again) on failure.
     bool commit();
-    qsizetype pendingChanges() const { return m_dirty.size() + m_removed.size(); }
+    // Changes not yet on disk.
+    qsizetype pendingChanges() const { return m_dirty.size() + m_removed.size() + m_writingChanges; }
     quint64 commits() const { return m_commits; }
 
 Q_SIGNALS:
@@ -65,8 +77,21 @@ private:
         std::function<void()> done;
     };
 
+    // A batch being written, and the whenDurable callbacks that wait for it.
+    struct Writing {
+        quint64 sequence;
+        qsizetype changes;
+        QList<Waiter> waiters;
+    };
+
     void changed(quint64 id);
     void scheduleCommit();
+    bool hasUnwritten() const;
+    std::shared_ptr<SqliteStoreBatch> takeBatch(qsizetype limit);
+    void startWrite();
+    void onWritten(quint64 sequence);
+    bool load(QString *error);
+    void stopWriter();
     bool exec(const QString &sql, QString *error);
 
     QString m_directory;
@@ -74,10 +99,15 @@ private:
     QString m_connectionName;
     std::unique_ptr<QLockFile> m_lock;
     MemoryTaskStore m_memory;
-    QSet<quint64> m_dirty;
+    QSet<quint64> m_dirty; // changed since the last batch was taken
     QSet<quint64> m_removed;
-    quint64 m_storedNextId = 0;
-    QList<Waiter> m_waiters;
+    quint64 m_takenNextId = 0; // nextId() as of the last batch
+    QList<Waiter> m_waiters; // for the batch that takes the last change made before them
+    std::deque<Writing> m_writing;
+    qsizetype m_writingChanges = 0;
+    quint64 m_sequence = 0;
+    QThread m_thread;
+    SqliteStoreWriter *m_writer = nullptr; // lives in m_thread
     QTimer *m_timer;
     quint64 m_commits = 0;
     bool m_open = false;

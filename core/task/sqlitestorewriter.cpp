@@ -1,0 +1,161 @@
+#include "sqlitestorewriter.h"
+
+#include "util/logging.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimer>
+
+namespace {
+
+QByteArray historyToJson(const QList<TaskAttempt> &history)
+{
+    QJsonArray array;
+    for (const TaskAttempt &a : history) {
+        array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
+                                 {QStringLiteral("started_ms"), a.startedMs},
+                                 {QStringLiteral("finished_ms"), a.finishedMs},
+                                 {QStringLiteral("outcome"), a.outcome}});
+    }
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+QString describe(const QSqlError &error)
+{
+    return error.text().isEmpty() ? QStringLiteral("unknown SQLite error") : error.text();
+}
+
+} // namespace
+
+SqliteStoreWriter::SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs)
+    : m_databasePath(databasePath)
+    , m_connectionName(connectionName)
+    , m_retryDelayMs(retryDelayMs)
+{
+}
+
+SqliteStoreWriter::~SqliteStoreWriter()
+{
+    if (m_open)
+        QSqlDatabase::database(m_connectionName, false).close();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool SqliteStoreWriter::open(QString *error)
+{
+    m_retry = new QTimer(this);
+    m_retry->setSingleShot(true);
+    connect(m_retry, &QTimer::timeout, this, [this] {
+        QString ignored; // reported through failed()
+        writeAll(&ignored);
+    });
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(m_databasePath);
+    QSqlQuery pragma(db);
+    // synchronous=FULL belongs to the connection: every commit syncs the log, so an
+    // acknowledged submit survives power loss too, not only a crash.
+    if (!db.open() || !pragma.exec(QStringLiteral("PRAGMA synchronous=FULL"))) {
+        *error = QStringLiteral("cannot open %1 for writing: %2")
+                         .arg(m_databasePath, describe(db.isOpen() ? pragma.lastError() : db.lastError()));
+        return false;
+    }
+    m_open = true;
+    return true;
+}
+
+void SqliteStoreWriter::enqueue(SqliteStoreBatch batch)
+{
+    add(std::move(batch));
+    if (!m_retry->isActive()) { // after a failure, the retry timer decides when to try again
+        QString ignored; // reported through failed()
+        writeAll(&ignored);
+    }
+}
+
+bool SqliteStoreWriter::writeAll(QString *error)
+{
+    m_retry->stop();
+    while (!m_queue.empty()) {
+        const SqliteStoreBatch &batch = m_queue.front();
+        if (!write(batch, error)) {
+            // Nothing is dropped: the batch stays first and is written again.
+            *error = QStringLiteral("cannot write %1: %2; retrying in %3 ms").arg(m_databasePath, *error).arg(m_retryDelayMs);
+            qCWarning(lcMaster).noquote() << *error;
+            m_retry->start(m_retryDelayMs);
+            Q_EMIT failed(*error);
+            return false;
+        }
+        const quint64 sequence = batch.sequence;
+        m_queue.pop_front();
+        Q_EMIT written(sequence);
+    }
+    return true;
+}
+
+bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction()) {
+        *error = describe(db.lastError());
+        return false;
+    }
+    bool ok = true;
+    QSqlQuery upsert(db);
+    if (!batch.upserts.empty()) {
+        ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (id, kind, args, priority, timeout_ms, "
+                                           "max_attempts, state, attempts, worker, result, error, created_ms, started_ms, "
+                                           "finished_ms, duplicate_results, history) "
+                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        for (auto task = batch.upserts.cbegin(); ok && task != batch.upserts.cend(); ++task) {
+            upsert.bindValue(0, qint64(task->id));
+            upsert.bindValue(1, task->spec.kind);
+            upsert.bindValue(2, task->spec.args);
+            upsert.bindValue(3, task->spec.priority);
+            upsert.bindValue(4, task->spec.timeoutMs);
+            upsert.bindValue(5, task->spec.maxAttempts);
+            upsert.bindValue(6, int(task->state));
+            upsert.bindValue(7, task->attempts);
+            upsert.bindValue(8, task->worker.isNull() ? QString(QLatin1String("")) : task->worker);
+            upsert.bindValue(9, task->result.isNull() ? QByteArray("") : task->result);
+            upsert.bindValue(10, task->error.isNull() ? QString(QLatin1String("")) : task->error);
+            upsert.bindValue(11, task->createdMs);
+            upsert.bindValue(12, task->startedMs);
+            upsert.bindValue(13, task->finishedMs);
+            upsert.bindValue(14, task->duplicateResults);
+            upsert.bindValue(15, QString::fromUtf8(historyToJson(task->history)));
+            ok = upsert.exec();
+        }
+        if (!ok)
+            *error = describe(upsert.lastError());
+    }
+    QSqlQuery erase(db);
+    if (ok && !batch.removals.empty()) {
+        ok = erase.prepare(QStringLiteral("DELETE FROM tasks WHERE id = ?"));
+        for (auto id = batch.removals.cbegin(); ok && id != batch.removals.cend(); ++id) {
+            erase.bindValue(0, qint64(*id));
+            ok = erase.exec();
+        }
+        if (!ok)
+            *error = describe(erase.lastError());
+    }
+    QSqlQuery next(db);
+    if (ok) {
+        ok = next.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)"));
+        next.bindValue(0, qint64(batch.nextId));
+        ok = ok && next.exec();
+        if (!ok)
+            *error = describe(next.lastError());
+    }
+    if (ok) {
+        ok = db.commit();
+        if (!ok)
+            *error = describe(db.lastError());
+    }
+    if (!ok)
+        db.rollback();
+    return ok;
+}

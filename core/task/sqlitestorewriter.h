@@ -1,0 +1,58 @@
+#pragma once
+
+// Writes the durable store's changes to its SQLite database on a thread of its own, so that a
+// transaction and its sync never hold up the event loop the master (and the desktop window)
+// runs on. Batches are written in the order they come, one transaction each; a batch that
+// fails (disk full, I/O error) is tried again after a delay and the ones behind it wait.
+// Lives in its own thread: every member but the constructor runs there.
+
+#include "task.h"
+
+#include <QObject>
+
+#include <deque>
+#include <vector>
+
+class QTimer;
+
+struct SqliteStoreBatch {
+    quint64 sequence = 0;
+    std::vector<Task> upserts; // copies of the records as they were when the batch was taken
+    std::vector<quint64> removals;
+    quint64 nextId = 0;
+
+    qsizetype changes() const { return qsizetype(upserts.size() + removals.size()); }
+};
+
+class SqliteStoreWriter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs);
+    ~SqliteStoreWriter() override;
+
+    bool open(QString *error);
+    // Written as soon as the batches before it are.
+    void enqueue(SqliteStoreBatch batch);
+    // Queued only, for writeAll().
+    void add(SqliteStoreBatch batch) { m_queue.push_back(std::move(batch)); }
+    // Writes everything queued now, without waiting for a retry delay. False if a batch
+    // failed; it stays queued and is tried again later.
+    bool writeAll(QString *error);
+
+Q_SIGNALS:
+    // Every batch up to this sequence is on disk.
+    void written(quint64 sequence);
+    void failed(const QString &error);
+
+private:
+    bool write(const SqliteStoreBatch &batch, QString *error);
+
+    QString m_databasePath;
+    QString m_connectionName;
+    int m_retryDelayMs;
+    std::deque<SqliteStoreBatch> m_queue;
+    QTimer *m_retry = nullptr;
+    bool m_open = false;
+};
