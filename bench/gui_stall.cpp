@@ -11,7 +11,9 @@
 //   interactive  sorted by id; a third of the way in the operator sorts by args (descending)
 //                and, once that shows, types a text filter, while results go on arriving.
 // Each run checks what the view shows against the scheduler and fails loudly if it differs.
-//     QT_QPA_PLATFORM=offscreen build/bin/gui_stall [--tasks N] [--results R] [--batch B]
+// --durable keeps the tasks in the SQLite store, as the desktop app does, so each run also
+// pays for its commits.
+//     QT_QPA_PLATFORM=offscreen build/bin/gui_stall [--tasks N] [--results R] [--batch B] [--durable]
 
 #include "master/scheduler.h"
 #include "master/workerlink.h"
@@ -19,12 +21,14 @@
 #include "models/taskorder.h"
 #include "models/tasktablemodel.h"
 #include "task/memorytaskstore.h"
+#include "task/sqlitetaskstore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
@@ -49,6 +53,7 @@ struct Sizes {
     int results = 100'000;
     int batch = 500;
     int immediateLimit = 50'000; // the model's default; the smoke run lowers it to exercise the same path
+    bool durable = false; // the desktop app's SQLite store rather than memory only
 };
 
 struct Result {
@@ -79,9 +84,21 @@ QString checkView(const Scheduler &scheduler, const TaskTableModel &model)
     return {};
 }
 
+std::unique_ptr<TaskStore> makeStore(const Sizes &sizes, const QTemporaryDir &dir)
+{
+    if (!sizes.durable)
+        return std::make_unique<MemoryTaskStore>();
+    auto store = std::make_unique<SqliteTaskStore>(dir.path());
+    QString error;
+    if (!store->open(&error))
+        qFatal("gui_stall: %s", qPrintable(error));
+    return store;
+}
+
 Result run(const Sizes &sizes, Scenario scenario)
 {
-    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    const QTemporaryDir dir;
+    Scheduler scheduler(makeStore(sizes, dir));
     QList<TaskSpec> specs(sizes.tasks);
     for (int i = 0; i < sizes.tasks; ++i) {
         specs[i].kind = QStringLiteral("square");
@@ -107,6 +124,13 @@ Result run(const Sizes &sizes, Scenario scenario)
         view->show();
     }
     scheduler.submit(specs);
+    if (sizes.durable) { // setup only: the submitted tasks reach the disk before anything is measured
+        QObject context;
+        bool stored = false;
+        scheduler.whenDurable(&context, [&stored] { stored = true; });
+        while (!stored)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    }
     if (model) {
         model->flush();
         if (scenario == Scenario::ByState) {
@@ -215,7 +239,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption smokeOption(QStringLiteral("smoke"),
                                          QStringLiteral("Tiny sizes, sorting and filtering in the background as at scale: "
                                                         "proves the harness and the checks work."));
-    parser.addOptions({tasksOption, resultsOption, batchOption, smokeOption});
+    const QCommandLineOption durableOption(QStringLiteral("durable"),
+                                           QStringLiteral("Keep the tasks in the SQLite store, as the desktop app "
+                                                          "does, in a temporary directory."));
+    parser.addOptions({tasksOption, resultsOption, batchOption, smokeOption, durableOption});
     parser.process(app);
     Sizes sizes;
     if (parser.isSet(smokeOption)) {
@@ -225,6 +252,7 @@ int main(int argc, char *argv[])
         sizes.results = std::min(sizes.tasks, parser.value(resultsOption).toInt());
         sizes.batch = parser.value(batchOption).toInt();
     }
+    sizes.durable = parser.isSet(durableOption);
     if (sizes.tasks < 1 || sizes.results < 3 || sizes.batch < 1) {
         std::fputs("gui_stall: --tasks, --results (at least 3) and --batch must be positive numbers\n", stderr);
         return 2;
@@ -233,8 +261,8 @@ int main(int argc, char *argv[])
     const Result byId = run(sizes, Scenario::ById);
     const Result byState = run(sizes, Scenario::ByState);
     const Result interactive = run(sizes, Scenario::Interactive);
-    std::printf("tasks %d, results %d in batches of %d (%s platform)\n", sizes.tasks, sizes.results, sizes.batch,
-                qPrintable(QGuiApplication::platformName()));
+    std::printf("tasks %d, results %d in batches of %d, %s store (%s platform)\n", sizes.tasks, sizes.results,
+                sizes.batch, sizes.durable ? "SQLite" : "memory", qPrintable(QGuiApplication::platformName()));
     print("baseline", baseline, baseline);
     print("by id", byId, baseline);
     print("by state", byState, baseline);
