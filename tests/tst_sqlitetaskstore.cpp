@@ -13,6 +13,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 namespace {
 
@@ -43,9 +44,9 @@ Task newTask(quint64 id, const QByteArray &args = QByteArrayLiteral("{\"n\":3}")
     return task;
 }
 
-std::unique_ptr<SqliteTaskStore> openStore(const QString &dir)
+std::unique_ptr<SqliteTaskStore> openStore(const QString &dir, const SqliteTaskStore::Settings &settings = {})
 {
-    auto store = std::make_unique<SqliteTaskStore>(dir);
+    auto store = std::make_unique<SqliteTaskStore>(dir, settings);
     QString error;
     if (!store->open(&error))
         qWarning("%s", qPrintable(error));
@@ -82,6 +83,9 @@ private Q_SLOTS:
     void changesOfOneTurnGoInOneCommit();
     void whenDurableRunsAfterTheCommitInOrder();
     void whenDurableWithNothingPendingRunsAtOnce();
+    void aLargeBacklogIsWrittenInBatchesOffTheEventLoop();
+    void aLockedDatabaseDelaysWritesButLosesNothing();
+    void aWriteWaitingForALockDoesNotBlockTheEventLoop();
     void whenDurableSkipsADestroyedContext();
     void removedTasksStayRemovedAndIdsAreNotReused();
     void secondStoreOnTheSameDirectoryIsRefused();
@@ -212,6 +216,112 @@ void tst_SqliteTaskStore::whenDurableWithNothingPendingRunsAtOnce()
     bool called = false;
     store->whenDurable(this, [&] { called = true; });
     QVERIFY(called);
+}
+
+void tst_SqliteTaskStore::aLargeBacklogIsWrittenInBatchesOffTheEventLoop()
+{
+    QTemporaryDir dir;
+    SqliteTaskStore::Settings settings;
+    settings.maxWrite = 1000;
+    auto store = openStore(dir.path(), settings);
+    QSignalSpy committed(store.get(), &SqliteTaskStore::committed);
+    for (quint64 id = 1; id <= 5500; ++id)
+        store->insert(newTask(id));
+    int rowsWhenDurable = -1;
+    store->whenDurable(this, [&] { rowsWhenDurable = rowsOnDisk(store->databasePath()); });
+    int turnsWhileWriting = 0;
+    QTimer turn;
+    connect(&turn, &QTimer::timeout, &turn, [&] { turnsWhileWriting += rowsWhenDurable < 0 ? 1 : 0; });
+    turn.start(0);
+    // Changes made while a batch is written go in a later one, and the callback still waits
+    // for the batch that holds the last change made before it.
+    QVERIFY(committed.wait());
+    store->find(3)->state = TaskState::Running;
+    store->updated(*store->find(3));
+    QTRY_COMPARE(rowsWhenDurable, 5500);
+    QVERIFY(turnsWhileWriting > 0); // the event loop ran while the rows were written
+    QTRY_COMPARE(store->pendingChanges(), 0);
+    QVERIFY(store->commits() >= 6); // 5500 inserts in batches of at most 1000
+    qsizetype written = 0;
+    for (const QList<QVariant> &signal : std::as_const(committed)) {
+        QVERIFY(signal.first().value<qsizetype>() <= 1000);
+        written += signal.first().value<qsizetype>();
+    }
+    // The update is one more change, unless task 3 was still waiting and it coalesced.
+    QVERIFY2(written == 5500 || written == 5501, qPrintable(QString::number(written)));
+    store.reset();
+    store = openStore(dir.path());
+    QCOMPARE(store->find(3)->state, TaskState::Running);
+    QCOMPARE(store->size(), 5500);
+}
+
+void tst_SqliteTaskStore::aLockedDatabaseDelaysWritesButLosesNothing()
+{
+    QTemporaryDir dir;
+    SqliteTaskStore::Settings settings;
+    settings.retryDelayMs = 20;
+    settings.busyTimeoutMs = 50;
+    auto store = openStore(dir.path(), settings);
+    QSignalSpy failed(store.get(), &SqliteTaskStore::commitFailed);
+    // Another process holds the write lock.
+    const QString blocker = QStringLiteral("blocker");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), blocker);
+        db.setDatabaseName(store->databasePath());
+        QVERIFY(db.open());
+        QSqlQuery lock(db);
+        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+    }
+    for (quint64 id = 1; id <= 10; ++id)
+        store->insert(newTask(id));
+    bool durable = false;
+    store->whenDurable(this, [&] { durable = true; });
+    QVERIFY(failed.wait());
+    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("retrying")),
+             qPrintable(failed.first().first().toString()));
+    QVERIFY(!durable);
+    QCOMPARE(store->pendingChanges(), 10);
+    {
+        QSqlQuery release(QSqlDatabase::database(blocker));
+        QVERIFY(release.exec(QStringLiteral("COMMIT")));
+    }
+    QSqlDatabase::removeDatabase(blocker);
+    QTRY_VERIFY(durable);
+    QCOMPARE(rowsOnDisk(store->databasePath()), 10);
+    QCOMPARE(store->pendingChanges(), 0);
+}
+
+void tst_SqliteTaskStore::aWriteWaitingForALockDoesNotBlockTheEventLoop()
+{
+    QTemporaryDir dir;
+    SqliteTaskStore::Settings settings;
+    settings.busyTimeoutMs = 60'000; // the write waits for the lock, all the test long if need be
+    auto store = openStore(dir.path(), settings);
+    const QString blocker = QStringLiteral("blocker");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), blocker);
+        db.setDatabaseName(store->databasePath());
+        QVERIFY(db.open());
+        QSqlQuery lock(db);
+        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+    }
+    store->insert(newTask(1));
+    bool durable = false;
+    store->whenDurable(this, [&] { durable = true; });
+    // Were the write on this thread, nothing below would run until the lock is released.
+    int turns = 0;
+    QTimer turn;
+    connect(&turn, &QTimer::timeout, &turn, [&] { ++turns; });
+    turn.start(1);
+    QTRY_VERIFY(turns >= 20);
+    QVERIFY(!durable);
+    {
+        QSqlQuery release(QSqlDatabase::database(blocker));
+        QVERIFY(release.exec(QStringLiteral("COMMIT")));
+    }
+    QSqlDatabase::removeDatabase(blocker);
+    QTRY_VERIFY(durable);
+    QCOMPARE(rowsOnDisk(store->databasePath()), 1);
 }
 
 void tst_SqliteTaskStore::whenDurableSkipsADestroyedContext()

@@ -31,10 +31,12 @@ QString describe(const QSqlError &error)
 
 } // namespace
 
-SqliteStoreWriter::SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs)
+SqliteStoreWriter::SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs,
+                                     int busyTimeoutMs)
     : m_databasePath(databasePath)
     , m_connectionName(connectionName)
     , m_retryDelayMs(retryDelayMs)
+    , m_busyTimeoutMs(busyTimeoutMs)
 {
 }
 
@@ -55,6 +57,7 @@ bool SqliteStoreWriter::open(QString *error)
     });
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(m_databasePath);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
     QSqlQuery pragma(db);
     // synchronous=FULL belongs to the connection: every commit syncs the log, so an
     // acknowledged submit survives power loss too, not only a crash.

@@ -29,7 +29,7 @@ class SqliteStoreWriter final : public QObject
     Q_OBJECT
 
 public:
-    SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs);
+    SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs, int busyTimeoutMs);
     ~SqliteStoreWriter() override;
 
     bool open(QString *error);
@@ -52,6 +52,7 @@ private:
     QString m_databasePath;
     QString m_connectionName;
     int m_retryDelayMs;
+    int m_busyTimeoutMs;
     std::deque<SqliteStoreBatch> m_queue;
     QTimer *m_retry = nullptr;
     bool m_open = false;

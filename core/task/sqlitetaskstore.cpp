@@ -133,7 +133,7 @@ bool SqliteTaskStore::open(QString *error)
     m_takenNextId = m_memory.nextId();
 
     m_writer = new SqliteStoreWriter(databasePath(), m_connectionName + QStringLiteral("-writer"),
-                                     m_settings.retryDelayMs);
+                                     m_settings.retryDelayMs, m_settings.busyTimeoutMs);
     m_writer->moveToThread(&m_thread);
     connect(m_writer, &SqliteStoreWriter::written, this, &SqliteTaskStore::onWritten);
     connect(m_writer, &SqliteStoreWriter::failed, this, &SqliteTaskStore::commitFailed);

@@ -35,6 +35,7 @@ public:
         // each copy taken on the event loop's thread stays short.
         int maxWrite = 20'000;
         int retryDelayMs = 1000; // after a failed commit (disk full, I/O error)
+        int busyTimeoutMs = 5000; // how long a write waits for a lock held by another process
     };
 
     explicit SqliteTaskStore(const QString &directory, QObject *parent = nullptr);
