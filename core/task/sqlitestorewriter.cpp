@@ -109,10 +109,9 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
     bool ok = true;
     QSqlQuery upsert(db);
     if (!batch.upserts.empty()) {
-        ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (id, kind, args, priority, timeout_ms, "
-                                           "max_attempts, state, attempts, worker, result, error, created_ms, started_ms, "
-                                           "finished_ms, duplicate_results, history) "
-                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                           "?, ?, ?, ?)")
+                                    .arg(QLatin1String(SqliteTaskColumns)));
         for (auto task = batch.upserts.cbegin(); ok && task != batch.upserts.cend(); ++task) {
             upsert.bindValue(0, qint64(task->id));
             upsert.bindValue(1, task->spec.kind);

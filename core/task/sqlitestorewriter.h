@@ -15,6 +15,11 @@
 
 class QTimer;
 
+// The columns of the tasks table, in the order both the loader and the writer use.
+inline constexpr char SqliteTaskColumns[] = "id, kind, args, priority, timeout_ms, max_attempts, state, attempts, "
+                                            "worker, result, error, created_ms, started_ms, finished_ms, "
+                                            "duplicate_results, history";
+
 struct SqliteStoreBatch {
     quint64 sequence = 0;
     std::vector<Task> upserts; // copies of the records as they were when the batch was taken

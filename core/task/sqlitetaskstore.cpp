@@ -20,9 +20,6 @@ namespace {
 // Bumped when the tables change; a master refuses a database newer than it understands.
 constexpr int SchemaVersion = 1;
 
-const char *const Columns = "id, kind, args, priority, timeout_ms, max_attempts, state, attempts, worker, result, "
-                            "error, created_ms, started_ms, finished_ms, duplicate_results, history";
-
 QList<TaskAttempt> historyFromJson(const QByteArray &json)
 {
     QList<TaskAttempt> history;
@@ -187,7 +184,7 @@ bool SqliteTaskStore::load(QString *error)
 
     QSqlQuery load(db);
     load.setForwardOnly(true);
-    if (!load.exec(QStringLiteral("SELECT %1 FROM tasks ORDER BY id").arg(QLatin1String(Columns)))) {
+    if (!load.exec(QStringLiteral("SELECT %1 FROM tasks ORDER BY id").arg(QLatin1String(SqliteTaskColumns)))) {
         *error = QStringLiteral("cannot read %1: %2").arg(databasePath(), describe(load.lastError()));
         return false;
     }
