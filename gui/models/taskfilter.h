@@ -18,10 +18,6 @@ public:
     bool acceptsAll() const { return !m_state && m_kind.isEmpty() && m_text.isEmpty(); }
     bool accepts(const Task &task) const;
 
-    std::optional<TaskState> state() const { return m_state; }
-    QString kind() const { return m_kind; }
-    QString text() const { return m_text; }
-
     friend bool operator==(const TaskFilter &a, const TaskFilter &b)
     {
         return a.m_state == b.m_state && a.m_kind == b.m_kind && a.m_text == b.m_text;

@@ -25,7 +25,6 @@ public:
         bool appendOnly = false; // nothing taken out and everything put in goes after the last row
 
         bool movesRows() const { return !removed.empty() || (!inserted.empty() && !appendOnly); }
-        bool isEmpty() const { return lastChanged < 0 && removed.empty() && inserted.empty(); }
     };
 
     int size() const { return int(m_ids.size()); }
