@@ -254,6 +254,14 @@ void SqliteTaskStore::scheduleCommit()
         m_timer->start(m_settings.commitDelayMs);
 }
 
+qsizetype SqliteTaskStore::pendingChanges() const
+{
+    qsizetype writing = 0;
+    for (const Writing &batch : m_writing) // one batch, or a few around a commit()
+        writing += batch.changes;
+    return m_dirty.size() + m_removed.size() + writing;
+}
+
 bool SqliteTaskStore::hasUnwritten() const
 {
     return !m_dirty.isEmpty() || !m_removed.isEmpty() || m_memory.nextId() != m_takenNextId;
@@ -289,7 +297,6 @@ std::shared_ptr<SqliteStoreBatch> SqliteTaskStore::takeBatch(qsizetype limit)
     Writing writing{batch->sequence, batch->changes(), {}};
     if (!hasUnwritten()) // the batch holds the last change made before these callbacks
         writing.waiters = std::exchange(m_waiters, {});
-    m_writingChanges += writing.changes;
     m_writing.push_back(std::move(writing));
     return batch;
 }
@@ -308,7 +315,6 @@ void SqliteTaskStore::onWritten(quint64 sequence)
     while (!m_writing.empty() && m_writing.front().sequence <= sequence) {
         const Writing done = std::move(m_writing.front());
         m_writing.pop_front();
-        m_writingChanges -= done.changes;
         ++m_commits;
         Q_EMIT committed(done.changes);
         // Callbacks may change tasks again; those changes go in a later batch.

@@ -65,7 +65,7 @@ public:
     // to be tried again) on failure.
     bool commit();
     // Changes not yet on disk.
-    qsizetype pendingChanges() const { return m_dirty.size() + m_removed.size() + m_writingChanges; }
+    qsizetype pendingChanges() const;
     quint64 commits() const { return m_commits; }
 
 Q_SIGNALS:
@@ -105,7 +105,6 @@ private:
     quint64 m_takenNextId = 0; // nextId() as of the last batch
     QList<Waiter> m_waiters; // for the batch that takes the last change made before them
     std::deque<Writing> m_writing;
-    qsizetype m_writingChanges = 0;
     quint64 m_sequence = 0;
     QThread m_thread;
     SqliteStoreWriter *m_writer = nullptr; // lives in m_thread
