@@ -70,6 +70,31 @@ int rowsOnDisk(const QString &path)
     return rows;
 }
 
+// Another process takes the database's write lock, through a connection of its own, and
+// keeps it until releaseWriteLock().
+const QString LockHolder = QStringLiteral("lock-holder");
+
+bool holdWriteLock(const QString &path)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), LockHolder);
+    db.setDatabaseName(path);
+    if (!db.open())
+        return false;
+    QSqlQuery lock(db);
+    return lock.exec(QStringLiteral("BEGIN EXCLUSIVE"));
+}
+
+bool releaseWriteLock()
+{
+    bool released = false;
+    {
+        QSqlQuery release(QSqlDatabase::database(LockHolder));
+        released = release.exec(QStringLiteral("COMMIT"));
+    }
+    QSqlDatabase::removeDatabase(LockHolder);
+    return released;
+}
+
 } // namespace
 
 class tst_SqliteTaskStore : public QObject
@@ -263,15 +288,7 @@ void tst_SqliteTaskStore::aLockedDatabaseDelaysWritesButLosesNothing()
     settings.busyTimeoutMs = 50;
     auto store = openStore(dir.path(), settings);
     QSignalSpy failed(store.get(), &SqliteTaskStore::commitFailed);
-    // Another process holds the write lock.
-    const QString blocker = QStringLiteral("blocker");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), blocker);
-        db.setDatabaseName(store->databasePath());
-        QVERIFY(db.open());
-        QSqlQuery lock(db);
-        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
-    }
+    QVERIFY(holdWriteLock(store->databasePath()));
     for (quint64 id = 1; id <= 10; ++id)
         store->insert(newTask(id));
     bool durable = false;
@@ -281,11 +298,7 @@ void tst_SqliteTaskStore::aLockedDatabaseDelaysWritesButLosesNothing()
              qPrintable(failed.first().first().toString()));
     QVERIFY(!durable);
     QCOMPARE(store->pendingChanges(), 10);
-    {
-        QSqlQuery release(QSqlDatabase::database(blocker));
-        QVERIFY(release.exec(QStringLiteral("COMMIT")));
-    }
-    QSqlDatabase::removeDatabase(blocker);
+    QVERIFY(releaseWriteLock());
     QTRY_VERIFY(durable);
     QCOMPARE(rowsOnDisk(store->databasePath()), 10);
     QCOMPARE(store->pendingChanges(), 0);
@@ -297,14 +310,7 @@ void tst_SqliteTaskStore::aWriteWaitingForALockDoesNotBlockTheEventLoop()
     SqliteTaskStore::Settings settings;
     settings.busyTimeoutMs = 60'000; // the write waits for the lock, all the test long if need be
     auto store = openStore(dir.path(), settings);
-    const QString blocker = QStringLiteral("blocker");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), blocker);
-        db.setDatabaseName(store->databasePath());
-        QVERIFY(db.open());
-        QSqlQuery lock(db);
-        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
-    }
+    QVERIFY(holdWriteLock(store->databasePath()));
     store->insert(newTask(1));
     bool durable = false;
     store->whenDurable(this, [&] { durable = true; });
@@ -315,11 +321,7 @@ void tst_SqliteTaskStore::aWriteWaitingForALockDoesNotBlockTheEventLoop()
     turn.start(1);
     QTRY_VERIFY(turns >= 20);
     QVERIFY(!durable);
-    {
-        QSqlQuery release(QSqlDatabase::database(blocker));
-        QVERIFY(release.exec(QStringLiteral("COMMIT")));
-    }
-    QSqlDatabase::removeDatabase(blocker);
+    QVERIFY(releaseWriteLock());
     QTRY_VERIFY(durable);
     QCOMPARE(rowsOnDisk(store->databasePath()), 1);
 }
