@@ -41,8 +41,8 @@ class RecordingLink final : public WorkerLink
 {
 public:
     void assign(const QList<Messages::TaskAssignment> &tasks) override { assigned += tasks; }
-    void cancel(const QList<quint64> &, const QString &) override { }
-    void reclaim(const QList<quint64> &) override { }
+    void cancel(const QList<Messages::TaskRef> &, const QString &) override { }
+    void reclaim(const QList<Messages::TaskRef> &) override { }
     QList<Messages::TaskAssignment> assigned;
 };
 
@@ -107,6 +107,7 @@ Result run(const Sizes &sizes, Scenario scenario)
     RecordingLink link;
     WorkerInfo info;
     info.name = QStringLiteral("bench");
+    info.kinds = {QStringLiteral("square")};
     info.slots = sizes.tasks;
     const quint64 workerId = scheduler.addWorker(&link, info);
 

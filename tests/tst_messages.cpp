@@ -21,6 +21,7 @@ private Q_SLOTS:
     void knowsEveryMessageType();
     void encodedSizesAreExact();
     void longListsAreSplitUnderTheCap();
+    void splitStatusMarksItsLastFrame();
 };
 
 namespace {
@@ -48,45 +49,91 @@ void tst_Messages::roundTripsEveryMessage()
 
     TaskResults results;
     results.results = {{42, 2, quint8(Outcome::Ok), QByteArray("81"), QString()},
-                       {43, 1, quint8(Outcome::Error), QByteArray(), QStringLiteral("boom")}};
+                       {43, 1, quint8(Outcome::Error), QByteArray(), QStringLiteral("boom"), 5, 6, true}};
     TaskResults resultsBack;
     QVERIFY(decodeBody(bodyOf(encodeFrame(results)), resultsBack));
     QCOMPARE(resultsBack.results.size(), 2);
     QCOMPARE(resultsBack.results[1].error, QStringLiteral("boom"));
     QCOMPARE(resultsBack.results[0].result, QByteArray("81"));
+    QVERIFY(!resultsBack.results[0].retryable);
+    QVERIFY(resultsBack.results[1].retryable);
+    QCOMPARE(resultsBack.results[1].heldMicros, quint32(6));
 
     Submit submit;
     submit.requestId = 7;
     submit.watch = true;
-    submit.tasks = {{QStringLiteral("sleep"), QByteArray("{\"ms\":5}"), -3, 100, 4}};
+    submit.tasks = {{QStringLiteral("sleep"), QByteArray("{\"ms\":5}"), -3, 100, 4, {QStringLiteral("gpu"), QStringLiteral("zone=eu")},
+                     1500, 1700000000000, 250}};
     Submit submitBack;
     QVERIFY(decodeBody(bodyOf(encodeFrame(submit)), submitBack));
     QCOMPARE(submitBack.requestId, quint32(7));
     QVERIFY(submitBack.watch);
     QCOMPARE(submitBack.tasks[0].priority, -3);
     QCOMPARE(submitBack.tasks[0].maxAttempts, quint32(4));
+    QCOMPARE(submitBack.tasks[0].requiredTags, submit.tasks[0].requiredTags);
+    QCOMPARE(submitBack.tasks[0].delayMs, qint64(1500));
+    QCOMPARE(submitBack.tasks[0].runAtMs, qint64(1700000000000));
+    QCOMPARE(submitBack.tasks[0].retryDelayMs, qint64(250));
 
     StatusReply status;
     status.requestId = 9;
     status.counts = {1, 2, 3, 4, 5};
-    status.workers = {{QStringLiteral("w1"), QStringLiteral("host"), 1234, 4, 2, 10, 1, 1700000000000, true}};
+    status.backlog = {{QStringLiteral("cube"), {QStringLiteral("gpu")}, 12, 3, 0}};
+    status.workers = {{QStringLiteral("w1"), QStringLiteral("host"), 1234, 4, 2, 10, 1, 1700000000000, true, 7,
+                       {QStringLiteral("square")}, {QStringLiteral("gpu")}}};
     StatusReply statusBack;
     QVERIFY(decodeBody(bodyOf(encodeFrame(status)), statusBack));
     QCOMPARE(statusBack.counts, status.counts);
     QCOMPARE(statusBack.workers[0].name, QStringLiteral("w1"));
     QVERIFY(statusBack.workers[0].draining);
+    QCOMPARE(statusBack.workers[0].sent, quint32(7));
+    QCOMPARE(statusBack.workers[0].tags, QStringList{QStringLiteral("gpu")});
+    QCOMPARE(statusBack.backlog.size(), 1);
+    QCOMPARE(statusBack.backlog[0].kind, QStringLiteral("cube"));
+    QCOMPARE(statusBack.backlog[0].ready, quint64(12));
+    QCOMPARE(statusBack.backlog[0].delayed, quint64(3));
+    QVERIFY(statusBack.last);
 
-    WorkerHello hello{QStringLiteral("w"), QStringLiteral("h"), 99, 3, {QStringLiteral("a"), QStringLiteral("b")}};
+    WorkerHello hello{QStringLiteral("w"), QStringLiteral("h"), 99, 3, {QStringLiteral("a"), QStringLiteral("b")},
+                      {QStringLiteral("gpu")}};
     WorkerHello helloBack;
     QVERIFY(decodeBody(bodyOf(encodeFrame(hello)), helloBack));
     QCOMPARE(helloBack.kinds, hello.kinds);
+    QCOMPARE(helloBack.tags, hello.tags);
     QCOMPARE(helloBack.slots, quint32(3));
 
-    CancelTasks cancel{{1, 2, 3}, QStringLiteral("why")};
+    CancelTasks cancel{{{1, 4}, {2, 1}, {3, 2}}, QStringLiteral("why")};
     CancelTasks cancelBack;
     QVERIFY(decodeBody(bodyOf(encodeFrame(cancel)), cancelBack));
-    QCOMPARE(cancelBack.ids, cancel.ids);
+    QCOMPARE(cancelBack.tasks, cancel.tasks);
     QCOMPARE(cancelBack.reason, cancel.reason);
+
+    ReturnTasks returned{{{5, 2}}, QStringLiteral("draining")};
+    ReturnTasks returnedBack;
+    QVERIFY(decodeBody(bodyOf(encodeFrame(returned)), returnedBack));
+    QCOMPARE(returnedBack.tasks, returned.tasks);
+
+    TaskStarted started{{{5, 2}, {6, 1}}};
+    TaskStarted startedBack;
+    const QByteArray startedFrame = encodeFrame(started);
+    QCOMPARE(*messageType(bodyOf(startedFrame)), Protocol::MessageType::TaskStarted);
+    QVERIFY(decodeBody(bodyOf(startedFrame), startedBack));
+    QCOMPARE(startedBack.tasks, started.tasks);
+
+    TaskUpdates updates;
+    TaskRecord record;
+    record.id = 3;
+    record.requiredTags = {QStringLiteral("gpu")};
+    record.runAtMs = 1700000000123;
+    record.retryDelayMs = 400;
+    record.timeoutMs = 900;
+    updates.tasks = {record};
+    TaskUpdates updatesBack;
+    QVERIFY(decodeBody(bodyOf(encodeFrame(updates)), updatesBack));
+    QCOMPARE(updatesBack.tasks[0].requiredTags, record.requiredTags);
+    QCOMPARE(updatesBack.tasks[0].runAtMs, record.runAtMs);
+    QCOMPARE(updatesBack.tasks[0].retryDelayMs, record.retryDelayMs);
+    QCOMPARE(updatesBack.tasks[0].timeoutMs, record.timeoutMs);
 
     const DrainWorker drain{QStringLiteral("drained from the desktop app")};
     DrainWorker drainBack;
@@ -135,6 +182,9 @@ void tst_Messages::refusesUnknownOutcome()
     results.results = {{1, 1, 9, QByteArray(), QString()}};
     TaskResults back;
     QVERIFY(!decodeBody(bodyOf(encodeFrame(results)), back));
+    // Only an error can be retryable.
+    results.results = {{1, 1, quint8(Outcome::Ok), QByteArray("1"), QString(), 0, 0, true}};
+    QVERIFY(!decodeBody(bodyOf(encodeFrame(results)), back));
 }
 
 void tst_Messages::knowsEveryMessageType()
@@ -143,7 +193,8 @@ void tst_Messages::knowsEveryMessageType()
     QCOMPARE(int(*messageType(QByteArray(1, char(48)))), int(Protocol::MessageType::RequestFailed));
     QCOMPARE(int(*messageType(QByteArray(1, char(26)))), int(Protocol::MessageType::ReclaimTasks));
     QCOMPARE(int(*messageType(QByteArray(1, char(27)))), int(Protocol::MessageType::DrainWorker));
-    QVERIFY(!messageType(QByteArray(1, char(28))).has_value());
+    QCOMPARE(int(*messageType(QByteArray(1, char(28)))), int(Protocol::MessageType::TaskStarted));
+    QVERIFY(!messageType(QByteArray(1, char(29))).has_value());
     QVERIFY(!messageType(QByteArray(1, char(0))).has_value());
     QVERIFY(!messageType(QByteArray(1, char(99))).has_value());
     QVERIFY(!messageType(QByteArray()).has_value());
@@ -157,10 +208,14 @@ void tst_Messages::encodedSizesAreExact()
     QCOMPARE(encodeFrame(AssignTasks{{assignment}}).size(), 4 + 1 + 4 + encodedSize(assignment));
     const TaskResult result{1, 2, 0, "9", QStringLiteral("x")};
     QCOMPARE(encodeFrame(TaskResults{{result}}).size(), 4 + 1 + 4 + encodedSize(result));
-    const TaskSpecWire spec{QStringLiteral("echo"), "null", 1, 2, 3};
+    const TaskSpecWire spec{QStringLiteral("echo"), "null", 1, 2, 3, {QStringLiteral("gpu")}, 4, 5, 6};
     QCOMPARE(encodeFrame(Submit{1, true, {spec}}).size(), 4 + 1 + 4 + 1 + 4 + encodedSize(spec));
-    const WorkerStatus status{QStringLiteral("n"), QStringLiteral("h"), 1, 2, 3, 4, 5, 6, false};
-    QCOMPARE(encodeFrame(StatusReply{1, {}, {status}}).size(), 4 + 1 + 4 + 5 * 8 + 4 + encodedSize(status));
+    const WorkerStatus status{QStringLiteral("n"), QStringLiteral("h"), 1, 2, 3, 4, 5, 6, false, 1,
+                              {QStringLiteral("square"), QStringLiteral("echo")}, {QStringLiteral("t")}};
+    // An empty backlog list (4 bytes) and the last-frame flag (1 byte).
+    QCOMPARE(encodeFrame(StatusReply{1, {}, {}, {status}}).size(), 4 + 1 + 4 + 5 * 8 + 4 + 4 + encodedSize(status) + 1);
+    const TaskRef ref{1, 2};
+    QCOMPARE(encodeFrame(TaskStarted{{ref}}).size(), 4 + 1 + 4 + encodedSize(ref));
 }
 
 void tst_Messages::longListsAreSplitUnderTheCap()
@@ -185,6 +240,28 @@ void tst_Messages::longListsAreSplitUnderTheCap()
     QVERIFY(std::is_sorted(ids.begin(), ids.end()));
     // An empty list still makes one frame.
     QCOMPARE(encodeFrames(TaskUpdates{}, &TaskUpdates::tasks, cap).size(), 1);
+}
+
+void tst_Messages::splitStatusMarksItsLastFrame()
+{
+    StatusReply reply;
+    reply.requestId = 3;
+    reply.backlog = {{QStringLiteral("cube"), {}, 5, 0, 0}};
+    for (int i = 0; i < 200; ++i)
+        reply.workers.append({QStringLiteral("worker-%1").arg(i), QStringLiteral("host"), i, 1, 0, 0, 0, 0, false, 0, {QStringLiteral("square")}, {}});
+    const quint32 cap = 4096;
+    const QList<QByteArray> frames = encodeFrames(reply, &StatusReply::workers, cap);
+    QVERIFY(frames.size() > 2);
+    qsizetype workers = 0;
+    for (qsizetype i = 0; i < frames.size(); ++i) {
+        QVERIFY2(frames[i].size() - 4 <= qsizetype(cap), qPrintable(QString::number(frames[i].size())));
+        StatusReply back;
+        QVERIFY(decodeBody(bodyOf(frames[i]), back));
+        QCOMPARE(back.last, i + 1 == frames.size());
+        QCOMPARE(back.backlog.size(), 1); // in every frame
+        workers += back.workers.size();
+    }
+    QCOMPARE(workers, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_Messages)

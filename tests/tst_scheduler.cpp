@@ -18,12 +18,17 @@ public:
         for (const auto &t : tasks)
             assigned.append(t);
     }
-    void cancel(const QList<quint64> &ids, const QString &reason) override
+    void cancel(const QList<Messages::TaskRef> &refs, const QString &reason) override
     {
-        cancelled.append(ids);
+        for (const Messages::TaskRef &ref : refs)
+            cancelled.append(ref.id);
         reasons.append(reason);
     }
-    void reclaim(const QList<quint64> &ids) override { reclaimed.append(ids); }
+    void reclaim(const QList<Messages::TaskRef> &refs) override
+    {
+        for (const Messages::TaskRef &ref : refs)
+            reclaimed.append(ref.id);
+    }
     QList<quint64> assignedIds() const
     {
         QList<quint64> ids;
@@ -47,6 +52,7 @@ TaskSpec spec(qint32 priority = 0, int maxAttempts = DefaultMaxAttempts, qint64 
     s.priority = priority;
     s.maxAttempts = maxAttempts;
     s.timeoutMs = timeoutMs;
+    s.retryDelayMs = 0; // retries at once, unless a test is about the backoff
     return s;
 }
 
@@ -55,7 +61,17 @@ WorkerInfo worker(const QString &name, int slots)
     WorkerInfo info;
     info.name = name;
     info.slots = slots;
+    info.kinds = {QStringLiteral("square")};
     return info;
+}
+
+// The current dispatch of each task, as a worker names it.
+QList<Messages::TaskRef> refs(const Scheduler &scheduler, const QList<quint64> &ids)
+{
+    QList<Messages::TaskRef> list;
+    for (quint64 id : ids)
+        list.append({id, quint32(scheduler.task(id)->history.size())});
+    return list;
 }
 
 // By default a task reports a run of a whole second: far longer than any round trip, so no
@@ -152,6 +168,9 @@ void tst_Scheduler::disconnectRequeuesRunningTasks()
     const quint64 wa = scheduler.addWorker(&a, worker(QStringLiteral("a"), 1));
     const quint64 id = scheduler.submit({spec()}).first();
     QCOMPARE(scheduler.task(id)->state, TaskState::Running);
+    QCOMPARE(scheduler.task(id)->attempts, 0); // sent, not started
+    scheduler.startTasks(wa, refs(scheduler, {id}));
+    QCOMPARE(scheduler.task(id)->attempts, 1);
     scheduler.removeWorker(wa, QStringLiteral("connection reset"));
     QCOMPARE(scheduler.task(id)->state, TaskState::Queued);
     QCOMPARE(scheduler.task(id)->attempts, 1);
@@ -175,6 +194,7 @@ void tst_Scheduler::failsAfterMaxAttempts()
         FakeLink link;
         const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w%1").arg(i), 1));
         QCOMPARE(link.assigned.size(), 1);
+        scheduler.startTasks(w, refs(scheduler, {id}));
         scheduler.removeWorker(w, QStringLiteral("killed"));
     }
     const Task *task = scheduler.task(id);
@@ -187,9 +207,11 @@ void tst_Scheduler::timeoutCancelsOnTheWorkerAndRetries()
 {
     Scheduler scheduler(std::make_unique<MemoryTaskStore>());
     FakeLink link;
-    scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
     const quint64 id = scheduler.submit({spec(0, 3, 50)}).first();
     QCOMPARE(link.assigned.size(), 1);
+    // The clock runs from the start, not from the dispatch.
+    scheduler.startTasks(w, refs(scheduler, {id}));
     // The task goes back to the queue and, the slot being free again, straight out again.
     QTRY_COMPARE(link.assigned.size(), 2);
     QCOMPARE(link.cancelled.first(), id);
@@ -201,8 +223,9 @@ void tst_Scheduler::timeoutPastMaxAttemptsFails()
 {
     Scheduler scheduler(std::make_unique<MemoryTaskStore>());
     FakeLink link;
-    scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
     const quint64 id = scheduler.submit({spec(0, 1, 30)}).first();
+    scheduler.startTasks(w, refs(scheduler, {id}));
     QTRY_COMPARE(scheduler.task(id)->state, TaskState::Failed);
     QVERIFY(scheduler.task(id)->error.contains(QLatin1String("timed out after 30 ms")));
     QCOMPARE(link.cancelled, QList<quint64>{id});
@@ -302,7 +325,7 @@ void tst_Scheduler::returnedTasksDoNotSpendAnAttempt()
     const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
     const quint64 id = scheduler.submit({spec(0, 1)}).first();
     scheduler.setWorkerDraining(w);
-    scheduler.returnTasks(w, {id}, QStringLiteral("shutting down"));
+    scheduler.returnTasks(w, refs(scheduler, {id}), QStringLiteral("shutting down"));
     QCOMPARE(scheduler.task(id)->state, TaskState::Queued);
     QCOMPARE(scheduler.task(id)->attempts, 0);
     QCOMPARE(link.assigned.size(), 1); // draining: not sent back to the same worker
@@ -316,9 +339,9 @@ void tst_Scheduler::attemptNumbersOnTheWireNeverRepeat()
     const quint64 id = scheduler.submit({spec()}).first();
     const Messages::TaskAssignment first = link.assigned.last();
     // Given back without spending an attempt, then sent to the same worker again.
-    scheduler.returnTasks(w, {id}, QStringLiteral("busy"));
+    scheduler.returnTasks(w, refs(scheduler, {id}), QStringLiteral("busy"));
     QCOMPARE(link.assigned.size(), 2);
-    QCOMPARE(scheduler.task(id)->attempts, 1);
+    QCOMPARE(scheduler.task(id)->attempts, 0);
     QVERIFY(link.assigned.last().attempt != first.attempt);
     // A result of the first dispatch is not taken for the second.
     scheduler.completeTasks(w, {ok(first, "111")});
@@ -420,10 +443,15 @@ void tst_Scheduler::prefetchedTasksGoBackWhenTheWorkerDrops()
     scheduler.submit(QList<TaskSpec>(20, spec(0, 1)));
     const qsizetype held = scheduler.worker(w)->running.size();
     QVERIFY(held > 1);
+    // The worker starts the first; the rest wait behind it, prefetched.
+    const quint64 first = link.batches.last().first().id;
+    scheduler.startTasks(w, refs(scheduler, {first}));
+    QCOMPARE(scheduler.worker(w)->started, 1);
     scheduler.removeWorker(w, QStringLiteral("gone"));
-    // Every held task was sent, so every one spent its single attempt: failed, none lost.
-    QCOMPARE(scheduler.count(TaskState::Failed), quint64(held));
-    QCOMPARE(scheduler.count(TaskState::Queued), quint64(20 - held));
+    // Only the started one spent its single attempt; the prefetched ones lost nothing.
+    QCOMPARE(scheduler.count(TaskState::Failed), quint64(1));
+    QCOMPARE(scheduler.task(first)->state, TaskState::Failed);
+    QCOMPARE(scheduler.count(TaskState::Queued), quint64(19));
     QCOMPARE(scheduler.count(TaskState::Running), quint64(0));
 }
 
@@ -451,9 +479,9 @@ void tst_Scheduler::idleWorkerGetsPrefetchedTasksReclaimed()
     QCOMPARE(a.reclaimed.size(), 1);
     QVERIFY(scheduler.worker(wa)->reclaimPending);
     // a hands it back unstarted; b gets it at once and no attempt is spent.
-    scheduler.returnTasks(wa, a.reclaimed, QStringLiteral("reclaimed"));
+    scheduler.returnTasks(wa, refs(scheduler, a.reclaimed), QStringLiteral("reclaimed"));
     QCOMPARE(b.assignedIds(), a.reclaimed);
-    QCOMPARE(scheduler.task(a.reclaimed.first())->attempts, 1);
+    QCOMPARE(scheduler.task(a.reclaimed.first())->attempts, 0);
     QVERIFY(!scheduler.worker(wa)->reclaimPending);
     scheduler.completeTasks(wb, {ok(b.assigned.first())});
     QCOMPARE(scheduler.task(a.reclaimed.first())->state, TaskState::Done);
@@ -491,17 +519,25 @@ void tst_Scheduler::storeRecoveryRequeuesRunningTasks()
     lastTry.spec = spec(0, 2);
     lastTry.state = TaskState::Running;
     lastTry.attempts = 2;
+    lastTry.history = {{QStringLiteral("gone"), 1, 2, QStringLiteral("lost")}, {QStringLiteral("gone"), 3, 0, QString()}};
     store->insert(lastTry);
+    Task sentOnly; // its last try had only been sent: it costs nothing
+    sentOnly.id = store->nextId();
+    sentOnly.spec = spec(0, 1);
+    sentOnly.state = TaskState::Running;
+    sentOnly.history.append({QStringLiteral("gone"), 0, 0, QString()});
+    store->insert(sentOnly);
     Scheduler scheduler(std::move(store));
-    QCOMPARE(scheduler.count(TaskState::Queued), quint64(1));
+    QCOMPARE(scheduler.count(TaskState::Queued), quint64(2));
     QCOMPARE(scheduler.count(TaskState::Done), quint64(1));
     QCOMPARE(scheduler.count(TaskState::Failed), quint64(1));
     QCOMPARE(scheduler.task(3)->error, QStringLiteral("master restarted during attempt 2 of 2"));
-    QCOMPARE(scheduler.requeuedOnStart(), 1);
+    QCOMPARE(scheduler.requeuedOnStart(), 2);
     QCOMPARE(scheduler.task(1)->history.first().outcome, QStringLiteral("master restarted"));
+    QCOMPARE(scheduler.task(4)->attempts, 0);
     FakeLink link;
-    scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
-    QCOMPARE(link.assignedIds(), QList<quint64>{1});
+    scheduler.addWorker(&link, worker(QStringLiteral("w"), 2));
+    QCOMPARE(link.assignedIds(), (QList<quint64>{1, 4}));
 }
 
 QTEST_GUILESS_MAIN(tst_Scheduler)

@@ -21,8 +21,8 @@ class FakeLink final : public WorkerLink
 {
 public:
     void assign(const QList<Messages::TaskAssignment> &tasks) override { assigned.append(tasks); }
-    void cancel(const QList<quint64> &, const QString &) override { }
-    void reclaim(const QList<quint64> &) override { }
+    void cancel(const QList<Messages::TaskRef> &, const QString &) override { }
+    void reclaim(const QList<Messages::TaskRef> &) override { }
     QList<Messages::TaskAssignment> assigned;
 };
 
@@ -31,6 +31,7 @@ WorkerInfo worker(const QString &name)
     WorkerInfo info;
     info.name = name;
     info.slots = 1;
+    info.kinds = {QStringLiteral("square")};
     return info;
 }
 
@@ -119,6 +120,8 @@ private Q_SLOTS:
     void retentionPurgesInBatches();
     void runningTasksAreQueuedAgainAfterARestart();
     void lateResultAfterARestartIsRecordedOnce();
+    void aVersionOneStoreIsMigrated();
+    void aDelayedTaskSurvivesARestart();
 };
 
 void tst_SqliteTaskStore::everyFieldSurvivesAReopen_data()
@@ -151,6 +154,9 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     task.spec.priority = -7;
     task.spec.timeoutMs = big;
     task.spec.maxAttempts = 5;
+    task.spec.requiredTags = {QStringLiteral("gpu"), QStringLiteral("zone=eu")};
+    task.spec.retryDelayMs = 250;
+    task.spec.runAtMs = big;
     task.state = TaskState::Done;
     task.attempts = 2;
     task.worker = text;
@@ -175,6 +181,9 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     QCOMPARE(loaded->spec.priority, -7);
     QCOMPARE(loaded->spec.timeoutMs, big);
     QCOMPARE(loaded->spec.maxAttempts, 5);
+    QCOMPARE(loaded->spec.requiredTags, task.spec.requiredTags);
+    QCOMPARE(loaded->spec.retryDelayMs, qint64(250));
+    QCOMPARE(loaded->spec.runAtMs, big);
     QCOMPARE(loaded->state, TaskState::Done);
     QCOMPARE(loaded->attempts, 2);
     QCOMPARE(loaded->worker, task.worker.isNull() ? QString(QLatin1String("")) : task.worker);
@@ -453,6 +462,7 @@ void tst_SqliteTaskStore::runningTasksAreQueuedAgainAfterARestart()
         // queued. The master "crashes" here: the
         // scheduler goes away without telling anyone (the store has committed what it had).
         QCOMPARE(scheduler.count(TaskState::Running), quint64(1));
+        scheduler.startTasks(1, {{2, link.assigned.at(1).attempt}});
     }
     Scheduler scheduler(openStore(dir.path()));
     QCOMPARE(scheduler.requeuedOnStart(), 1);
@@ -460,6 +470,7 @@ void tst_SqliteTaskStore::runningTasksAreQueuedAgainAfterARestart()
     QCOMPARE(scheduler.task(1)->result, QByteArrayLiteral("4"));
     QCOMPARE(scheduler.task(2)->state, TaskState::Queued);
     QCOMPARE(scheduler.task(2)->history.last().outcome, QStringLiteral("master restarted"));
+    QCOMPARE(scheduler.task(2)->attempts, 1); // it had started: the attempt is spent
     QCOMPARE(scheduler.task(3)->state, TaskState::Queued);
     QCOMPARE(scheduler.queuedCount(), 2);
     // The requeued task keeps its place: it runs before the one that was behind it.
@@ -503,10 +514,77 @@ void tst_SqliteTaskStore::lateResultAfterARestartIsRecordedOnce()
     QCOMPARE(task->result, QByteArrayLiteral("25"));
     QCOMPARE(task->duplicateResults, 2);
     QCOMPARE(task->history.size(), 2);
-    QVERIFY2(task->history[0].outcome.startsWith(QStringLiteral("master restarted (a late result arrived")),
+    // Sent but never started before the restart, then its late result arrived.
+    QVERIFY2(task->history[0].outcome.startsWith(QStringLiteral("master restarted before it started (a late result arrived")),
              qPrintable(task->history[0].outcome));
     QCOMPARE(task->history[1].outcome, QStringLiteral("done"));
     QCOMPARE(task->history[1].worker, QStringLiteral("fresh"));
+}
+
+void tst_SqliteTaskStore::aVersionOneStoreIsMigrated()
+{
+    // The tables as the first release wrote them, with one queued task.
+    QTemporaryDir dir;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+        db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral(
+                "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
+                "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
+                "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
+                "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
+                "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)")));
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")));
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (1, 'square', '3', 0, 0, 3, 0, 0, '', '', '', 5, 0, 0, 0, '[]')")));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+    {
+        auto store = openStore(dir.path());
+        const Task *task = store->find(1);
+        QVERIFY(task);
+        QCOMPARE(task->spec.kind, QStringLiteral("square"));
+        QVERIFY(task->spec.requiredTags.isEmpty());
+        QCOMPARE(task->spec.retryDelayMs, DefaultRetryDelayMs);
+        QCOMPARE(task->spec.runAtMs, qint64(0));
+        Task next = newTask(2, "4");
+        next.spec.requiredTags = {QStringLiteral("gpu")};
+        store->insert(std::move(next));
+        QVERIFY(store->commit());
+    }
+    auto store = openStore(dir.path());
+    QCOMPARE(store->size(), 2);
+    QCOMPARE(store->find(2)->spec.requiredTags, QStringList{QStringLiteral("gpu")});
+}
+
+void tst_SqliteTaskStore::aDelayedTaskSurvivesARestart()
+{
+    QTemporaryDir dir;
+    quint64 id = 0;
+    qint64 runAt = 0;
+    {
+        Scheduler scheduler(openStore(dir.path()));
+        TaskSpec spec{QStringLiteral("square"), QByteArrayLiteral("2"), 0, 0, 1};
+        spec.delayMs = 400;
+        id = scheduler.submit({spec}).first();
+        runAt = scheduler.task(id)->spec.runAtMs;
+        QVERIFY(runAt > QDateTime::currentMSecsSinceEpoch());
+        QSignalSpy durable(this, &QObject::objectNameChanged);
+        scheduler.whenDurable(this, [this] { setObjectName(QStringLiteral("durable")); });
+        QVERIFY(durable.wait());
+    }
+    Scheduler scheduler(openStore(dir.path()));
+    QCOMPARE(scheduler.task(id)->spec.runAtMs, runAt);
+    FakeLink link;
+    scheduler.addWorker(&link, worker(QStringLiteral("w")));
+    if (QDateTime::currentMSecsSinceEpoch() < runAt)
+        QVERIFY(link.assigned.isEmpty()); // still waiting for its time after the restart
+    QTRY_COMPARE(link.assigned.size(), 1);
+    QVERIFY(QDateTime::currentMSecsSinceEpoch() >= runAt);
+    QCOMPARE(link.assigned.first().id, id);
 }
 
 QTEST_GUILESS_MAIN(tst_SqliteTaskStore)

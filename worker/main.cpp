@@ -1,6 +1,7 @@
 // taskworker: connects to a Taskmaster master, runs the tasks it is given, sends results back.
 
 #include "auth/authkey.h"
+#include "task/task.h"
 #include "tls/tlsclientoptions.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
@@ -48,6 +49,10 @@ Options parseCommandLine(const QCoreApplication &app)
                                    QStringLiteral("n"));
     const QCommandLineOption allowExec(QStringLiteral("allow-exec"),
                                        QStringLiteral("Run 'exec' tasks (any program the master names). Off by default."));
+    const QCommandLineOption tag(QStringLiteral("tag"),
+                                 QStringLiteral("A tag for routing (repeatable): tasks that require it go only to workers that "
+                                                "have it, e.g. --tag gpu --tag zone=eu."),
+                                 QStringLiteral("tag"));
     const QCommandLineOption once(QStringLiteral("once"),
                                   QStringLiteral("Do not retry: exit when the master cannot be reached or goes away."));
     const QCommandLineOption grace(QStringLiteral("grace-ms"),
@@ -56,7 +61,7 @@ Options parseCommandLine(const QCoreApplication &app)
     const TlsClientOptions tls;
     parser.addOptions({host, port, keyFile, key});
     parser.addOptions(tls.all());
-    parser.addOptions({name, slots, allowExec, once, grace});
+    parser.addOptions({name, slots, allowExec, tag, once, grace});
     parser.process(app);
 
     Options options;
@@ -75,6 +80,14 @@ Options parseCommandLine(const QCoreApplication &app)
     s.host = parser.value(host);
     s.name = parser.value(name);
     s.allowExec = parser.isSet(allowExec);
+    for (const QString &t : parser.values(tag)) {
+        if (const QString error = validateTag(t); !error.isEmpty()) {
+            options.error = QStringLiteral("--tag: ") + error;
+            return options;
+        }
+        if (!s.tags.contains(t))
+            s.tags.append(t);
+    }
     s.once = parser.isSet(once);
     s.slots = QThread::idealThreadCount();
     if (parser.isSet(slots)) {

@@ -38,7 +38,8 @@ QString MasterClient::submit(const QList<TaskSpec> &specs, bool watch)
     QList<Messages::TaskSpecWire> wire;
     wire.reserve(specs.size());
     for (const TaskSpec &spec : specs)
-        wire.append({spec.kind, spec.args, spec.priority, spec.timeoutMs, quint32(spec.maxAttempts)});
+        wire.append({spec.kind, spec.args, spec.priority, spec.timeoutMs, quint32(spec.maxAttempts), spec.requiredTags,
+                     spec.delayMs, spec.runAtMs, spec.retryDelayMs});
     // The master answers requests in order, so the ids come back in the order of the specs.
     const qsizetype base = Messages::encodeFrame(Messages::Submit{}).size() - 4;
     for (QList<Messages::TaskSpecWire> &run : Messages::splitForFrames(std::move(wire), base, m_link->maxFrame())) {
@@ -53,7 +54,7 @@ void MasterClient::watch(const QList<quint64> &ids)
 {
     for (quint64 id : ids)
         m_watching.insert(id);
-    m_link->send(Messages::encodeFrame(Messages::Watch{false, ids}));
+    m_link->send(Messages::encodeFrames(Messages::Watch{false, ids}, &Messages::Watch::ids, m_link->maxFrame()));
 }
 
 void MasterClient::requestStatus()
@@ -63,7 +64,13 @@ void MasterClient::requestStatus()
 
 void MasterClient::cancel(const QList<quint64> &ids)
 {
-    m_link->send(Messages::encodeFrame(Messages::CancelRequest{nextRequestId(), ids}));
+    // Many ids may need several requests under the master's frame cap: one answer for all.
+    const qsizetype base = Messages::encodeFrame(Messages::CancelRequest{}).size() - 4;
+    for (QList<quint64> &run : Messages::splitForFrames(ids, base, m_link->maxFrame())) {
+        const Messages::CancelRequest request{nextRequestId(), std::move(run)};
+        m_cancelRequests.insert(request.requestId);
+        m_link->send(Messages::encodeFrame(request));
+    }
 }
 
 void MasterClient::onFrame(Protocol::MessageType type, const QByteArray &body)
@@ -105,14 +112,21 @@ void MasterClient::onFrame(Protocol::MessageType type, const QByteArray &body)
         Messages::StatusReply reply;
         if (!Messages::decodeBody(body, reply))
             break;
+        // A reply split over frames: counts and backlog in each, the workers spread out.
+        m_status.workers.append(reply.workers);
+        if (!reply.last)
+            return;
+        reply.workers = std::exchange(m_status.workers, {});
         Q_EMIT statusReceived(reply);
         return;
     }
     case MessageType::CancelReply: {
         Messages::CancelReply reply;
-        if (!Messages::decodeBody(body, reply))
+        if (!Messages::decodeBody(body, reply) || !m_cancelRequests.remove(reply.requestId))
             break;
-        Q_EMIT cancelled(int(reply.cancelled));
+        m_cancelledSoFar += int(reply.cancelled);
+        if (m_cancelRequests.isEmpty())
+            Q_EMIT cancelled(std::exchange(m_cancelledSoFar, 0));
         return;
     }
     case MessageType::Goodbye: {

@@ -50,5 +50,8 @@ private:
     QSet<quint32> m_submitRequests;
     QList<quint64> m_submittedIds;
     QSet<quint64> m_watching;
+    QSet<quint32> m_cancelRequests;
+    int m_cancelledSoFar = 0;
+    Messages::StatusReply m_status; // the frames of a split reply so far
     bool m_watchSubmitted = false;
 };

@@ -3,6 +3,9 @@
 #include "task/task.h"
 #include "util/jsonvalue.h"
 
+#include <QDateTime>
+#include <QJsonArray>
+
 namespace TaskRecordJson {
 
 QJsonObject toJson(const Messages::TaskRecord &record)
@@ -21,6 +24,10 @@ QJsonObject toJson(const Messages::TaskRecord &record)
             {QStringLiteral("attempts"), qint64(record.attempts)},
             {QStringLiteral("priority"), record.priority},
     };
+    if (!record.requiredTags.isEmpty())
+        object.insert(QStringLiteral("requires"), QJsonArray::fromStringList(record.requiredTags));
+    if (state == TaskState::Queued && record.runAtMs > 0)
+        object.insert(QStringLiteral("run_at"), QDateTime::fromMSecsSinceEpoch(record.runAtMs, Qt::UTC).toString(Qt::ISODateWithMs));
     if (state == TaskState::Done)
         object.insert(QStringLiteral("result"), json(record.result));
     else

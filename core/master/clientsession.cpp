@@ -31,6 +31,10 @@ Messages::TaskRecord ClientSession::record(const Task &task)
     r.createdMs = task.createdMs;
     r.startedMs = task.startedMs;
     r.finishedMs = task.finishedMs;
+    r.requiredTags = task.spec.requiredTags;
+    r.runAtMs = task.state == TaskState::Queued ? task.spec.runAtMs : 0;
+    r.retryDelayMs = task.spec.retryDelayMs;
+    r.timeoutMs = task.spec.timeoutMs;
     return r;
 }
 
@@ -93,6 +97,10 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
         spec.priority = wire.priority;
         spec.timeoutMs = wire.timeoutMs;
         spec.maxAttempts = wire.maxAttempts == 0 ? DefaultMaxAttempts : int(qMin<quint32>(wire.maxAttempts, INT_MAX));
+        spec.requiredTags = wire.requiredTags;
+        spec.delayMs = wire.delayMs;
+        spec.runAtMs = wire.runAtMs;
+        spec.retryDelayMs = wire.retryDelayMs < 0 ? DefaultRetryDelayMs : wire.retryDelayMs;
         QString error = validateTaskSpec(spec);
         const quint32 maxArgs = Protocol::maxArgsSize(m_connection->maxFrame());
         if (error.isEmpty() && quint32(spec.args.size()) > maxArgs)
@@ -167,13 +175,17 @@ void ClientSession::sendStatus(quint32 requestId)
     reply.requestId = requestId;
     const auto counts = m_scheduler->counts();
     std::copy(counts.begin(), counts.end(), reply.counts.begin());
+    reply.backlog = m_scheduler->backlog();
     for (const WorkerInfo *w : m_scheduler->workers()) {
         Messages::WorkerStatus s;
         s.name = w->name;
         s.host = w->host;
         s.pid = w->pid;
         s.slots = quint32(w->slots);
-        s.running = quint32(w->running.size());
+        s.running = quint32(w->started);
+        s.sent = quint32(w->running.size() - w->started);
+        s.kinds = w->kinds;
+        s.tags = w->tags;
         s.done = w->done;
         s.failed = w->failed;
         s.connectedSinceMs = w->connectedSinceMs;

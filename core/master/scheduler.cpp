@@ -4,6 +4,7 @@
 #include "util/logging.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 #include <QTimer>
 
 #include <algorithm>
@@ -41,12 +42,17 @@ private:
 #define SCHEDULER_BATCH SchedulerBatch batch(m_depth, [this] { dispatch(); flush(); })
 
 Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
-    : QObject(parent), m_store(std::move(store)), m_timeoutTimer(new QTimer(this))
+    : QObject(parent), m_store(std::move(store)), m_timeoutTimer(new QTimer(this)), m_delayTimer(new QTimer(this))
 {
     m_clock.start();
     m_timeoutTimer->setSingleShot(true);
     m_timeoutTimer->setTimerType(Qt::PreciseTimer);
     connect(m_timeoutTimer, &QTimer::timeout, this, &Scheduler::expireTimeouts);
+    m_delayTimer->setSingleShot(true);
+    connect(m_delayTimer, &QTimer::timeout, this, [this] {
+        SCHEDULER_BATCH;
+        releaseDueTasks();
+    });
 
     // Rebuild the queue and counters from what the store holds. Tasks that were running when
     // the store was written have no worker any more: they go back to the queue.
@@ -56,18 +62,25 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
             orphans.append(task.id);
         else
             ++m_counts[size_t(task.state)];
-        if (task.state == TaskState::Queued)
-            m_queue.push(task.spec.priority, task.id);
     });
+    QList<quint64> queued;
+    m_store->forEach([&](const Task &task) {
+        if (task.state == TaskState::Queued)
+            queued.append(task.id);
+    });
+    for (quint64 id : std::as_const(queued))
+        queueStored(*m_store->find(id));
     for (quint64 id : orphans) {
         Task &task = *m_store->find(id);
+        // As for a lost worker: an attempt that had started is spent, and the last one fails
+        // the task; one that had only been sent costs nothing.
+        const bool started = task.started();
         if (!task.history.isEmpty() && task.history.last().finishedMs == 0) {
             task.history.last().finishedMs = nowMs();
-            task.history.last().outcome = QStringLiteral("master restarted");
+            task.history.last().outcome = started ? QStringLiteral("master restarted") : QStringLiteral("master restarted before it started");
         }
         task.worker.clear();
-        // As for a lost worker: the attempt is spent, and the last one fails the task.
-        if (task.attempts >= task.spec.maxAttempts) {
+        if (started && task.attempts >= task.spec.maxAttempts) {
             task.state = TaskState::Failed;
             task.error = QStringLiteral("master restarted during attempt %1 of %2").arg(task.attempts).arg(task.spec.maxAttempts);
             task.finishedMs = nowMs();
@@ -75,11 +88,12 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
         } else {
             task.state = TaskState::Queued;
             ++m_counts[size_t(TaskState::Queued)];
-            m_queue.push(task.spec.priority, task.id);
+            queueStored(task);
             ++m_requeuedOnStart;
         }
         m_store->updated(task);
     }
+    armDelayTimer();
 }
 
 Scheduler::~Scheduler() = default;
@@ -108,30 +122,55 @@ void Scheduler::touch(Task &task)
     m_changed.append(task.id);
 }
 
-void Scheduler::enqueue(Task &task)
+// A task in state Queued goes into its route's queue, or waits for its start time.
+void Scheduler::queueStored(Task &task)
+{
+    const int route = m_routes.routeFor(task.spec);
+    if (task.spec.runAtMs > nowMs()) {
+        const bool first = m_delayed.empty() || task.spec.runAtMs < m_delayed.begin()->first;
+        m_delayed.insert({task.spec.runAtMs, task.id});
+        m_routes.addDelayed(route);
+        if (first && m_delayTimer->isActive())
+            armDelayTimer();
+    } else {
+        m_routes.pushReady(route, task.spec.priority, task.id);
+    }
+}
+
+void Scheduler::enqueue(Task &task, qint64 notBeforeMs)
 {
     setState(task, TaskState::Queued);
     task.worker.clear();
-    m_queue.push(task.spec.priority, task.id);
+    task.spec.runAtMs = notBeforeMs;
+    const bool wasArmed = !m_delayed.empty();
+    queueStored(task);
+    if (!wasArmed && !m_delayed.empty())
+        armDelayTimer();
 }
 
-QList<quint64> Scheduler::submit(const QList<TaskSpec> &specs)
+QList<quint64> Scheduler::submit(QList<TaskSpec> specs)
 {
     SCHEDULER_BATCH;
     QList<quint64> ids;
     ids.reserve(specs.size());
     const qint64 now = nowMs();
-    for (const TaskSpec &spec : specs) {
+    const bool wasArmed = !m_delayed.empty();
+    for (TaskSpec &spec : specs) {
+        if (spec.delayMs > 0)
+            spec.runAtMs = qMax(spec.runAtMs, now + spec.delayMs);
+        spec.delayMs = 0;
         Task task;
         task.id = m_store->nextId();
-        task.spec = spec;
+        task.spec = std::move(spec);
         task.createdMs = now;
         Task *stored = m_store->insert(std::move(task));
         ++m_counts[size_t(TaskState::Queued)];
-        m_queue.push(stored->spec.priority, stored->id);
+        queueStored(*stored);
         m_changed.append(stored->id);
         ids.append(stored->id);
     }
+    if (!wasArmed && !m_delayed.empty())
+        armDelayTimer();
     m_countsDirty = true;
     return ids;
 }
@@ -144,13 +183,22 @@ int Scheduler::cancel(const QList<quint64> &ids, const QString &reason)
         Task *task = m_store->find(id);
         if (!task || isFinished(task->state))
             continue;
-        if (task->state != TaskState::Queued) { // a queued one is skipped when its turn comes
+        if (task->state == TaskState::Queued) {
+            // A due one stays in its queue and is skipped when its turn comes.
+            const int route = m_routes.routeFor(task->spec);
+            if (m_delayed.erase({task->spec.runAtMs, id}))
+                m_routes.removeDelayed(route);
+            else
+                m_routes.forgetReady(route);
+        } else {
             WorkerEntry *worker = holderOf(id);
             if (worker)
-                worker->link->cancel({id}, reason);
+                worker->link->cancel({{id, quint32(task->history.size())}}, reason);
             detachFromWorker(*task, worker);
-            if (!task->history.isEmpty())
+            if (!task->history.isEmpty()) {
                 task->history.last().outcome = QStringLiteral("cancelled: ") + reason;
+                task->history.last().finishedMs = nowMs();
+            }
         }
         setState(*task, TaskState::Cancelled);
         task->error = reason;
@@ -206,6 +254,7 @@ quint64 Scheduler::addWorker(WorkerLink *link, WorkerInfo info)
     info.connectedSinceMs = info.lastSeenMs = nowMs();
     info.slots = qMax(1, info.slots);
     const quint64 id = info.id;
+    m_routes.addWorker(id, info.kinds, info.tags);
     qCInfo(lcMaster).noquote() << "worker" << info.name << "joined from" << info.address << "with"
                                << info.slots << "slots";
     m_workers.emplace(id, WorkerEntry{std::move(info), link});
@@ -223,10 +272,13 @@ void Scheduler::removeWorker(quint64 workerId, const QString &reason)
         WorkerEntry &worker = it->second;
         qCInfo(lcMaster).noquote() << "worker" << worker.info.name << "left:" << reason << "-"
                                    << worker.info.running.size() << "running tasks go back to the queue";
+        // Gone workers take nothing more, even from a dispatch in this same batch.
+        m_routes.removeWorker(workerId);
+        worker.info.draining = true;
         const QList<quint64> running = worker.info.running.keys();
         for (quint64 id : running) {
             if (Task *task = m_store->find(id))
-                abandonAttempt(*task, worker, QStringLiteral("worker lost: ") + reason, true);
+                abandonAttempt(*task, worker, QStringLiteral("worker lost: ") + reason, Charge::AsStarted, false);
         }
         m_workers.erase(it);
         m_changedWorkers.removeAll(workerId);
@@ -253,36 +305,96 @@ void Scheduler::workerSeen(quint64 workerId)
 
 void Scheduler::detachFromWorker(Task &task, WorkerEntry *worker)
 {
+    const bool started = task.started();
     if (worker) {
         worker->info.running.remove(task.id);
+        worker->info.started -= started;
         markWorkerChanged(worker->info.id);
     }
-    if (task.spec.timeoutMs > 0 && task.startedMs > 0)
+    if (started && task.spec.timeoutMs > 0)
         m_deadlines.erase({task.startedMs + task.spec.timeoutMs, task.id});
 }
 
-void Scheduler::abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, bool spendAttempt)
+bool Scheduler::isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const
 {
+    // Attempt numbers on the wire count dispatches (the history), which never repeat, so a
+    // message about an earlier dispatch to this same worker cannot pass for the current one.
+    return task.state == TaskState::Running && worker.info.running.contains(task.id)
+            && quint32(task.history.size()) == attempt;
+}
+
+void Scheduler::markStarted(Task &task, WorkerEntry &worker)
+{
+    if (task.started())
+        return;
+    const qint64 now = nowMs();
+    task.history.last().startedMs = now;
+    task.startedMs = now;
+    ++task.attempts;
+    ++worker.info.started;
+    markWorkerChanged(worker.info.id);
+    if (task.spec.timeoutMs > 0) {
+        m_deadlines.insert({now + task.spec.timeoutMs, task.id});
+        if (m_deadlines.begin()->second == task.id)
+            armTimeoutTimer();
+    }
+}
+
+qint64 Scheduler::retryAt(const Task &task) const
+{
+    const qint64 delay = retryBackoffMs(task.spec.retryDelayMs, task.attempts, QRandomGenerator::global()->generateDouble());
+    return delay > 0 ? nowMs() + delay : 0;
+}
+
+void Scheduler::failTask(Task &task, WorkerEntry &worker, const QString &error)
+{
+    setState(task, TaskState::Failed);
+    task.error = error;
+    task.finishedMs = nowMs();
+    ++worker.info.failed;
+}
+
+void Scheduler::abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, Charge charge, bool backoff)
+{
+    const bool started = task.started();
     detachFromWorker(task, &worker);
     if (!task.history.isEmpty()) {
         task.history.last().finishedMs = nowMs();
         task.history.last().outcome = why;
     }
-    if (!spendAttempt)
+    if (charge == Charge::Refund && started)
         task.attempts = qMax(0, task.attempts - 1);
-    if (task.attempts >= task.spec.maxAttempts) {
-        setState(task, TaskState::Failed);
-        task.error = QStringLiteral("%1 (attempt %2 of %3 on %4)")
-                             .arg(why)
-                             .arg(task.attempts)
-                             .arg(task.spec.maxAttempts)
-                             .arg(worker.info.name);
-        task.finishedMs = nowMs();
-        ++worker.info.failed;
+    const bool spent = started && charge == Charge::AsStarted;
+    // Dispatches that spend nothing are bounded too, so a worker that keeps giving a task back
+    // cannot keep it circulating (and its history growing) for ever.
+    const int freeDispatches = int(task.history.size()) - task.attempts;
+    if (!spent && freeDispatches >= MaxUncountedDispatches) {
+        failTask(task, worker, QStringLiteral("%1; given back %2 times without finishing").arg(why).arg(freeDispatches));
+    } else if (task.attempts >= task.spec.maxAttempts) {
+        failTask(task, worker, QStringLiteral("%1 (attempt %2 of %3 on %4)")
+                                       .arg(why)
+                                       .arg(task.attempts)
+                                       .arg(task.spec.maxAttempts)
+                                       .arg(worker.info.name));
     } else {
-        enqueue(task);
+        enqueue(task, backoff ? retryAt(task) : 0);
     }
     touch(task);
+}
+
+void Scheduler::startTasks(quint64 workerId, const QList<Messages::TaskRef> &tasks)
+{
+    auto it = m_workers.find(workerId);
+    if (it == m_workers.end())
+        return;
+    SCHEDULER_BATCH;
+    for (const Messages::TaskRef &ref : tasks) {
+        Task *task = m_store->find(ref.id);
+        if (task && isCurrent(*task, it->second, ref.attempt) && !task->started()) {
+            markStarted(*task, it->second);
+            touch(*task);
+        }
+    }
 }
 
 void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult> &results)
@@ -297,11 +409,7 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
         Task *task = m_store->find(result.id);
         if (!task)
             continue;
-        // Attempt numbers on the wire count dispatches (the history), which never repeat, so a
-        // result from an earlier dispatch to this same worker cannot pass for the current one.
-        const bool current = task->state == TaskState::Running && worker.info.running.contains(task->id)
-                && quint32(task->history.size()) == result.attempt;
-        if (!current) {
+        if (!isCurrent(*task, worker, result.attempt)) {
             // A late or repeated result: the task was requeued, cancelled or already finished.
             if (task->duplicateResults < std::numeric_limits<quint16>::max())
                 ++task->duplicateResults;
@@ -317,10 +425,15 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
         }
         const auto outcome = Messages::Outcome(result.outcome);
         if (outcome == Messages::Outcome::Cancelled) {
-            abandonAttempt(*task, worker, QStringLiteral("stopped by the worker"), false);
+            abandonAttempt(*task, worker, QStringLiteral("stopped by the worker"), Charge::Refund, false);
             continue;
         }
+        markStarted(*task, worker); // a result implies the start its TaskStarted may not have said
         learnFromResult(worker.info, worker.info.running.value(task->id), result);
+        if (outcome == Messages::Outcome::Error && result.retryable && task->attempts < task->spec.maxAttempts) {
+            abandonAttempt(*task, worker, QStringLiteral("error, retried: ") + result.error, Charge::AsStarted, true);
+            continue;
+        }
         detachFromWorker(*task, &worker);
         task->finishedMs = nowMs();
         TaskAttempt &attempt = task->history.last();
@@ -331,16 +444,14 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
             attempt.outcome = QStringLiteral("done");
             ++worker.info.done;
         } else {
-            setState(*task, TaskState::Failed);
-            task->error = result.error;
+            failTask(*task, worker, result.error);
             attempt.outcome = QStringLiteral("error: ") + result.error;
-            ++worker.info.failed;
         }
         touch(*task);
     }
 }
 
-void Scheduler::returnTasks(quint64 workerId, const QList<quint64> &ids, const QString &reason)
+void Scheduler::returnTasks(quint64 workerId, const QList<Messages::TaskRef> &tasks, const QString &reason)
 {
     auto it = m_workers.find(workerId);
     if (it == m_workers.end())
@@ -349,10 +460,10 @@ void Scheduler::returnTasks(quint64 workerId, const QList<quint64> &ids, const Q
     // Also the answer to ReclaimTasks, possibly empty.
     it->second.info.reclaimPending = false;
     markWorkerChanged(workerId);
-    for (quint64 id : ids) {
-        Task *task = m_store->find(id);
-        if (task && task->state == TaskState::Running && it->second.info.running.contains(id))
-            abandonAttempt(*task, it->second, QStringLiteral("returned: ") + reason, false);
+    for (const Messages::TaskRef &ref : tasks) {
+        Task *task = m_store->find(ref.id);
+        if (task && isCurrent(*task, it->second, ref.attempt))
+            abandonAttempt(*task, it->second, QStringLiteral("returned: ") + reason, Charge::Refund, false);
     }
 }
 
@@ -399,30 +510,35 @@ void Scheduler::learnFromResult(WorkerInfo &worker, qint64 sentMicros, const Mes
 
 void Scheduler::reclaimForIdleWorkers()
 {
-    // Idle slots with an empty queue, while another worker holds tasks it has not begun:
-    // ask for the most recently sent of them back (the worker returns the ones not started).
-    int idle = 0;
-    for (const auto &[id, entry] : m_workers) {
-        if (!entry.info.draining && entry.info.running.size() < entry.info.slots)
-            idle += entry.info.slots - int(entry.info.running.size());
-    }
-    for (auto &[id, entry] : m_workers) {
-        if (idle <= 0)
-            break;
-        WorkerInfo &info = entry.info;
-        const int excess = int(info.running.size()) - info.slots;
-        if (excess <= 0 || info.reclaimPending)
-            continue;
-        QList<std::pair<qint64, quint64>> bySendTime;
-        for (auto it = info.running.cbegin(); it != info.running.cend(); ++it)
-            bySendTime.append({it.value(), it.key()});
-        std::sort(bySendTime.begin(), bySendTime.end(), std::greater<>());
-        QList<quint64> ids;
-        for (int i = 0; i < qMin(excess, idle); ++i)
-            ids.append(bySendTime[i].second);
-        idle -= int(ids.size());
-        info.reclaimPending = true;
-        entry.link->reclaim(ids);
+    // Idle slots while another worker holds tasks it has not begun that the idle worker may
+    // run: ask for them back (the holder returns those it still has not started).
+    for (auto &[idleId, idle] : m_workers) {
+        int free = idle.info.draining ? 0 : idle.info.slots - int(idle.info.running.size());
+        for (auto &[holderId, holder] : m_workers) {
+            if (free <= 0)
+                break;
+            WorkerInfo &info = holder.info;
+            if (holderId == idleId || info.reclaimPending || info.running.size() <= info.started)
+                continue;
+            QList<std::pair<qint64, quint64>> bySendTime;
+            for (auto it = info.running.cbegin(); it != info.running.cend(); ++it) {
+                const Task *task = m_store->find(it.key());
+                if (task && !task->started() && m_routes.serves(idleId, m_routes.routeFor(task->spec)))
+                    bySendTime.append({it.value(), it.key()});
+            }
+            if (bySendTime.isEmpty())
+                continue;
+            // The most recently sent are the furthest from starting.
+            std::sort(bySendTime.begin(), bySendTime.end(), std::greater<>());
+            QList<Messages::TaskRef> refs;
+            for (qsizetype i = 0; i < qMin<qsizetype>(free, bySendTime.size()); ++i) {
+                const quint64 id = bySendTime[i].second;
+                refs.append({id, quint32(m_store->find(id)->history.size())});
+            }
+            free -= int(refs.size());
+            info.reclaimPending = true;
+            holder.link->reclaim(refs);
+        }
     }
 }
 
@@ -430,13 +546,18 @@ void Scheduler::dispatch()
 {
     if (m_workers.empty())
         return;
-    if (count(TaskState::Queued) == 0) {
+    if (m_routes.readyCount() == 0) {
         reclaimForIdleWorkers();
         return;
     }
     // Hand out one task per worker per round, so work spreads across workers instead of
     // filling the first one; each worker then gets its share in one message.
-    std::vector<std::pair<WorkerEntry *, QList<Messages::TaskAssignment>>> batches;
+    struct Batch {
+        WorkerEntry *worker;
+        QList<Messages::TaskAssignment> assignments;
+        bool starved = false; // no due task is one it may run
+    };
+    std::vector<Batch> batches;
     for (auto &[id, entry] : m_workers) {
         if (!entry.info.draining && entry.info.running.size() < entry.info.capacity())
             batches.push_back({&entry, {}});
@@ -446,48 +567,49 @@ void Scheduler::dispatch()
     // Start the rounds at a rotating worker so ties do not always favour the same one.
     std::rotate(batches.begin(), batches.begin() + qsizetype(m_rotation++ % batches.size()), batches.end());
 
-    const qint64 now = nowMs();
+    const auto stillQueued = [this](quint64 id) {
+        const Task *t = m_store->find(id);
+        return t && t->state == TaskState::Queued;
+    };
     // Free slots first, everywhere; only then the prefetch windows. A worker with an idle slot
     // is never passed over for one that would only queue the task behind its running ones.
+    bool starvedAny = false;
     for (const bool prefetching : {false, true}) {
         bool progress = true;
-        while (count(TaskState::Queued) > 0 && progress) {
+        while (m_routes.readyCount() > 0 && progress) {
             progress = false;
-            for (auto &[worker, assignments] : batches) {
-                if (count(TaskState::Queued) == 0)
-                    break;
+            for (Batch &batch : batches) {
+                WorkerEntry *worker = batch.worker;
                 const int limit = prefetching ? worker->info.capacity() : worker->info.slots;
-                if (worker->info.running.size() >= limit)
+                if (batch.starved || worker->info.running.size() >= limit)
                     continue;
-                const std::optional<quint64> next = m_queue.pop([this](quint64 id) {
-                    const Task *t = m_store->find(id);
-                    return t && t->state == TaskState::Queued;
-                });
-                if (!next)
-                    break; // cannot happen while the count says some task is queued
-                const quint64 id = *next;
-                Task &task = *m_store->find(id);
+                const std::optional<quint64> next = m_routes.take(worker->info.id, stillQueued);
+                if (!next) {
+                    batch.starved = starvedAny = true;
+                    continue;
+                }
+                Task &task = *m_store->find(*next);
                 setState(task, TaskState::Running);
-                ++task.attempts;
                 task.worker = worker->info.name;
-                task.startedMs = now;
-                task.history.append({worker->info.name, now, 0, QString()});
-                worker->info.running.insert(id, nowMicros());
-                if (task.spec.timeoutMs > 0)
-                    m_deadlines.insert({now + task.spec.timeoutMs, id});
-                assignments.append({id, quint32(task.history.size()), task.spec.kind, task.spec.args, task.spec.timeoutMs});
+                task.startedMs = 0; // until the worker says it started
+                task.history.append({worker->info.name, 0, 0, QString()});
+                worker->info.running.insert(task.id, nowMicros());
+                batch.assignments.append({task.id, quint32(task.history.size()), task.spec.kind, task.spec.args,
+                                          task.spec.timeoutMs});
                 touch(task);
                 progress = true;
             }
         }
     }
-    for (auto &[worker, assignments] : batches) {
-        if (!assignments.isEmpty()) {
-            markWorkerChanged(worker->info.id);
-            worker->link->assign(assignments);
+    for (Batch &batch : batches) {
+        if (!batch.assignments.isEmpty()) {
+            markWorkerChanged(batch.worker->info.id);
+            batch.worker->link->assign(batch.assignments);
         }
     }
-    armTimeoutTimer();
+    // A worker that found nothing it may run can still take over what another holds unstarted.
+    if (starvedAny || m_routes.readyCount() == 0)
+        reclaimForIdleWorkers();
 }
 
 void Scheduler::armTimeoutTimer()
@@ -513,12 +635,62 @@ void Scheduler::expireTimeouts()
                 continue;
             if (WorkerEntry *worker = holderOf(id)) {
                 const QString why = QStringLiteral("timed out after %1 ms").arg(task->spec.timeoutMs);
-                worker->link->cancel({id}, why);
-                abandonAttempt(*task, *worker, why, true);
+                worker->link->cancel({{id, quint32(task->history.size())}}, why);
+                abandonAttempt(*task, *worker, why, Charge::AsStarted, true);
             }
         }
     }
     armTimeoutTimer();
+}
+
+void Scheduler::armDelayTimer()
+{
+    if (m_delayed.empty()) {
+        m_delayTimer->stop();
+        return;
+    }
+    const qint64 wait = qMax<qint64>(0, m_delayed.begin()->first - nowMs());
+    m_delayTimer->start(int(qMin<qint64>(wait, 3600 * 1000)));
+}
+
+void Scheduler::releaseDueTasks()
+{
+    const qint64 now = nowMs();
+    while (!m_delayed.empty() && m_delayed.begin()->first <= now) {
+        const quint64 id = m_delayed.begin()->second;
+        m_delayed.erase(m_delayed.begin());
+        Task *task = m_store->find(id);
+        if (!task || task->state != TaskState::Queued)
+            continue;
+        const int route = m_routes.routeFor(task->spec);
+        m_routes.removeDelayed(route);
+        m_routes.pushReady(route, task->spec.priority, id);
+        m_changed.append(id); // its "runs at" is now past
+    }
+    armDelayTimer();
+}
+
+QList<Messages::Backlog> Scheduler::backlog() const
+{
+    QList<Messages::Backlog> list;
+    for (int i = 0; i < m_routes.routeCount(); ++i) {
+        const RouteTable::Route &route = m_routes.route(i);
+        if (route.ready + route.delayed > 0)
+            list.append({route.kind, route.requiredTags, route.ready, route.delayed, quint32(route.workers)});
+    }
+    return list;
+}
+
+int Scheduler::capableWorkers(const TaskSpec &spec) const
+{
+    int capable = 0;
+    for (const auto &[id, entry] : m_workers) {
+        const WorkerInfo &w = entry.info;
+        if (w.kinds.contains(spec.kind)
+            && std::all_of(spec.requiredTags.cbegin(), spec.requiredTags.cend(), [&](const QString &t) { return w.tags.contains(t); }))
+            ++capable;
+    }
+    return capable;
 }
 
 void Scheduler::flush()

@@ -5,7 +5,7 @@
 // cancellation, and exactly-once recording of results. Every change is announced in batches
 // (one signal per operation, not per task) so views can follow a busy queue.
 
-#include "master/taskqueue.h"
+#include "master/routetable.h"
 #include "master/workerinfo.h"
 #include "protocol/messages.h"
 #include "task/taskstore.h"
@@ -32,8 +32,9 @@ public:
     explicit Scheduler(std::unique_ptr<TaskStore> store, QObject *parent = nullptr);
     ~Scheduler() override;
 
-    // Tasks. Specs must have passed validateTaskSpec().
-    QList<quint64> submit(const QList<TaskSpec> &specs);
+    // Tasks. Specs must have passed validateTaskSpec(). A spec's delayMs is folded into its
+    // runAtMs, counted from now.
+    QList<quint64> submit(QList<TaskSpec> specs);
     // Cancels queued or running tasks; returns how many were cancelled (finished ones are not).
     int cancel(const QList<quint64> &ids, const QString &reason);
     // Queues failed or cancelled tasks again with a fresh budget of attempts.
@@ -48,6 +49,10 @@ public:
     std::array<quint64, TaskStateCount> counts() const { return m_counts; }
     quint64 count(TaskState state) const { return m_counts[size_t(state)]; }
     qsizetype queuedCount() const { return qsizetype(count(TaskState::Queued)); }
+    // Queued tasks by route, with how many connected workers can take each.
+    QList<Messages::Backlog> backlog() const;
+    // How many connected workers could take a task of this spec (0: it waits for one).
+    int capableWorkers(const TaskSpec &spec) const;
     // Tasks the store held as running when the scheduler was built, now queued again.
     qsizetype requeuedOnStart() const { return m_requeuedOnStart; }
 
@@ -56,9 +61,11 @@ public:
     void removeWorker(quint64 workerId, const QString &reason);
     void setWorkerDraining(quint64 workerId);
     void workerSeen(quint64 workerId);
+    // The worker began these: each start spends an attempt.
+    void startTasks(quint64 workerId, const QList<Messages::TaskRef> &tasks);
     void completeTasks(quint64 workerId, const QList<Messages::TaskResult> &results);
     // The worker gives tasks back unfinished (it is shutting down): no attempt is spent.
-    void returnTasks(quint64 workerId, const QList<quint64> &ids, const QString &reason);
+    void returnTasks(quint64 workerId, const QList<Messages::TaskRef> &tasks, const QString &reason);
     const WorkerInfo *worker(quint64 workerId) const;
 
     // The monotonic microsecond clock behind prefetch sizing; tests and simulations set their own.
@@ -81,13 +88,26 @@ private:
         WorkerLink *link = nullptr;
     };
 
+    // What an attempt that ends without a result costs.
+    enum class Charge {
+        AsStarted, // spent if the task had started (a lost worker)
+        Refund, // never spent (the worker gave it back or stopped it)
+    };
+
     void setState(Task &task, TaskState state);
     void markWorkerChanged(quint64 workerId);
-    void enqueue(Task &task);
+    // Queues the task again, due at once or at notBeforeMs.
+    void enqueue(Task &task, qint64 notBeforeMs = 0);
+    void queueStored(Task &task);
     void touch(Task &task);
-    // Ends the current attempt of a running task without a result; requeues it or fails it.
-    void abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, bool spendAttempt);
+    bool isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const;
+    void markStarted(Task &task, WorkerEntry &worker);
+    // Ends the current attempt of a running task without a result; requeues it (after
+    // retryDelay when it is one of the task's own failures) or fails it.
+    void abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, Charge charge, bool backoff);
     void detachFromWorker(Task &task, WorkerEntry *worker);
+    void failTask(Task &task, WorkerEntry &worker, const QString &error);
+    qint64 retryAt(const Task &task) const;
     WorkerEntry *holderOf(quint64 taskId);
     void dispatch();
     void reclaimForIdleWorkers();
@@ -95,14 +115,18 @@ private:
     qint64 nowMicros() const { return m_nowMicros ? m_nowMicros() : m_clock.nsecsElapsed() / 1000; }
     void armTimeoutTimer();
     void expireTimeouts();
+    void armDelayTimer();
+    void releaseDueTasks();
     void flush();
 
     std::unique_ptr<TaskStore> m_store;
-    TaskQueue m_queue;
+    RouteTable m_routes;
+    std::set<std::pair<qint64, quint64>> m_delayed; // (runAtMs, task id) of queued tasks not due yet
     std::map<quint64, WorkerEntry> m_workers;
     std::set<std::pair<qint64, quint64>> m_deadlines; // (deadline ms, task id) of running tasks
     std::array<quint64, TaskStateCount> m_counts = {};
     QTimer *m_timeoutTimer;
+    QTimer *m_delayTimer;
     QElapsedTimer m_clock;
     std::function<qint64()> m_nowMicros;
     quint64 m_nextWorkerId = 1;

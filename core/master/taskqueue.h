@@ -20,6 +20,8 @@ public:
     void push(qint32 priority, quint64 id);
     // The next id for which stillQueued(id) holds; entries it rejects are dropped.
     std::optional<quint64> pop(const std::function<bool(quint64)> &stillQueued);
+    // The priority and id pop() would return next, without taking it; drops rejected entries.
+    std::optional<std::pair<qint32, quint64>> peek(const std::function<bool(quint64)> &stillQueued);
     bool isEmpty() const { return m_lanes.empty(); }
 
 private:

@@ -13,12 +13,14 @@ struct WorkerInfo {
     qint64 pid = 0;
     int slots = 1;
     QStringList kinds;
+    QStringList tags;
     qint64 connectedSinceMs = 0;
     qint64 lastSeenMs = 0;
     bool draining = false;
     quint64 done = 0;
     quint64 failed = 0;
     QHash<quint64, qint64> running; // task ids this worker holds now -> when sent (monotonic µs)
+    int started = 0; // how many of them it has started; the rest wait there (prefetched)
 
     // Adaptive prefetch: tasks sent beyond the free slots, so a worker with microsecond tasks
     // never waits a round trip for its next one. Sized from what the worker reports.

@@ -9,7 +9,7 @@ class WorkerLink
 public:
     virtual ~WorkerLink() = default;
     virtual void assign(const QList<Messages::TaskAssignment> &tasks) = 0;
-    virtual void cancel(const QList<quint64> &ids, const QString &reason) = 0;
+    virtual void cancel(const QList<Messages::TaskRef> &tasks, const QString &reason) = 0;
     // Asks for prefetched tasks back; the answer comes as returnTasks().
-    virtual void reclaim(const QList<quint64> &ids) = 0;
+    virtual void reclaim(const QList<Messages::TaskRef> &tasks) = 0;
 };

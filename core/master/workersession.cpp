@@ -2,6 +2,7 @@
 
 #include "master/scheduler.h"
 #include "protocol/framedconnection.h"
+#include "util/jsonvalue.h"
 #include "util/logging.h"
 
 WorkerSession::WorkerSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
@@ -34,14 +35,16 @@ void WorkerSession::assign(const QList<Messages::TaskAssignment> &tasks)
                                               m_connection->maxFrame()));
 }
 
-void WorkerSession::cancel(const QList<quint64> &ids, const QString &reason)
+void WorkerSession::cancel(const QList<Messages::TaskRef> &tasks, const QString &reason)
 {
-    m_connection->send(Messages::encodeFrame(Messages::CancelTasks{ids, reason}));
+    m_connection->send(Messages::encodeFrames(Messages::CancelTasks{tasks, reason}, &Messages::CancelTasks::tasks,
+                                              m_connection->maxFrame()));
 }
 
-void WorkerSession::reclaim(const QList<quint64> &ids)
+void WorkerSession::reclaim(const QList<Messages::TaskRef> &tasks)
 {
-    m_connection->send(Messages::encodeFrame(Messages::ReclaimTasks{ids}));
+    m_connection->send(Messages::encodeFrames(Messages::ReclaimTasks{tasks}, &Messages::ReclaimTasks::tasks,
+                                              m_connection->maxFrame()));
 }
 
 void WorkerSession::disconnectWorker(const QString &reason)
@@ -81,7 +84,16 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         info.address = m_connection->peerDescription();
         info.pid = hello.pid;
         info.slots = int(hello.slots);
+        for (const QStringList *names : {&hello.kinds, &hello.tags}) {
+            if (names->size() > MaxWorkerNames)
+                return protocolError(QStringLiteral("a worker may announce at most %1 kinds and %1 tags").arg(MaxWorkerNames));
+            for (const QString &name : *names) {
+                if (const QString error = validateTag(name); !error.isEmpty())
+                    return protocolError(QStringLiteral("bad kind or tag in WorkerHello: ") + error);
+            }
+        }
         info.kinds = hello.kinds;
+        info.tags = hello.tags;
         m_workerId = m_scheduler->addWorker(this, std::move(info));
         return;
     }
@@ -93,7 +105,12 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         // Keep every record small enough to reach a client in one frame.
         const quint32 maxResult = Protocol::maxResultSize(m_connection->maxFrame());
         for (Messages::TaskResult &result : results.results) {
-            if (quint32(result.result.size()) > maxResult) {
+            QString jsonError;
+            if (result.outcome == quint8(Messages::Outcome::Ok) && !JsonValue::parse(result.result, nullptr, &jsonError)) {
+                result.outcome = quint8(Messages::Outcome::Error);
+                result.error = QStringLiteral("the worker sent a result that is not valid JSON (%1)").arg(jsonError);
+                result.result.clear();
+            } else if (quint32(result.result.size()) > maxResult) {
                 result.outcome = quint8(Messages::Outcome::Error);
                 result.error = QStringLiteral("the result of %1 bytes is larger than the limit of %2 bytes "
                                               "(half of the master's --max-frame)")
@@ -111,7 +128,14 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         Messages::ReturnTasks returned;
         if (!Messages::decodeBody(body, returned))
             return protocolError(QStringLiteral("malformed ReturnTasks message"));
-        m_scheduler->returnTasks(m_workerId, returned.ids, returned.reason);
+        m_scheduler->returnTasks(m_workerId, returned.tasks, returned.reason);
+        return;
+    }
+    case MessageType::TaskStarted: {
+        Messages::TaskStarted started;
+        if (!Messages::decodeBody(body, started))
+            return protocolError(QStringLiteral("malformed TaskStarted message"));
+        m_scheduler->startTasks(m_workerId, started.tasks);
         return;
     }
     case MessageType::WorkerDraining: {

@@ -20,8 +20,8 @@ public:
     ~WorkerSession() override;
 
     void assign(const QList<Messages::TaskAssignment> &tasks) override;
-    void cancel(const QList<quint64> &ids, const QString &reason) override;
-    void reclaim(const QList<quint64> &ids) override;
+    void cancel(const QList<Messages::TaskRef> &tasks, const QString &reason) override;
+    void reclaim(const QList<Messages::TaskRef> &tasks) override;
     // Closes the connection on purpose; running tasks go back to the queue.
     void disconnectWorker(const QString &reason);
     // Asks the worker to drain: it finishes its running tasks, takes no new ones and leaves.

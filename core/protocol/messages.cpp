@@ -49,6 +49,26 @@ void writeIds(QDataStream &out, const QList<quint64> &ids)
     writeList(out, ids, [](QDataStream &s, quint64 id) { s << id; });
 }
 
+void readRefs(QDataStream &in, QList<TaskRef> &refs)
+{
+    readList(in, refs, [](QDataStream &s, TaskRef &r) { s >> r.id >> r.attempt; });
+}
+
+void writeRefs(QDataStream &out, const QList<TaskRef> &refs)
+{
+    writeList(out, refs, [](QDataStream &s, const TaskRef &r) { s << r.id << r.attempt; });
+}
+
+void readStrings(QDataStream &in, QStringList &list)
+{
+    readList(in, list, [](QDataStream &s, QString &k) { s >> k; });
+}
+
+void writeStrings(QDataStream &out, const QStringList &list)
+{
+    writeList(out, list, [](QDataStream &s, const QString &k) { s << k; });
+}
+
 } // namespace
 
 namespace {
@@ -63,6 +83,13 @@ qsizetype sizeOf(const QByteArray &b)
 {
     return 4 + b.size();
 }
+qsizetype sizeOf(const QStringList &list)
+{
+    qsizetype size = 4;
+    for (const QString &s : list)
+        size += sizeOf(s);
+    return size;
+}
 
 } // namespace
 
@@ -73,23 +100,33 @@ qsizetype encodedSize(const TaskAssignment &t)
 
 qsizetype encodedSize(const TaskResult &r)
 {
-    return 8 + 4 + 1 + sizeOf(r.result) + sizeOf(r.error) + 4 + 4;
+    return 8 + 4 + 1 + sizeOf(r.result) + sizeOf(r.error) + 4 + 4 + 1;
 }
 
 qsizetype encodedSize(const TaskSpecWire &t)
 {
-    return sizeOf(t.kind) + sizeOf(t.args) + 4 + 8 + 4;
+    return sizeOf(t.kind) + sizeOf(t.args) + 4 + 8 + 4 + sizeOf(t.requiredTags) + 8 + 8 + 8;
 }
 
 qsizetype encodedSize(const TaskRecord &t)
 {
     return 8 + sizeOf(t.kind) + sizeOf(t.args) + 1 + 4 + 4 + 4 + sizeOf(t.worker) + sizeOf(t.result)
-            + sizeOf(t.error) + 8 + 8 + 8;
+            + sizeOf(t.error) + 8 + 8 + 8 + sizeOf(t.requiredTags) + 8 + 8 + 8;
 }
 
 qsizetype encodedSize(const WorkerStatus &w)
 {
-    return sizeOf(w.name) + sizeOf(w.host) + 8 + 4 + 4 + 8 + 8 + 8 + 1;
+    return sizeOf(w.name) + sizeOf(w.host) + 8 + 4 + 4 + 8 + 8 + 8 + 1 + 4 + sizeOf(w.kinds) + sizeOf(w.tags);
+}
+
+qsizetype encodedSize(const TaskRef &)
+{
+    return 8 + 4;
+}
+
+qsizetype encodedSize(quint64)
+{
+    return 8;
 }
 
 void patchFrameLength(QByteArray &frame)
@@ -144,13 +181,15 @@ QDataStream &operator>>(QDataStream &in, Goodbye &m) { return in >> m.reason; }
 QDataStream &operator<<(QDataStream &out, const WorkerHello &m)
 {
     out << m.name << m.host << m.pid << m.slots;
-    writeList(out, m.kinds, [](QDataStream &s, const QString &k) { s << k; });
+    writeStrings(out, m.kinds);
+    writeStrings(out, m.tags);
     return out;
 }
 QDataStream &operator>>(QDataStream &in, WorkerHello &m)
 {
     in >> m.name >> m.host >> m.pid >> m.slots;
-    readList(in, m.kinds, [](QDataStream &s, QString &k) { s >> k; });
+    readStrings(in, m.kinds);
+    readStrings(in, m.tags);
     return in;
 }
 
@@ -172,15 +211,15 @@ QDataStream &operator>>(QDataStream &in, AssignTasks &m)
 QDataStream &operator<<(QDataStream &out, const TaskResults &m)
 {
     writeList(out, m.results, [](QDataStream &s, const TaskResult &r) {
-        s << r.id << r.attempt << r.outcome << r.result << r.error << r.runMicros << r.heldMicros;
+        s << r.id << r.attempt << r.outcome << r.result << r.error << r.runMicros << r.heldMicros << r.retryable;
     });
     return out;
 }
 QDataStream &operator>>(QDataStream &in, TaskResults &m)
 {
     readList(in, m.results, [](QDataStream &s, TaskResult &r) {
-        s >> r.id >> r.attempt >> r.outcome >> r.result >> r.error >> r.runMicros >> r.heldMicros;
-        if (r.outcome > quint8(Outcome::Cancelled))
+        s >> r.id >> r.attempt >> r.outcome >> r.result >> r.error >> r.runMicros >> r.heldMicros >> r.retryable;
+        if (r.outcome > quint8(Outcome::Cancelled) || (r.retryable && r.outcome != quint8(Outcome::Error)))
             s.setStatus(QDataStream::ReadCorruptData);
     });
     return in;
@@ -188,34 +227,45 @@ QDataStream &operator>>(QDataStream &in, TaskResults &m)
 
 QDataStream &operator<<(QDataStream &out, const CancelTasks &m)
 {
-    writeIds(out, m.ids);
+    writeRefs(out, m.tasks);
     return out << m.reason;
 }
 QDataStream &operator>>(QDataStream &in, CancelTasks &m)
 {
-    readIds(in, m.ids);
+    readRefs(in, m.tasks);
     return in >> m.reason;
 }
 
 QDataStream &operator<<(QDataStream &out, const ReturnTasks &m)
 {
-    writeIds(out, m.ids);
+    writeRefs(out, m.tasks);
     return out << m.reason;
 }
 QDataStream &operator>>(QDataStream &in, ReturnTasks &m)
 {
-    readIds(in, m.ids);
+    readRefs(in, m.tasks);
     return in >> m.reason;
 }
 
 QDataStream &operator<<(QDataStream &out, const ReclaimTasks &m)
 {
-    writeIds(out, m.ids);
+    writeRefs(out, m.tasks);
     return out;
 }
 QDataStream &operator>>(QDataStream &in, ReclaimTasks &m)
 {
-    readIds(in, m.ids);
+    readRefs(in, m.tasks);
+    return in;
+}
+
+QDataStream &operator<<(QDataStream &out, const TaskStarted &m)
+{
+    writeRefs(out, m.tasks);
+    return out;
+}
+QDataStream &operator>>(QDataStream &in, TaskStarted &m)
+{
+    readRefs(in, m.tasks);
     return in;
 }
 
@@ -230,6 +280,8 @@ QDataStream &operator<<(QDataStream &out, const Submit &m)
     out << m.requestId << m.watch;
     writeList(out, m.tasks, [](QDataStream &s, const TaskSpecWire &t) {
         s << t.kind << t.args << t.priority << t.timeoutMs << t.maxAttempts;
+        writeStrings(s, t.requiredTags);
+        s << t.delayMs << t.runAtMs << t.retryDelayMs;
     });
     return out;
 }
@@ -238,6 +290,8 @@ QDataStream &operator>>(QDataStream &in, Submit &m)
     in >> m.requestId >> m.watch;
     readList(in, m.tasks, [](QDataStream &s, TaskSpecWire &t) {
         s >> t.kind >> t.args >> t.priority >> t.timeoutMs >> t.maxAttempts;
+        readStrings(s, t.requiredTags);
+        s >> t.delayMs >> t.runAtMs >> t.retryDelayMs;
     });
     return in;
 }
@@ -273,6 +327,8 @@ QDataStream &operator<<(QDataStream &out, const TaskUpdates &m)
     writeList(out, m.tasks, [](QDataStream &s, const TaskRecord &t) {
         s << t.id << t.kind << t.args << t.state << t.priority << t.attempts << t.maxAttempts
           << t.worker << t.result << t.error << t.createdMs << t.startedMs << t.finishedMs;
+        writeStrings(s, t.requiredTags);
+        s << t.runAtMs << t.retryDelayMs << t.timeoutMs;
     });
     return out;
 }
@@ -281,6 +337,8 @@ QDataStream &operator>>(QDataStream &in, TaskUpdates &m)
     readList(in, m.tasks, [](QDataStream &s, TaskRecord &t) {
         s >> t.id >> t.kind >> t.args >> t.state >> t.priority >> t.attempts >> t.maxAttempts
           >> t.worker >> t.result >> t.error >> t.createdMs >> t.startedMs >> t.finishedMs;
+        readStrings(s, t.requiredTags);
+        s >> t.runAtMs >> t.retryDelayMs >> t.timeoutMs;
     });
     return in;
 }
@@ -293,22 +351,36 @@ QDataStream &operator<<(QDataStream &out, const StatusReply &m)
     out << m.requestId;
     for (quint64 c : m.counts)
         out << c;
+    writeList(out, m.backlog, [](QDataStream &s, const Backlog &b) {
+        s << b.kind;
+        writeStrings(s, b.requiredTags);
+        s << b.ready << b.delayed << b.workers;
+    });
     writeList(out, m.workers, [](QDataStream &s, const WorkerStatus &w) {
         s << w.name << w.host << w.pid << w.slots << w.running << w.done << w.failed
-          << w.connectedSinceMs << w.draining;
+          << w.connectedSinceMs << w.draining << w.sent;
+        writeStrings(s, w.kinds);
+        writeStrings(s, w.tags);
     });
-    return out;
+    return out << m.last;
 }
 QDataStream &operator>>(QDataStream &in, StatusReply &m)
 {
     in >> m.requestId;
     for (quint64 &c : m.counts)
         in >> c;
+    readList(in, m.backlog, [](QDataStream &s, Backlog &b) {
+        s >> b.kind;
+        readStrings(s, b.requiredTags);
+        s >> b.ready >> b.delayed >> b.workers;
+    });
     readList(in, m.workers, [](QDataStream &s, WorkerStatus &w) {
         s >> w.name >> w.host >> w.pid >> w.slots >> w.running >> w.done >> w.failed
-          >> w.connectedSinceMs >> w.draining;
+          >> w.connectedSinceMs >> w.draining >> w.sent;
+        readStrings(s, w.kinds);
+        readStrings(s, w.tags);
     });
-    return in;
+    return in >> m.last;
 }
 
 QDataStream &operator<<(QDataStream &out, const CancelRequest &m)

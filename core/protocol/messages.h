@@ -64,7 +64,16 @@ struct WorkerHello {
     QString host;
     qint64 pid = 0;
     quint32 slots = 0;
-    QStringList kinds;
+    QStringList kinds; // every kind it runs: built-in ones, its handlers, exec only if allowed
+    QStringList tags; // what a task's requires are matched against: "gpu", "zone=eu"
+};
+
+// A task as the worker role names it: the attempt is the dispatch number of AssignTasks, so a
+// message about an earlier dispatch of the same task can never act on a later one.
+struct TaskRef {
+    quint64 id = 0;
+    quint32 attempt = 0;
+    friend bool operator==(const TaskRef &, const TaskRef &) = default;
 };
 
 struct TaskAssignment {
@@ -94,6 +103,7 @@ struct TaskResult {
     QString error;
     quint32 runMicros = 0; // how long the handler ran
     quint32 heldMicros = 0; // from receiving the task to sending this result (waiting + running)
+    bool retryable = false; // an Error that may succeed if tried again (after the retry delay)
 };
 
 struct TaskResults {
@@ -103,13 +113,14 @@ struct TaskResults {
 
 struct CancelTasks {
     static constexpr MessageType Type = MessageType::CancelTasks;
-    QList<quint64> ids;
+    QList<TaskRef> tasks;
     QString reason;
 };
 
+// Tasks given back unfinished; no attempt is spent on them.
 struct ReturnTasks {
     static constexpr MessageType Type = MessageType::ReturnTasks;
-    QList<quint64> ids;
+    QList<TaskRef> tasks;
     QString reason;
 };
 
@@ -121,7 +132,14 @@ struct WorkerDraining {
 // ReturnTasks holding the ones it has not started (possibly none).
 struct ReclaimTasks {
     static constexpr MessageType Type = MessageType::ReclaimTasks;
-    QList<quint64> ids;
+    QList<TaskRef> tasks;
+};
+
+// Worker to master: these tasks have begun to run here. An attempt is spent on a task only
+// once it starts; a TaskResult implies the start of its task.
+struct TaskStarted {
+    static constexpr MessageType Type = MessageType::TaskStarted;
+    QList<TaskRef> tasks;
 };
 
 // Master to worker: finish what you run, take nothing new, then leave (as on SIGTERM).
@@ -136,6 +154,10 @@ struct TaskSpecWire {
     qint32 priority = 0;
     qint64 timeoutMs = 0;
     quint32 maxAttempts = 0; // 0: the master's default
+    QStringList requiredTags; // tags a worker must have to get the task
+    qint64 delayMs = 0; // do not start before this long after the master accepts it
+    qint64 runAtMs = 0; // nor before this time (ms since the epoch, UTC); 0: no such bound
+    qint64 retryDelayMs = -1; // base of the exponential backoff before a retry; -1: the default
 };
 
 struct Submit {
@@ -169,8 +191,12 @@ struct TaskRecord {
     QByteArray result;
     QString error;
     qint64 createdMs = 0;
-    qint64 startedMs = 0;
+    qint64 startedMs = 0; // when the worker started the current attempt; 0 while only sent
     qint64 finishedMs = 0;
+    QStringList requiredTags;
+    qint64 runAtMs = 0; // a queued task does not start before this (its delay or retry backoff)
+    qint64 retryDelayMs = 0;
+    qint64 timeoutMs = 0;
 };
 
 struct TaskUpdates {
@@ -188,18 +214,33 @@ struct WorkerStatus {
     QString host;
     qint64 pid = 0;
     quint32 slots = 0;
-    quint32 running = 0;
+    quint32 running = 0; // started on the worker
     quint64 done = 0;
     quint64 failed = 0;
     qint64 connectedSinceMs = 0;
     bool draining = false;
+    quint32 sent = 0; // sent ahead (prefetched), not started yet
+    QStringList kinds;
+    QStringList tags;
+};
+
+// The queued tasks of one kind and set of required tags, and how many connected workers can
+// take them: with none, they wait for such a worker.
+struct Backlog {
+    QString kind;
+    QStringList requiredTags;
+    quint64 ready = 0; // queued and due
+    quint64 delayed = 0; // queued, waiting for their start time or retry delay
+    quint32 workers = 0;
 };
 
 struct StatusReply {
     static constexpr MessageType Type = MessageType::StatusReply;
     quint32 requestId = 0;
     std::array<quint64, 5> counts = {}; // indexed by TaskState
-    QList<WorkerStatus> workers;
+    QList<Backlog> backlog; // repeated in every frame of a split reply
+    QList<WorkerStatus> workers; // split over frames when it does not fit
+    bool last = true; // the last frame of this reply
 };
 
 struct CancelRequest {
@@ -238,6 +279,7 @@ TASKMASTER_DECLARE_STREAM(ReturnTasks)
 TASKMASTER_DECLARE_STREAM(WorkerDraining)
 TASKMASTER_DECLARE_STREAM(ReclaimTasks)
 TASKMASTER_DECLARE_STREAM(DrainWorker)
+TASKMASTER_DECLARE_STREAM(TaskStarted)
 TASKMASTER_DECLARE_STREAM(Submit)
 TASKMASTER_DECLARE_STREAM(Submitted)
 TASKMASTER_DECLARE_STREAM(Watch)
@@ -272,6 +314,8 @@ qsizetype encodedSize(const TaskResult &item);
 qsizetype encodedSize(const TaskSpecWire &item);
 qsizetype encodedSize(const TaskRecord &item);
 qsizetype encodedSize(const WorkerStatus &item);
+qsizetype encodedSize(const TaskRef &item);
+qsizetype encodedSize(quint64 id);
 
 // Splits items into runs that fit, with baseBodySize bytes of the rest of the message, in
 // bodies of at most maxFrame bytes. An item too large on its own still gets a run of its own.
@@ -308,8 +352,11 @@ QList<QByteArray> encodeFrames(Message message, QList<Item> Message::*list, quin
     QList<Item> items = std::exchange(message.*list, {});
     const qsizetype base = encodeFrame(message).size() - 4;
     QList<QByteArray> frames;
-    for (QList<Item> &run : splitForFrames(std::move(items), base, maxFrame)) {
-        message.*list = std::move(run);
+    QList<QList<Item>> runs = splitForFrames(std::move(items), base, maxFrame);
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        message.*list = std::move(runs[i]);
+        if constexpr (requires { message.last; })
+            message.last = i + 1 == runs.size();
         frames.append(encodeFrame(message));
     }
     return frames;

@@ -19,6 +19,7 @@ bool isKnownMessageType(quint8 type)
     case MessageType::WorkerDraining:
     case MessageType::ReclaimTasks:
     case MessageType::DrainWorker:
+    case MessageType::TaskStarted:
     case MessageType::Submit:
     case MessageType::Submitted:
     case MessageType::Watch:
@@ -50,6 +51,7 @@ const char *messageTypeName(MessageType type)
     case MessageType::WorkerDraining: return "WorkerDraining";
     case MessageType::ReclaimTasks: return "ReclaimTasks";
     case MessageType::DrainWorker: return "DrainWorker";
+    case MessageType::TaskStarted: return "TaskStarted";
     case MessageType::Submit: return "Submit";
     case MessageType::Submitted: return "Submitted";
     case MessageType::Watch: return "Watch";

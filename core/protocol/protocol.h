@@ -11,9 +11,12 @@ namespace Protocol {
 // First field of the master's Challenge: "TMQ1".
 inline constexpr quint32 Magic = 0x544D5131;
 
-// Protocol versions this build speaks; the handshake settles on one.
-inline constexpr quint16 MinVersion = 1;
-inline constexpr quint16 MaxVersion = 1;
+// Protocol versions this build speaks; the handshake settles on one. Version 2 added routing
+// (kinds, tags, requires), retry and delay, task starts, attempt numbers on every task list
+// the worker role sends or receives, and authenticated frames. A version 1 peer is refused
+// with a message that names both ranges (docs/PROTOCOL.md, section 3).
+inline constexpr quint16 MinVersion = 2;
+inline constexpr quint16 MaxVersion = 2;
 
 // Every frame body is written and read at this stream version, whatever Qt is linked.
 inline constexpr QDataStream::Version StreamVersion = QDataStream::Qt_6_0;
@@ -62,6 +65,7 @@ enum class MessageType : quint8 {
     WorkerDraining = 25,
     ReclaimTasks = 26,
     DrainWorker = 27,
+    TaskStarted = 28,
 
     // Client role
     Submit = 40,

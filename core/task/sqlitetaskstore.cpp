@@ -17,8 +17,9 @@
 
 namespace {
 
-// Bumped when the tables change; a master refuses a database newer than it understands.
-constexpr int SchemaVersion = 1;
+// Bumped when the tables change; a master refuses a database newer than it understands and
+// migrates an older one in place. 2: required tags, retry delay and start time.
+constexpr int SchemaVersion = 2;
 
 QList<TaskAttempt> historyFromJson(const QByteArray &json)
 {
@@ -178,8 +179,16 @@ bool SqliteTaskStore::load(QString *error)
                              "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
                              "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)"),
               error)
-        || !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"), error)
-        || !exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion), error))
+        || !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"), error))
+        return false;
+    if (found < 2
+        && (!exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN required_tags TEXT NOT NULL DEFAULT ''"), error)
+            || !exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN retry_delay_ms INTEGER NOT NULL DEFAULT %1")
+                             .arg(DefaultRetryDelayMs),
+                     error)
+            || !exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN run_at_ms INTEGER NOT NULL DEFAULT 0"), error)))
+        return false;
+    if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion), error))
         return false;
 
     QSqlQuery load(db);
@@ -207,6 +216,11 @@ bool SqliteTaskStore::load(QString *error)
         task.finishedMs = load.value(13).toLongLong();
         task.duplicateResults = load.value(14).toInt();
         task.history = historyFromJson(load.value(15).toByteArray());
+        const QString tags = load.value(16).toString();
+        if (!tags.isEmpty())
+            task.spec.requiredTags = tags.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        task.spec.retryDelayMs = load.value(17).toLongLong();
+        task.spec.runAtMs = load.value(18).toLongLong();
         m_memory.restore(std::move(task));
     }
     QSqlQuery next(db);

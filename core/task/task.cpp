@@ -25,12 +25,51 @@ bool parseTaskState(const QString &name, TaskState *state)
     return false;
 }
 
-QString validateTaskSpec(const TaskSpec &spec)
+QString validateTag(const QString &tag)
+{
+    if (tag.isEmpty())
+        return QStringLiteral("a tag is empty");
+    if (tag.size() > MaxTagLength)
+        return QStringLiteral("the tag \"%1...\" is longer than %2 characters").arg(tag.left(20)).arg(MaxTagLength);
+    for (QChar c : tag) {
+        if (!c.isPrint() || c.isSpace() || c == QLatin1Char(','))
+            return QStringLiteral("the tag \"%1\" has a space, a comma or a control character").arg(tag);
+    }
+    return {};
+}
+
+qint64 retryBackoffMs(qint64 baseMs, int attempt, double jitter)
+{
+    if (baseMs <= 0)
+        return 0;
+    qint64 delay = qMin(baseMs, MaxRetryDelayMs);
+    for (int i = 1; i < attempt && delay < MaxRetryDelayMs; ++i)
+        delay = qMin(delay * 2, MaxRetryDelayMs);
+    return qint64(double(delay) * (0.5 + 0.5 * qBound(0.0, jitter, 1.0)));
+}
+
+QString validateTaskSpec(TaskSpec &spec)
 {
     if (spec.kind.trimmed().isEmpty())
         return QStringLiteral("the task kind is empty");
-    if (spec.kind.size() > 256)
-        return QStringLiteral("the task kind is longer than 256 characters");
+    if (spec.kind.size() > MaxKindLength)
+        return QStringLiteral("the task kind is longer than %1 characters").arg(MaxKindLength);
+    if (spec.requiredTags.size() > MaxRequiredTags)
+        return QStringLiteral("a task may require at most %1 tags, not %2").arg(MaxRequiredTags).arg(spec.requiredTags.size());
+    for (const QString &tag : std::as_const(spec.requiredTags)) {
+        if (const QString error = validateTag(tag); !error.isEmpty())
+            return error;
+    }
+    if (spec.requiredTags.size() > 1) {
+        spec.requiredTags.sort();
+        spec.requiredTags.removeDuplicates();
+    }
+    if (spec.delayMs < 0 || spec.delayMs > MaxDelayMs)
+        return QStringLiteral("the delay must be from 0 to %1 ms, not %2").arg(MaxDelayMs).arg(spec.delayMs);
+    if (spec.runAtMs < 0)
+        return QStringLiteral("the start time must not be before 1970");
+    if (spec.retryDelayMs < 0 || spec.retryDelayMs > MaxRetryDelayMs)
+        return QStringLiteral("the retry delay must be from 0 to %1 ms, not %2").arg(MaxRetryDelayMs).arg(spec.retryDelayMs);
     if (spec.maxAttempts < 1 || spec.maxAttempts > 1000)
         return QStringLiteral("max attempts must be between 1 and 1000, not %1").arg(spec.maxAttempts);
     if (spec.timeoutMs < 0)

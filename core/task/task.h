@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 enum class TaskState : quint8 {
     Queued = 0,
@@ -25,6 +26,20 @@ inline bool isFinished(TaskState s)
 
 inline constexpr int DefaultMaxAttempts = 3;
 
+// Retries after a retryable error or a timeout wait retryDelayMs * 2^(attempt - 1), capped at
+// MaxRetryDelayMs, times a random factor in [0.5, 1] so that failed tasks do not return together.
+inline constexpr qint64 DefaultRetryDelayMs = 1'000;
+inline constexpr qint64 MaxRetryDelayMs = 10 * 60 * 1000;
+// The longest delay a submitter may ask for, and what tags may look like.
+inline constexpr qint64 MaxDelayMs = 366LL * 24 * 3600 * 1000;
+inline constexpr int MaxRequiredTags = 16;
+inline constexpr int MaxTagLength = 128;
+inline constexpr int MaxKindLength = 256;
+inline constexpr int MaxWorkerNames = 1024; // kinds, and tags, one worker may announce
+// Dispatches of one task that spend no attempt (given back, stopped, lost before it started)
+// before the task fails anyway: a worker that always gives tasks back cannot loop for ever.
+inline constexpr int MaxUncountedDispatches = 100;
+
 // What a submitter asks for.
 // Fields are ordered to pack: a master may hold millions of these.
 struct TaskSpec {
@@ -33,6 +48,13 @@ struct TaskSpec {
     qint64 timeoutMs = 0; // 0: no timeout
     qint32 priority = 0;
     int maxAttempts = DefaultMaxAttempts;
+    QStringList requiredTags; // sorted, no duplicates: the worker must have every one
+    qint64 retryDelayMs = DefaultRetryDelayMs;
+    // Not before this (ms since the epoch): the submitter's start time, later each retry's
+    // backoff. 0: as soon as a worker is free.
+    qint64 runAtMs = 0;
+    // Relative to when the master accepts the task; the scheduler folds it into runAtMs.
+    qint64 delayMs = 0;
 };
 
 // One try of a task on a worker.
@@ -56,7 +78,16 @@ struct Task {
     qint64 startedMs = 0;
     qint64 finishedMs = 0;
     QList<TaskAttempt> history;
+
+    // Whether the current dispatch (the last history entry) has started on its worker.
+    bool started() const { return state == TaskState::Running && !history.isEmpty() && history.last().startedMs > 0; }
 };
 
-// Checks a spec as the master will: kind present, args valid JSON, attempts in range.
-QString validateTaskSpec(const TaskSpec &spec);
+// Checks a spec as the master will: kind present, args valid JSON, attempts in range, tags
+// well formed. Sorts and deduplicates the required tags.
+QString validateTaskSpec(TaskSpec &spec);
+// Whether a tag or kind name is one a worker can announce: printable, no spaces or commas.
+QString validateTag(const QString &tag);
+// The backoff before retry number `attempt` (1 for the first retry); jitter in [0, 1] picks
+// the point in [0.5, 1] of the full delay.
+qint64 retryBackoffMs(qint64 baseMs, int attempt, double jitter);

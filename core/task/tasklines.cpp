@@ -2,10 +2,45 @@
 
 #include "util/jsonvalue.h"
 
+#include <QDateTime>
 #include <QIODevice>
+#include <QJsonArray>
+#include <QRegularExpression>
 #include <QJsonObject>
 
 namespace TaskLines {
+
+bool parseRunAt(const QJsonValue &value, qint64 *ms, QString *error)
+{
+    if (value.isDouble()) {
+        const qint64 n = value.toInteger(-1);
+        if (n < 0 || double(n) != value.toDouble()) {
+            *error = QStringLiteral("must be milliseconds since 1970 (UTC) or an ISO 8601 time with a zone");
+            return false;
+        }
+        *ms = n;
+        return true;
+    }
+    if (value.isString())
+        return parseRunAt(value.toString(), ms, error);
+    *error = QStringLiteral("must be milliseconds since 1970 (UTC) or an ISO 8601 time with a zone");
+    return false;
+}
+
+bool parseRunAt(const QString &text, qint64 *ms, QString *error)
+{
+    // A zone is required: a bare local time would mean different moments on the submitter's
+    // machine and the master's.
+    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    static const QRegularExpression zone(QStringLiteral("(Z|[+-]\\d\\d(:?\\d\\d)?)$"));
+    if (!time.isValid() || !zone.match(text).hasMatch()) {
+        *error = QStringLiteral("\"%1\" is not an ISO 8601 time with a zone, like 2026-12-24T18:00:00Z or "
+                                "2026-12-24T19:00:00+01:00").arg(text);
+        return false;
+    }
+    *ms = time.toMSecsSinceEpoch();
+    return true;
+}
 
 namespace {
 
@@ -18,8 +53,11 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
     if (!value.isObject())
         return QStringLiteral("expected an object like {\"kind\": \"square\", \"args\": {\"n\": 3}}");
     const QJsonObject object = value.toObject();
-    static const QStringList known = {QStringLiteral("kind"), QStringLiteral("args"), QStringLiteral("priority"),
-                                      QStringLiteral("timeout_ms"), QStringLiteral("max_attempts")};
+    static const QStringList known = {QStringLiteral("kind"),        QStringLiteral("args"),
+                                      QStringLiteral("priority"),    QStringLiteral("timeout_ms"),
+                                      QStringLiteral("max_attempts"), QStringLiteral("requires"),
+                                      QStringLiteral("delay_ms"),    QStringLiteral("run_at"),
+                                      QStringLiteral("retry_delay_ms")};
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (!known.contains(it.key()))
             return QStringLiteral("unknown key \"%1\" (known: %2)").arg(it.key(), known.join(QStringLiteral(", ")));
@@ -42,15 +80,37 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
         return {};
     };
     qint64 priority = spec->priority, timeout = spec->timeoutMs, attempts = spec->maxAttempts;
+    qint64 delay = spec->delayMs, retryDelay = spec->retryDelayMs;
     for (const QString &e : {integer(QStringLiteral("priority"), -1'000'000, 1'000'000, &priority),
                              integer(QStringLiteral("timeout_ms"), 0, 365LL * 24 * 3600 * 1000, &timeout),
-                             integer(QStringLiteral("max_attempts"), 1, 1000, &attempts)}) {
+                             integer(QStringLiteral("max_attempts"), 1, 1000, &attempts),
+                             integer(QStringLiteral("delay_ms"), 0, MaxDelayMs, &delay),
+                             integer(QStringLiteral("retry_delay_ms"), 0, MaxRetryDelayMs, &retryDelay)}) {
         if (!e.isEmpty())
             return e;
     }
     spec->priority = qint32(priority);
     spec->timeoutMs = timeout;
     spec->maxAttempts = int(attempts);
+    spec->delayMs = delay;
+    spec->retryDelayMs = retryDelay;
+    if (object.contains(QStringLiteral("requires"))) {
+        const QJsonValue required = object.value(QStringLiteral("requires"));
+        if (!required.isArray())
+            return QStringLiteral("\"requires\" must be a list of tags, like [\"gpu\", \"zone=eu\"]");
+        QStringList tags = spec->requiredTags;
+        for (const QJsonValue &tag : required.toArray()) {
+            if (!tag.isString())
+                return QStringLiteral("\"requires\" must hold strings only, not %1").arg(QString::fromUtf8(JsonValue::serialize(tag)));
+            tags.append(tag.toString());
+        }
+        spec->requiredTags = tags;
+    }
+    if (object.contains(QStringLiteral("run_at"))) {
+        QString timeError;
+        if (!parseRunAt(object.value(QStringLiteral("run_at")), &spec->runAtMs, &timeError))
+            return QStringLiteral("\"run_at\" ") + timeError;
+    }
     return validateTaskSpec(*spec);
 }
 

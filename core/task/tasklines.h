@@ -1,11 +1,14 @@
 #pragma once
 
 // Batches of tasks as JSON Lines: one {"kind": str, "args"?: any, "priority"?: int,
-// "timeout_ms"?: int, "max_attempts"?: int} object a line; blank lines are skipped. A batch is
-// all or nothing: the first bad line is reported with its number and no task is returned.
+// "timeout_ms"?: int, "max_attempts"?: int, "requires"?: [str], "delay_ms"?: int,
+// "run_at"?: int ms or ISO 8601 str, "retry_delay_ms"?: int} object a line; blank lines are
+// skipped. A batch is all or nothing: the first bad line is reported with its number and no
+// task is returned.
 
 #include "task/task.h"
 
+#include <QJsonValue>
 #include <QList>
 
 class QIODevice;
@@ -18,7 +21,11 @@ struct Parsed {
     bool ok() const { return error.isEmpty(); }
 };
 
-// defaults supplies priority, timeout and attempts for lines that leave them out.
+// defaults supplies what lines leave out; a line's "requires" adds to the default tags.
 Parsed parse(QIODevice *device, const TaskSpec &defaults);
+
+// A start time: milliseconds since 1970 (UTC), or an ISO 8601 time that names its zone.
+bool parseRunAt(const QJsonValue &value, qint64 *ms, QString *error);
+bool parseRunAt(const QString &text, qint64 *ms, QString *error);
 
 } // namespace TaskLines

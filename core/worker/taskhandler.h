@@ -13,6 +13,7 @@ struct TaskOutcome {
     bool ok = false;
     QByteArray result; // compact JSON text when ok
     QString error;
+    bool retryable = false; // a failure that may pass if tried again later
 
     static TaskOutcome success(const QJsonValue &value);
     static TaskOutcome failure(const QString &error) { return {false, {}, error}; }

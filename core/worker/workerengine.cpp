@@ -62,8 +62,10 @@ WorkerEngine::~WorkerEngine()
 QStringList WorkerEngine::kinds() const
 {
     QStringList list;
-    for (const auto &[kind, handler] : m_handlers)
-        list.append(kind);
+    for (const auto &[kind, handler] : m_handlers) {
+        if (kind != QLatin1String("exec") || m_settings.allowExec)
+            list.append(kind);
+    }
     return list;
 }
 
@@ -94,6 +96,7 @@ void WorkerEngine::onReady()
     hello.pid = QCoreApplication::applicationPid();
     hello.slots = quint32(m_settings.slots);
     hello.kinds = kinds();
+    hello.tags = m_settings.tags;
     m_link->send(Messages::encodeFrame(hello));
     if (m_draining) {
         // A signal came while we were connecting: say so and leave.
@@ -122,9 +125,10 @@ void WorkerEngine::onLost(const QString &reason)
 {
     // The master has already put our tasks back in its queue; finishing them here would only
     // produce results nobody records.
-    cancelTasks(m_running.keys());
+    cancelAll();
     m_waiting.clear();
     m_pendingResults.clear();
+    m_pendingStarts.clear();
     if (m_draining) {
         stop(ExitOk);
         return;
@@ -162,11 +166,23 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
             return;
         }
         if (m_draining) {
-            QList<quint64> ids;
+            QList<Messages::TaskRef> refs;
             for (const auto &task : std::as_const(assign.tasks))
-                ids.append(task.id);
-            m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, QStringLiteral("worker is shutting down")}));
+                refs.append({task.id, task.attempt});
+            m_link->send(Messages::encodeFrames(Messages::ReturnTasks{refs, QStringLiteral("worker is shutting down")},
+                                                &Messages::ReturnTasks::tasks, m_link->maxFrame()));
             return;
+        }
+        const QStringList announced = kinds();
+        for (const auto &task : std::as_const(assign.tasks)) {
+            if (!announced.contains(task.kind)) {
+                // The master routes by what this worker announced: anything else is a broken master.
+                qCWarning(lcWorker).noquote() << "protocol violation: the master sent a task of kind" << task.kind
+                                              << "which this worker did not announce";
+                m_link->close(QStringLiteral("protocol violation: a task of kind \"%1\", which this worker does not run")
+                                      .arg(task.kind));
+                return;
+            }
         }
         const qint64 now = m_clock.nsecsElapsed();
         for (auto &task : assign.tasks)
@@ -182,15 +198,18 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
             return;
         }
         // Give back what has not started; always answer, so the master stops waiting.
-        const QSet<quint64> wanted(reclaim.ids.cbegin(), reclaim.ids.cend());
-        QList<quint64> returned;
+        QHash<quint64, quint32> wanted;
+        for (const Messages::TaskRef &ref : std::as_const(reclaim.tasks))
+            wanted.insert(ref.id, ref.attempt);
+        QList<Messages::TaskRef> returned;
         std::erase_if(m_waiting, [&](const Waiting &w) {
-            if (!wanted.contains(w.task.id))
+            if (wanted.value(w.task.id) != w.task.attempt)
                 return false;
-            returned.append(w.task.id);
+            returned.append({w.task.id, w.task.attempt});
             return true;
         });
-        m_link->send(Messages::encodeFrame(Messages::ReturnTasks{returned, QStringLiteral("reclaimed for an idle worker")}));
+        m_link->send(Messages::encodeFrames(Messages::ReturnTasks{returned, QStringLiteral("reclaimed for an idle worker")},
+                                            &Messages::ReturnTasks::tasks, m_link->maxFrame()));
         return;
     }
     case MessageType::DrainWorker: {
@@ -211,8 +230,8 @@ void WorkerEngine::onFrame(Protocol::MessageType type, const QByteArray &body)
             m_link->close(QStringLiteral("malformed CancelTasks message"));
             return;
         }
-        qCInfo(lcWorker).noquote() << "cancelling" << cancel.ids.size() << "task(s):" << cancel.reason;
-        cancelTasks(cancel.ids);
+        qCInfo(lcWorker).noquote() << "cancelling" << cancel.tasks.size() << "task(s):" << cancel.reason;
+        cancelTasks(cancel.tasks);
         if (m_draining && m_running.isEmpty())
             finishDrain();
         return;
@@ -265,6 +284,7 @@ void WorkerEngine::runTask(const Messages::TaskAssignment &task, qint64 received
         return;
     }
     m_running.insert(task.id, {task.attempt, run, receivedNs, startedNs});
+    m_pendingStarts.append({task.id, task.attempt}); // quick ones need none: their result says it
     const quint64 id = task.id;
     const quint32 attempt = task.attempt;
     connect(run, &TaskRun::finished, this, [this, id, attempt](const TaskOutcome &result) {
@@ -294,23 +314,43 @@ void WorkerEngine::finishTask(quint64 id, quint32 attempt, const TaskOutcome &ou
     result.outcome = quint8(outcome.ok ? Messages::Outcome::Ok : Messages::Outcome::Error);
     result.result = outcome.result;
     result.error = outcome.error;
+    result.retryable = !outcome.ok && outcome.retryable;
     result.runMicros = micros(now - startedNs);
     result.heldMicros = micros(now - receivedNs);
     m_pendingResults.append(std::move(result));
 }
 
-void WorkerEngine::cancelTasks(const QList<quint64> &ids)
+void WorkerEngine::cancelTasks(const QList<Messages::TaskRef> &tasks)
 {
-    const QSet<quint64> cancelled(ids.cbegin(), ids.cend());
-    std::erase_if(m_waiting, [&](const Waiting &w) { return cancelled.contains(w.task.id); });
-    for (quint64 id : ids) {
-        const auto it = m_running.find(id);
-        if (it == m_running.end())
+    // Only the dispatch named: a cancel of an earlier one must not stop a later one.
+    QHash<quint64, quint32> cancelled;
+    for (const Messages::TaskRef &ref : tasks)
+        cancelled.insert(ref.id, ref.attempt);
+    std::erase_if(m_waiting, [&](const Waiting &w) {
+        const auto it = cancelled.constFind(w.task.id);
+        return it != cancelled.cend() && *it == w.task.attempt;
+    });
+    for (const Messages::TaskRef &ref : tasks) {
+        const auto it = m_running.find(ref.id);
+        if (it == m_running.end() || it->attempt != ref.attempt)
             continue;
         it->run->cancel();
         it->run->deleteLater();
         m_running.erase(it);
     }
+}
+
+void WorkerEngine::cancelAll()
+{
+    cancelTasks(runningRefs());
+}
+
+QList<Messages::TaskRef> WorkerEngine::runningRefs() const
+{
+    QList<Messages::TaskRef> refs;
+    for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)
+        refs.append({it.key(), it->attempt});
+    return refs;
 }
 
 void WorkerEngine::scheduleFlush()
@@ -325,7 +365,17 @@ void WorkerEngine::scheduleFlush()
 void WorkerEngine::flushResults()
 {
     m_flushScheduled = false;
-    if (m_pendingResults.isEmpty() || !m_link->isReady())
+    if (!m_link->isReady())
+        return;
+    // Starts of tasks still running; one that already finished is told by its result.
+    m_pendingStarts.removeIf( [this](const Messages::TaskRef &ref) {
+        const auto it = m_running.constFind(ref.id);
+        return it == m_running.cend() || it->attempt != ref.attempt;
+    });
+    if (!m_pendingStarts.isEmpty())
+        m_link->send(Messages::encodeFrames(Messages::TaskStarted{std::exchange(m_pendingStarts, {})},
+                                            &Messages::TaskStarted::tasks, m_link->maxFrame()));
+    if (m_pendingResults.isEmpty())
         return;
     const quint32 maxResult = Protocol::maxResultSize(m_link->maxFrame());
     for (Messages::TaskResult &result : m_pendingResults) {
@@ -372,11 +422,11 @@ void WorkerEngine::returnWaitingTasks(const QString &reason)
 {
     if (m_waiting.empty())
         return;
-    QList<quint64> ids;
+    QList<Messages::TaskRef> refs;
     for (const Waiting &w : m_waiting)
-        ids.append(w.task.id);
+        refs.append({w.task.id, w.task.attempt});
     m_waiting.clear();
-    m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, reason}));
+    m_link->send(Messages::encodeFrames(Messages::ReturnTasks{refs, reason}, &Messages::ReturnTasks::tasks, m_link->maxFrame()));
 }
 
 void WorkerEngine::finishDrain()
@@ -385,9 +435,10 @@ void WorkerEngine::finishDrain()
     flushResults();
     returnWaitingTasks(QStringLiteral("worker shut down before it started them"));
     if (!m_running.isEmpty()) {
-        const QList<quint64> ids = m_running.keys();
-        cancelTasks(ids);
-        m_link->send(Messages::encodeFrame(Messages::ReturnTasks{ids, QStringLiteral("worker shut down before it finished")}));
+        const QList<Messages::TaskRef> refs = runningRefs();
+        cancelTasks(refs);
+        m_link->send(Messages::encodeFrames(Messages::ReturnTasks{refs, QStringLiteral("worker shut down before it finished")},
+                                            &Messages::ReturnTasks::tasks, m_link->maxFrame()));
     }
     m_link->close(QStringLiteral("worker shutting down"));
 }
@@ -400,6 +451,6 @@ void WorkerEngine::stop(int exitCode)
     m_retryTimer->stop();
     m_graceTimer->stop();
     m_waiting.clear();
-    cancelTasks(m_running.keys());
+    cancelAll();
     Q_EMIT finished(exitCode);
 }

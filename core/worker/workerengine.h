@@ -31,6 +31,7 @@ public:
         QString name;
         int slots = 1;
         bool allowExec = false;
+        QStringList tags; // announced to the master, which routes tasks by them
         bool once = false; // no retries: exit when the master cannot be reached or goes away
         int graceMs = 10'000;
         int initialBackoffMs = 250;
@@ -79,7 +80,9 @@ private:
     void runTask(const Messages::TaskAssignment &task, qint64 receivedNs);
     void finishTask(quint64 id, quint32 attempt, const TaskOutcome &outcome, qint64 receivedNs, qint64 startedNs);
     void returnWaitingTasks(const QString &reason);
-    void cancelTasks(const QList<quint64> &ids);
+    void cancelTasks(const QList<Messages::TaskRef> &tasks);
+    void cancelAll();
+    QList<Messages::TaskRef> runningRefs() const;
     void scheduleFlush();
     void flushResults();
     void retryLater(const QString &reason);
@@ -95,6 +98,7 @@ private:
     std::deque<Waiting> m_waiting;
     QElapsedTimer m_clock;
     QList<Messages::TaskResult> m_pendingResults;
+    QList<Messages::TaskRef> m_pendingStarts;
     int m_backoffMs;
     bool m_flushScheduled = false;
     bool m_draining = false;

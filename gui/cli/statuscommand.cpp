@@ -1,5 +1,6 @@
 #include "statuscommand.h"
 
+#include "client/backlogtext.h"
 #include "client/masterclient.h"
 #include "commandline.h"
 #include "task/task.h"
@@ -10,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 namespace {
 
@@ -26,6 +28,9 @@ QByteArray asJson(const Messages::StatusReply &status)
                 {QStringLiteral("pid"), w.pid},
                 {QStringLiteral("slots"), qint64(w.slots)},
                 {QStringLiteral("running"), qint64(w.running)},
+                {QStringLiteral("sent"), qint64(w.sent)},
+                {QStringLiteral("kinds"), QJsonArray::fromStringList(w.kinds)},
+                {QStringLiteral("tags"), QJsonArray::fromStringList(w.tags)},
                 {QStringLiteral("done"), qint64(w.done)},
                 {QStringLiteral("failed"), qint64(w.failed)},
                 {QStringLiteral("connected_since"),
@@ -33,7 +38,19 @@ QByteArray asJson(const Messages::StatusReply &status)
                 {QStringLiteral("draining"), w.draining},
         });
     }
-    return QJsonDocument(QJsonObject{{QStringLiteral("counts"), counts}, {QStringLiteral("workers"), workers}})
+    QJsonArray backlog;
+    for (const Messages::Backlog &b : status.backlog) {
+        backlog.append(QJsonObject{
+                {QStringLiteral("kind"), b.kind},
+                {QStringLiteral("requires"), QJsonArray::fromStringList(b.requiredTags)},
+                {QStringLiteral("ready"), qint64(b.ready)},
+                {QStringLiteral("delayed"), qint64(b.delayed)},
+                {QStringLiteral("workers"), qint64(b.workers)},
+        });
+    }
+    return QJsonDocument(QJsonObject{{QStringLiteral("counts"), counts},
+                                     {QStringLiteral("workers"), workers},
+                                     {QStringLiteral("queued"), backlog}})
             .toJson(QJsonDocument::Compact);
 }
 
@@ -44,23 +61,49 @@ QByteArray asText(const Messages::StatusReply &status)
     for (int i = 0; i < TaskStateCount; ++i)
         counts.append(QStringLiteral("%1 %2").arg(status.counts[size_t(i)]).arg(taskStateName(TaskState(i))));
     lines.append(QStringLiteral("tasks:   ") + counts.join(QStringLiteral(", ")));
+    QSet<QString> served;
+    for (const Messages::WorkerStatus &w : status.workers)
+        served.unite(QSet<QString>(w.kinds.cbegin(), w.kinds.cend()));
+    QStringList kinds = served.values();
+    kinds.sort();
+    lines.append(QStringLiteral("kinds:   ") + (kinds.isEmpty() ? QStringLiteral("(no worker)") : kinds.join(QStringLiteral(", "))));
+    if (!status.backlog.isEmpty()) {
+        lines.append(QStringLiteral("queued:"));
+        for (const Messages::Backlog &b : status.backlog) {
+            QString line = QStringLiteral("  %1 %2").arg(b.kind, -24).arg(b.ready + b.delayed, 9);
+            if (!b.requiredTags.isEmpty())
+                line += QStringLiteral("  requires ") + b.requiredTags.join(QLatin1Char(' '));
+            if (b.delayed > 0)
+                line += QStringLiteral("  (%1 not due yet)").arg(b.delayed);
+            const QString waiting = BacklogText::describe(b);
+            line += waiting.isEmpty() ? QStringLiteral("  %1 worker(s) can run them").arg(b.workers) : QStringLiteral("  - ") + waiting;
+            lines.append(line);
+        }
+    }
     lines.append(QStringLiteral("workers: %1").arg(status.workers.size()));
     if (!status.workers.isEmpty()) {
-        lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6")
+        lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7  %8")
                              .arg(QStringLiteral("NAME"), -24)
                              .arg(QStringLiteral("HOST"), -20)
                              .arg(QStringLiteral("SLOTS"), 5)
                              .arg(QStringLiteral("RUNNING"), 7)
+                             .arg(QStringLiteral("SENT"), 5)
                              .arg(QStringLiteral("DONE"), 8)
-                             .arg(QStringLiteral("FAILED"), 7));
+                             .arg(QStringLiteral("FAILED"), 7)
+                             .arg(QStringLiteral("KINDS / TAGS")));
         for (const Messages::WorkerStatus &w : status.workers) {
-            lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6%7")
+            QString served = w.kinds.join(QLatin1Char(','));
+            if (!w.tags.isEmpty())
+                served += QStringLiteral(" / ") + w.tags.join(QLatin1Char(','));
+            lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7  %8%9")
                                  .arg(w.name, -24)
                                  .arg(w.host, -20)
                                  .arg(w.slots, 5)
                                  .arg(w.running, 7)
+                                 .arg(w.sent, 5)
                                  .arg(w.done, 8)
                                  .arg(w.failed, 7)
+                                 .arg(served)
                                  .arg(w.draining ? QStringLiteral("  (draining)") : QString()));
         }
     }

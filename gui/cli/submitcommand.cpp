@@ -1,5 +1,6 @@
 #include "submitcommand.h"
 
+#include "client/backlogtext.h"
 #include "client/masterclient.h"
 #include "client/taskrecordjson.h"
 #include "commandline.h"
@@ -10,6 +11,8 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
+#include <QSet>
+#include <QTimer>
 
 namespace {
 
@@ -27,7 +30,10 @@ int parse(const QStringList &args, Request *request)
             "taskmaster submit: put tasks on a running master.\n"
             "  taskmaster submit [options] KIND [ARGS_JSON]   one task (or --count copies) of KIND\n"
             "  taskmaster submit [options] --file tasks.jsonl one task per line: {\"kind\": ..., \"args\": ...,\n"
-            "      \"priority\"?, \"timeout_ms\"?, \"max_attempts\"?}; - reads standard input\n"
+            "      \"priority\"?, \"timeout_ms\"?, \"max_attempts\"?, \"requires\"?: [tags], \"delay_ms\"?,\n"
+            "      \"run_at\"?: ms or ISO 8601 time, \"retry_delay_ms\"?}; - reads standard input\n"
+            "A task goes only to a worker that runs its kind and has every tag it requires; until one\n"
+            "connects it waits, and --wait says so on stderr.\n"
             "Without --wait it prints the new task ids, one per line. With --wait it prints one JSON object\n"
             "per finished task (id, kind, args, state, result or error, worker, attempts) as they finish."));
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("Task kind: square, echo, sleep, sha256, exec, ..."));
@@ -48,9 +54,21 @@ int parse(const QStringList &args, Request *request)
     const QCommandLineOption attempts(QStringLiteral("max-attempts"),
                                       QStringLiteral("Runs before the task fails (default %1).").arg(DefaultMaxAttempts),
                                       QStringLiteral("n"), QString::number(DefaultMaxAttempts));
+    const QCommandLineOption require(QStringLiteral("require"),
+                                     QStringLiteral("Run only on a worker with this tag (repeatable), e.g. --require gpu."),
+                                     QStringLiteral("tag"));
+    const QCommandLineOption delay(QStringLiteral("delay"), QStringLiteral("Do not start before this long from now (ms)."),
+                                   QStringLiteral("ms"), QStringLiteral("0"));
+    const QCommandLineOption runAt(QStringLiteral("run-at"),
+                                   QStringLiteral("Do not start before this time: ISO 8601 with a zone, e.g. 2026-12-24T18:00:00Z."),
+                                   QStringLiteral("time"));
+    const QCommandLineOption retryDelay(QStringLiteral("retry-delay"),
+                                        QStringLiteral("Wait before retrying a retryable failure or a timeout (ms; doubles "
+                                                       "each retry, default %1).").arg(DefaultRetryDelayMs),
+                                        QStringLiteral("ms"), QString::number(DefaultRetryDelayMs));
     const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait for every task and print its result."));
     parser.addOptions(connection.all());
-    parser.addOptions({keys.file, keys.key, file, count, priority, timeout, attempts, wait});
+    parser.addOptions({keys.file, keys.key, file, count, priority, timeout, attempts, require, delay, runAt, retryDelay, wait});
     CommandLine::process(parser, args);
 
     QString error;
@@ -66,14 +84,23 @@ int parse(const QStringList &args, Request *request)
         CommandLine::printError(error);
         return false;
     };
-    qint64 copies = 1, prio = 0, timeoutMs = 0, maxAttempts = DefaultMaxAttempts;
+    qint64 copies = 1, prio = 0, timeoutMs = 0, maxAttempts = DefaultMaxAttempts, delayMs = 0,
+           retryDelayMs = DefaultRetryDelayMs;
     if (!number(count, 1, 10'000'000, &copies) || !number(priority, -1'000'000, 1'000'000, &prio)
-        || !number(timeout, 0, 365LL * 24 * 3600 * 1000, &timeoutMs) || !number(attempts, 1, 1000, &maxAttempts))
+        || !number(timeout, 0, 365LL * 24 * 3600 * 1000, &timeoutMs) || !number(attempts, 1, 1000, &maxAttempts)
+        || !number(delay, 0, MaxDelayMs, &delayMs) || !number(retryDelay, 0, MaxRetryDelayMs, &retryDelayMs))
         return ExitCode::Usage;
     TaskSpec defaults;
     defaults.priority = qint32(prio);
     defaults.timeoutMs = timeoutMs;
     defaults.maxAttempts = int(maxAttempts);
+    defaults.delayMs = delayMs;
+    defaults.retryDelayMs = retryDelayMs;
+    defaults.requiredTags = parser.values(require);
+    if (parser.isSet(runAt) && !TaskLines::parseRunAt(parser.value(runAt), &defaults.runAtMs, &error)) {
+        CommandLine::printError(QStringLiteral("--run-at: ") + error);
+        return ExitCode::Usage;
+    }
 
     const QStringList positional = parser.positionalArguments();
     if (parser.isSet(file)) {
@@ -135,6 +162,7 @@ int runSubmit(const QStringList &args)
     }
 
     MasterClient client(request.connection.key);
+    QTimer whyWaiting;
     int exitCode = ExitCode::Ok;
     qsizetype remaining = 0;
     auto finish = [&](int code) {
@@ -174,6 +202,28 @@ int runSubmit(const QStringList &args)
         remaining = client.pendingWatches();
         if (remaining == 0)
             finish(exitCode);
+        else
+            whyWaiting.start();
+    });
+    // Tasks that no connected worker can take wait; say which, once a second at first, and
+    // again only when it changes.
+    QSet<QString> kinds;
+    for (const TaskSpec &spec : std::as_const(request.specs))
+        kinds.insert(spec.kind);
+    whyWaiting.setInterval(1000);
+    QObject::connect(&whyWaiting, &QTimer::timeout, [&] { client.requestStatus(); });
+    QString lastSaid;
+    QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
+        QStringList waiting;
+        for (const Messages::Backlog &b : status.backlog) {
+            if (kinds.contains(b.kind) && !BacklogText::describe(b).isEmpty())
+                waiting.append(BacklogText::describe(b));
+        }
+        const QString said = waiting.join(QStringLiteral("; "));
+        if (!said.isEmpty() && said != lastSaid)
+            CommandLine::printError(said + QStringLiteral(" (they run as soon as one connects)"));
+        lastSaid = said;
+        whyWaiting.setInterval(5000);
     });
     QObject::connect(&client, &MasterClient::taskFinished, [&](const Messages::TaskRecord &record) {
         CommandLine::printLine(QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));

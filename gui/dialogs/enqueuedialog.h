@@ -2,7 +2,8 @@
 
 // Asks for tasks to enqueue: kind, args as JSON checked as you type (OK stays disabled while
 // they are invalid, the error is shown under the editor), count, priority, timeout and
-// attempts. "Demo" fills in the classic ten random squares.
+// attempts, required tags, a delay and the retry delay. "Demo" fills in the classic ten random
+// squares.
 
 #include "task/task.h"
 
@@ -11,6 +12,7 @@
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
 
@@ -31,12 +33,20 @@ public:
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
+    QLineEdit *requiresEdit() const { return m_requires; }
+    QSpinBox *delayBox() const { return m_delay; }
+    QSpinBox *retryDelayBox() const { return m_retryDelay; }
+    // Offers these kinds (those the connected workers run) after the built-in ones.
+    void setWorkerKinds(const QStringList &kinds);
+
     static QStringList builtInKinds();
+    static QString argsHint(const QString &kind);
     // Ten specs of kind square with random numbers from 0 to 99.
     static QList<TaskSpec> demoSpecs();
 
 private:
     void validate();
+    void showArgsHint();
     TaskSpec spec() const;
 
     QComboBox *m_kind;
@@ -46,6 +56,9 @@ private:
     QSpinBox *m_priority;
     QSpinBox *m_timeout;
     QSpinBox *m_attempts;
+    QLineEdit *m_requires;
+    QSpinBox *m_delay;
+    QSpinBox *m_retryDelay;
     QDialogButtonBox *m_buttons;
     bool m_demo = false;
 };
