@@ -57,6 +57,7 @@ private Q_SLOTS:
     void builtInDefaultsApplyWithoutCustomOnes();
     void skipsBlankLines_data();
     void skipsBlankLines();
+    void readsRoutingRetryAndStartTime();
     void rejectsTheBatchAtTheFirstBadLine_data();
     void rejectsTheBatchAtTheFirstBadLine();
     void storesArgsAsExactJsonText_data();
@@ -196,7 +197,32 @@ void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine_data()
     QTest::newRow("an empty kind") << QByteArray("{\"kind\":\"\"}\n") << 1 << QStringLiteral("the task kind is empty");
     QTest::newRow("an unknown key is named, with the known ones")
             << good + good + "{\"kind\":\"square\",\"arg\":{\"n\":3}}\n" << 3
-            << QStringLiteral("unknown key \"arg\" (known: kind, args, priority, timeout_ms, max_attempts)");
+            << QStringLiteral("unknown key \"arg\" (known: kind, args, priority, timeout_ms, max_attempts, requires, "
+                              "delay_ms, run_at, retry_delay_ms)");
+    QTest::newRow("requires that is not a list")
+            << QByteArray("{\"kind\":\"echo\",\"requires\":\"gpu\"}\n") << 1
+            << QStringLiteral("\"requires\" must be a list of tags");
+    QTest::newRow("requires with a number in it")
+            << QByteArray("{\"kind\":\"echo\",\"requires\":[\"gpu\",3]}\n") << 1
+            << QStringLiteral("\"requires\" must hold strings only, not 3");
+    QTest::newRow("a required tag with a space")
+            << QByteArray("{\"kind\":\"echo\",\"requires\":[\"big gpu\"]}\n") << 1
+            << QStringLiteral("the tag \"big gpu\" has a space, a comma or a control character");
+    QTest::newRow("seventeen required tags")
+            << QByteArray("{\"kind\":\"echo\",\"requires\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]}\n")
+            << 1 << QStringLiteral("a task may require at most 16 tags, not 17");
+    QTest::newRow("a negative delay")
+            << QByteArray("{\"kind\":\"echo\",\"delay_ms\":-5}\n") << 1
+            << QStringLiteral("\"delay_ms\" must be an integer from 0 to 31622400000");
+    QTest::newRow("a retry delay over ten minutes")
+            << QByteArray("{\"kind\":\"echo\",\"retry_delay_ms\":600001}\n") << 1
+            << QStringLiteral("\"retry_delay_ms\" must be an integer from 0 to 600000");
+    QTest::newRow("a start time without a zone")
+            << QByteArray("{\"kind\":\"echo\",\"run_at\":\"2026-12-24T18:00:00\"}\n") << 1
+            << QStringLiteral("\"run_at\" \"2026-12-24T18:00:00\" is not an ISO 8601 time with a zone");
+    QTest::newRow("a start time that is not a time")
+            << QByteArray("{\"kind\":\"echo\",\"run_at\":true}\n") << 1
+            << QStringLiteral("\"run_at\" must be milliseconds since 1970");
     QTest::newRow("max_attempts of zero is out of range")
             << QByteArray("{\"kind\":\"echo\",\"max_attempts\":0}\n") << 1
             << QStringLiteral("\"max_attempts\" must be an integer from 1 to 1000");
@@ -221,6 +247,24 @@ void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine_data()
     QTest::newRow("a priority far past 64 bits")
             << QByteArray("{\"kind\":\"echo\",\"priority\":1e300}\n") << 1
             << QStringLiteral("\"priority\" must be an integer from -1000000 to 1000000");
+}
+
+void tst_TaskLines::readsRoutingRetryAndStartTime()
+{
+    const TaskLines::Parsed parsed = parseBatch(
+            "{\"kind\":\"echo\",\"requires\":[\"zone=eu\",\"gpu\",\"gpu\"],\"delay_ms\":1500,\"retry_delay_ms\":0}\n"
+            "{\"kind\":\"echo\",\"run_at\":\"2026-12-24T19:00:00+01:00\"}\n"
+            "{\"kind\":\"echo\",\"run_at\":1798135200000}\n",
+            TaskSpec());
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+    QCOMPARE(parsed.specs.size(), 3);
+    // Sorted, without the duplicate: the route of a task does not depend on how tags were listed.
+    QCOMPARE(parsed.specs[0].requiredTags, (QStringList{QStringLiteral("gpu"), QStringLiteral("zone=eu")}));
+    QCOMPARE(parsed.specs[0].delayMs, qint64(1500));
+    QCOMPARE(parsed.specs[0].retryDelayMs, qint64(0));
+    QCOMPARE(parsed.specs[1].runAtMs, qint64(1798135200000)); // 18:00 UTC
+    QCOMPARE(parsed.specs[2].runAtMs, qint64(1798135200000));
+    QCOMPARE(parsed.specs[1].retryDelayMs, DefaultRetryDelayMs);
 }
 
 void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine()

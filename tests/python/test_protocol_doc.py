@@ -37,12 +37,13 @@ TIMEOUT = 10.0  # seconds; every wait in this script is bounded by it
 CHALLENGE, RESPONSE, WELCOME, AUTH_REJECTED = 1, 2, 3, 4
 HEARTBEAT, GOODBYE = 10, 11
 WORKER_HELLO, ASSIGN_TASKS, TASK_RESULTS, CANCEL_TASKS, RETURN_TASKS, WORKER_DRAINING = 20, 21, 22, 23, 24, 25
-RECLAIM_TASKS = 26
+RECLAIM_TASKS, DRAIN_WORKER, TASK_STARTED = 26, 27, 28
 SUBMIT, SUBMITTED, WATCH, TASK_UPDATES, STATUS_REQUEST, STATUS_REPLY = 40, 41, 42, 43, 44, 45
 CANCEL_REQUEST, CANCEL_REPLY, REQUEST_FAILED = 46, 47, 48
 
 ROLE_WORKER, ROLE_CLIENT = 1, 2
 MAGIC = 0x544D5131  # "TMQ1"
+VERSION = 2
 PRE_AUTH_MAX_FRAME = 1024
 STATE_NAMES = ["queued", "running", "done", "failed", "cancelled"]
 OUTCOME_OK, OUTCOME_ERROR, OUTCOME_CANCELLED = 0, 1, 2
@@ -245,7 +246,7 @@ def master_proof(key, role, version, master_nonce, peer_nonce):
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 
-def handshake(conn, key, role, heartbeats=True):
+def handshake(conn, key, role, heartbeats=True, force_version=None):
     """Runs the peer's side; returns the Welcome fields and the Challenge frame as received."""
     msg_type, r = conn.recv_frame()
     challenge_frame = conn.last_raw_frame
@@ -255,8 +256,8 @@ def handshake(conn, key, role, heartbeats=True):
     r.end()
     if magic != MAGIC or master_nonce is None or len(master_nonce) != 32:
         raise TestFailure("%s: bad Challenge (magic %#x, nonce %r)" % (conn.name, magic, master_nonce))
-    version = min(max_version, 1)
-    if version < min_version or version < 1:
+    version = min(max_version, VERSION) if force_version is None else force_version
+    if force_version is None and (version < min_version or version < VERSION):
         raise TestFailure("%s: no common version (master %d..%d)" % (conn.name, min_version, max_version))
 
     peer_nonce = os.urandom(32)
@@ -297,6 +298,7 @@ def decode_task_record(r):
         "id": r.u64(), "kind": r.string(), "args": r.bytes_(), "state": r.u8(), "priority": r.i32(),
         "attempts": r.u32(), "max_attempts": r.u32(), "worker": r.string(), "result": r.bytes_(),
         "error": r.string(), "created_ms": r.i64(), "started_ms": r.i64(), "finished_ms": r.i64(),
+        "requires": r.list_(r.string), "run_at_ms": r.i64(), "retry_delay_ms": r.i64(), "timeout_ms": r.i64(),
     }
 
 
@@ -304,7 +306,22 @@ def decode_worker_status(r):
     return {
         "name": r.string(), "host": r.string(), "pid": r.i64(), "slots": r.u32(), "running": r.u32(),
         "done": r.u64(), "failed": r.u64(), "connected_since_ms": r.i64(), "draining": r.boolean(),
+        "sent": r.u32(), "kinds": r.list_(r.string), "tags": r.list_(r.string),
     }
+
+
+def decode_backlog(r):
+    return {"kind": r.string(), "requires": r.list_(r.string), "ready": r.u64(), "delayed": r.u64(),
+            "workers": r.u32()}
+
+
+def enc_ref(ref):
+    task_id, attempt = ref
+    return enc_u64(task_id) + enc_u32(attempt)
+
+
+def decode_ref(r):
+    return (r.u64(), r.u32())
 
 
 def decode_assignment(r):
@@ -312,15 +329,18 @@ def decode_assignment(r):
 
 
 def enc_task_spec(spec):
-    kind, args, priority, timeout_ms, max_attempts = spec
-    return enc_string(kind) + enc_json(args) + enc_i32(priority) + enc_i64(timeout_ms) + enc_u32(max_attempts)
+    kind, args, priority, timeout_ms, max_attempts = spec[:5]
+    requires, delay_ms, run_at_ms, retry_delay_ms = spec[5:] if len(spec) > 5 else ([], 0, 0, -1)
+    return (enc_string(kind) + enc_json(args) + enc_i32(priority) + enc_i64(timeout_ms) + enc_u32(max_attempts)
+            + enc_list(requires, enc_string) + enc_i64(delay_ms) + enc_i64(run_at_ms) + enc_i64(retry_delay_ms))
 
 
 def enc_task_result(res):
     task_id, attempt, outcome, result_json, error = res[:5]
-    run_us, held_us = res[5:] if len(res) > 5 else (0, 0)
+    run_us, held_us = res[5:7] if len(res) > 5 else (0, 0)
+    retryable = res[7] if len(res) > 7 else False
     return (enc_u64(task_id) + enc_u32(attempt) + enc_u8(outcome) + enc_bytes(result_json) + enc_string(error)
-            + enc_u32(run_us) + enc_u32(held_us))
+            + enc_u32(run_us) + enc_u32(held_us) + enc_bool(retryable))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,13 +366,15 @@ class PythonWorker:
         self.returned = set()
         self.held = {}  # task id -> attempt
         self.held_event = threading.Event()
-        self.cancelled = []  # ids from CancelTasks
+        self.retry_once = set()  # n: fail the first attempt with a retryable Error
+        self.retried = set()
+        self.cancelled = []  # (id, attempt) from CancelTasks
         self.cancel_event = threading.Event()
 
     def connect(self):
         self.welcome = handshake(self.conn, self.key, ROLE_WORKER)
         hello = (enc_string(self.name) + enc_string(socket.gethostname()) + enc_i64(os.getpid())
-                 + enc_u32(self.slots) + enc_list(["square"], enc_string))
+                 + enc_u32(self.slots) + enc_list(["square"], enc_string) + enc_list(["py"], enc_string))
         self.conn.send(WORKER_HELLO, hello)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -381,9 +403,14 @@ class PythonWorker:
                                 raise ValueError("cannot run %s %r" % (t["kind"], args))
                             if n in self.return_once and n not in self.returned:
                                 self.returned.add(n)
-                                returns.append(t["id"])
+                                returns.append((t["id"], t["attempt"]))
+                            elif n in self.retry_once and n not in self.retried:
+                                self.retried.add(n)
+                                results.append((t["id"], t["attempt"], OUTCOME_ERROR, None, "busy, try later", 1, 1, True))
                             elif n in self.hold:
                                 self.held[t["id"]] = t["attempt"]
+                                # It starts, and says so: only now is an attempt spent.
+                                self.conn.send(TASK_STARTED, enc_list([(t["id"], t["attempt"])], enc_ref))
                                 self.held_event.set()
                             else:
                                 started = time.perf_counter()
@@ -396,18 +423,18 @@ class PythonWorker:
                     if results:
                         self.conn.send(TASK_RESULTS, enc_list(results, enc_task_result))
                     if returns:
-                        self.conn.send(RETURN_TASKS, enc_list(returns, enc_u64) + enc_string("test gives it back"))
+                        self.conn.send(RETURN_TASKS, enc_list(returns, enc_ref) + enc_string("test gives it back"))
                 elif msg_type == RECLAIM_TASKS:
-                    r.list_(r.u64)
+                    r.list_(lambda: decode_ref(r))
                     r.end()
                     # This worker never keeps tasks waiting for a slot: nothing to give back.
                     self.reclaims += 1
-                    self.conn.send(RETURN_TASKS, enc_list([], enc_u64) + enc_string("all started"))
+                    self.conn.send(RETURN_TASKS, enc_list([], enc_ref) + enc_string("all started"))
                 elif msg_type == CANCEL_TASKS:
-                    ids = r.list_(r.u64)
+                    refs = r.list_(lambda: decode_ref(r))
                     r.string()
                     r.end()
-                    self.cancelled.extend(ids)
+                    self.cancelled.extend(refs)
                     self.cancel_event.set()
                 elif msg_type == GOODBYE:
                     raise TestFailure("the master said goodbye to the worker: %s" % r.string())
@@ -467,8 +494,12 @@ def status(conn, request_id):
             raise TestFailure("an unexpected (duplicate?) TaskUpdates arrived before the StatusReply")
         raise TestFailure("expected StatusReply, got type %d" % msg_type)
     reply = {"request_id": r.u32(), "counts": [r.u64() for _ in range(5)]}
+    reply["backlog"] = r.list_(lambda: decode_backlog(r))
     reply["workers"] = r.list_(lambda: decode_worker_status(r))
+    reply["last"] = r.boolean()
     r.end()
+    if not reply["last"]:
+        raise TestFailure("a StatusReply this small should come in one frame, marked last")
     return reply
 
 
@@ -557,10 +588,10 @@ def run(taskmaster, checks):
         worker.connect()
         w = worker.welcome
         cf = w["challenge_frame"]
-        checks.check(len(cf) == 49 and cf[:17] == bytes.fromhex("0000002d01544d51310001000100000020"),
-                     "Challenge frame layout matches the document (49 bytes, header %s)" % cf[:17].hex())
-        checks.check(w["master_proof_ok"] and w["version"] == 1,
-                     "worker handshake: master proof verified, version 1")
+        checks.check(len(cf) == 49 and cf[:17] == bytes.fromhex("0000002d01544d51310002000200000020"),
+                     "Challenge frame layout matches the document (49 bytes, versions 2..2, header %s)" % cf[:17].hex())
+        checks.check(w["master_proof_ok"] and w["version"] == 2,
+                     "worker handshake: master proof verified, version 2")
         checks.check(w["heartbeat_interval_ms"] == 2000 and w["heartbeat_timeout_ms"] == 10000
                      and w["max_frame"] == 16 * 1024 * 1024,
                      "Welcome announces heartbeat 2000/10000 ms and max frame 16 MiB (%r)"
@@ -620,6 +651,9 @@ def run(taskmaster, checks):
         checks.check(all(0 < rec["created_ms"] <= rec["started_ms"] <= rec["finished_ms"]
                          for rec in records.values()),
                      "record timestamps are ordered: created <= started <= finished")
+        checks.check(all(rec["requires"] == [] and rec["run_at_ms"] == 0 and rec["retry_delay_ms"] == 1000
+                         and rec["timeout_ms"] == 0 for rec in records.values()),
+                     "records carry no required tags, no start time, the default retry delay 1000 and no timeout")
 
         if worker.error:
             raise TestFailure("the Python worker failed: %s" % worker.error)
@@ -651,9 +685,10 @@ def run(taskmaster, checks):
                      "StatusReply counts: 21 done, nothing else (%r)" % (reply["counts"],))
         mine = [ws for ws in reply["workers"] if ws["name"] == "python-doc-worker"]
         checks.check(len(mine) == 1 and mine[0]["slots"] == 2 and mine[0]["done"] == 21
-                     and mine[0]["running"] == 0 and mine[0]["pid"] == os.getpid()
-                     and not mine[0]["draining"],
-                     "StatusReply lists the Python worker by name with 2 slots and 21 done")
+                     and mine[0]["running"] == 0 and mine[0]["sent"] == 0 and mine[0]["pid"] == os.getpid()
+                     and not mine[0]["draining"] and mine[0]["kinds"] == ["square"] and mine[0]["tags"] == ["py"],
+                     "StatusReply lists the Python worker by name with 2 slots, 21 done, its kinds and tags")
+        checks.check(reply["backlog"] == [], "StatusReply has no backlog while nothing is queued")
 
         fresh = Conn(port, "second client")
         conns.append(fresh)
@@ -688,6 +723,15 @@ def run(taskmaster, checks):
                      "attempt number (max 1; assigned as attempts %r)" % seen)
 
         checks.check(worker.held_event.wait(TIMEOUT), "the held task reached the worker")
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            reply = status(client, 20)
+            mine = [ws for ws in reply["workers"] if ws["name"] == "python-doc-worker"][0]
+            if mine["running"] == 1 or time.monotonic() > deadline:
+                break
+        checks.check(mine["running"] == 1 and mine["sent"] == 0,
+                     "after its TaskStarted the held task counts as running, not sent (%r)"
+                     % ((mine["running"], mine["sent"]),))
         client.send(CANCEL_REQUEST, enc_u32(10) + enc_list([held_id], enc_u64))
         cancel_reply = None
         while cancel_reply is None or held_id not in records:
@@ -701,10 +745,11 @@ def run(taskmaster, checks):
                 r.end()
             else:
                 raise TestFailure("expected CancelReply or TaskUpdates, got type %d" % msg_type)
-        checks.check(cancel_reply == (10, 1) and records[held_id]["state"] == 4,
-                     "CancelRequest: CancelReply(10, 1) and the watched task ends cancelled")
-        checks.check(worker.cancel_event.wait(TIMEOUT) and worker.cancelled == [held_id],
-                     "the worker holding the task gets CancelTasks for it")
+        checks.check(cancel_reply == (10, 1) and records[held_id]["state"] == 4
+                     and records[held_id]["attempts"] == 1,
+                     "CancelRequest: CancelReply(10, 1) and the watched task ends cancelled, its started attempt spent")
+        checks.check(worker.cancel_event.wait(TIMEOUT) and worker.cancelled == [(held_id, worker.held[held_id])],
+                     "the worker holding the task gets CancelTasks for it, naming its attempt")
         # A late result for the cancelled task, then one more task on the same worker connection:
         # once that task's result is recorded, the late one has been seen and must have been ignored.
         worker.conn.send(TASK_RESULTS, enc_list([(held_id, worker.held[held_id], OUTCOME_OK, b"36", None)],
@@ -731,6 +776,71 @@ def run(taskmaster, checks):
         checks.check(reply["counts"] == [0, 0, 23, 1, 1] and mine and mine[0]["done"] == 23
                      and mine[0]["failed"] == 1 and mine[0]["running"] == 0,
                      "final counts: 23 done, 1 failed, 1 cancelled (%r)" % (reply["counts"],))
+
+        # --- version 2 fields: routing, a retryable error, a delay
+        n_retry = 8
+        worker.retry_once.add(n_retry)
+        specs = [("square", {"n": n_retry}, 0, 0, 3, [], 0, 0, 0),  # retryable error, retried at once
+                 ("square", {"n": 9}, 0, 0, 0, ["py"], 0, 0, -1),  # requires a tag the worker has
+                 ("cube", {"n": 2}, 5, 0, 0, [], 0, 0, -1),  # no worker runs cube
+                 ("square", {"n": 10}, 0, 0, 0, ["gpu"], 0, 0, -1),  # no worker has gpu
+                 ("square", {"n": 11}, 0, 0, 0, [], 60000, 0, 250)]  # delayed by a minute
+        client.send(SUBMIT, enc_u32(13) + enc_bool(True) + enc_list(specs, enc_task_spec))
+        msg_type, r = client.recv_frame()
+        checks.check(msg_type == SUBMITTED, "a Submit with version 2 fields is answered by Submitted")
+        r.u32()
+        retry_id, tagged_id, cube_id, gpu_id, delayed_id = r.list_(r.u64)
+        r.end()
+        records = {}
+        collect_updates(client, {retry_id, tagged_id}, records)
+        rec = records[retry_id]
+        attempts_seen = [a["attempt"] for a in worker.assignments if a["id"] == retry_id]
+        checks.check(rec["state"] == 2 and rec["attempts"] == 2 and rec["result"] == b"64" and attempts_seen == [1, 2],
+                     "a retryable Error spends its attempt and the task is retried (attempts %d, dispatches %r)"
+                     % (rec["attempts"], attempts_seen))
+        rec = records[tagged_id]
+        checks.check(rec["state"] == 2 and rec["requires"] == ["py"] and rec["worker"] == "python-doc-worker",
+                     "a task that requires the tag py runs on the worker that announced it")
+        checks.check(not any(a["id"] in (cube_id, gpu_id, delayed_id) for a in worker.assignments),
+                     "no task of a kind it does not run, needing a tag it lacks, or not due, reached the worker")
+        reply = status(client, 14)
+        backlog = {(b["kind"], tuple(b["requires"])): b for b in reply["backlog"]}
+        checks.check(backlog.get(("cube", ())) == {"kind": "cube", "requires": [], "ready": 1, "delayed": 0, "workers": 0}
+                     and backlog.get(("square", ("gpu",)), {}).get("workers") == 0
+                     and backlog.get(("square", ()), {}).get("delayed") == 1
+                     and backlog.get(("square", ()), {}).get("workers") == 1,
+                     "StatusReply backlog: cube and square+gpu wait for a worker, the delayed square is counted "
+                     "(%r)" % (reply["backlog"],))
+        checks.check(reply["counts"][0] == 3, "the three waiting tasks count as queued (%r)" % (reply["counts"],))
+        client.send(WATCH, enc_bool(False) + enc_list([delayed_id], enc_u64))
+        client.send(CANCEL_REQUEST, enc_u32(15) + enc_list([delayed_id, cube_id, gpu_id], enc_u64))
+        records = {}
+        cancelled = None
+        while cancelled is None or delayed_id not in records:
+            msg_type, r = client.recv_frame()
+            if msg_type == CANCEL_REPLY:
+                cancelled = (r.u32(), r.u32())
+                r.end()
+            elif msg_type == TASK_UPDATES:
+                for rec in r.list_(lambda: decode_task_record(r)):
+                    records[rec["id"]] = rec
+                r.end()
+            else:
+                raise TestFailure("expected CancelReply or TaskUpdates, got type %d" % msg_type)
+        rec = records[delayed_id]
+        checks.check(cancelled == (15, 3) and rec["state"] == 4 and rec["retry_delay_ms"] == 250
+                     and rec["attempts"] == 0,
+                     "waiting tasks can be cancelled; the record keeps the retry delay (%r)" % (cancelled,))
+
+        # --- a version 1 peer is refused, and both ranges are named
+        old = Conn(port, "version 1 client")
+        conns.append(old)
+        try:
+            handshake(old, key, ROLE_CLIENT, force_version=1)
+            raise TestFailure("a version 1 peer was let in")
+        except AuthRejectedError as e:
+            checks.check("version 1" in (e.args[0] or "") and "2 to 2" in (e.args[0] or ""),
+                         "a version 1 Response gets AuthRejected naming both versions (%r)" % e.args[0])
 
         # --- a goodbye from the client ends its connection
         client.send(GOODBYE, enc_string("done"))
@@ -809,7 +919,7 @@ def run_limits(taskmaster, checks):
                      "a pre-auth frame longer than 1024 bytes closes the connection at once")
 
         # The post-auth cap is inclusive: exactly max_frame bytes is accepted, one more is not.
-        padding = 8192 - 46 - 2  # Submit body: 46 bytes + args; args = a JSON string of padding chars
+        padding = 8192 - 74 - 2  # Submit body: 74 bytes + args; args = a JSON string of padding chars
         payload = (enc_u32(2) + enc_bool(False)
                    + enc_list([("square", "x" * padding, 0, 0, 0)], enc_task_spec))
         checks.check(len(payload) + 1 == 8192, "test Submit body is exactly 8192 bytes")
