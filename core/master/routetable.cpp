@@ -70,10 +70,16 @@ void RouteTable::setHead(int route, std::optional<std::pair<qint32, quint64>> he
         key = HeadKey{-qint64(head->first), head->second, route};
     if (key == entry.head)
         return;
-    if (entry.head)
+    if (entry.head && key) {
+        // Reuse the node: a head moves on every take, and this spares an allocation each time.
+        auto node = m_heads.extract(*entry.head);
+        node.value() = *key;
+        m_heads.insert(std::move(node));
+    } else if (entry.head) {
         m_heads.erase(*entry.head);
-    if (key)
+    } else {
         m_heads.insert(*key);
+    }
     entry.head = key;
 }
 
