@@ -97,6 +97,7 @@ private Q_SLOTS:
     void enqueueDialogPutsRowsInTheTasksView();
     void enqueueDialogValidatesArgs_data();
     void enqueueDialogValidatesArgs();
+    void enqueueDialogTakesTagsAndDelaysAndTheTableSaysWhyTasksWait();
     void importRejectsABadFileWholeAndNamesTheLine();
     void aLocalWorkerAppearsAndItsResultsShowUp();
     void theShownCommandLineConnectsARemoteWorker();
@@ -141,6 +142,46 @@ void tst_Gui::enqueueDialogPutsRowsInTheTasksView()
     // The state column carries its icon (the SVG plugin is installed and the resource is embedded).
     const QIcon icon = f.window.taskView()->model()->index(0, TaskTableModel::StateColumn).data(Qt::DecorationRole).value<QIcon>();
     QVERIFY(!icon.pixmap(16, 16).isNull());
+}
+
+void tst_Gui::enqueueDialogTakesTagsAndDelaysAndTheTableSaysWhyTasksWait()
+{
+    Fixture f;
+    f.window.setDialogHook([](QDialog *dialog) {
+        auto *enqueue = qobject_cast<EnqueueDialog *>(dialog);
+        QVERIFY(enqueue);
+        enqueue->kindBox()->setCurrentText(QStringLiteral("echo"));
+        enqueue->argsEdit()->setPlainText(QStringLiteral("1"));
+        enqueue->requiresEdit()->setText(QStringLiteral("zone=eu, gpu"));
+        enqueue->retryDelayBox()->setValue(250);
+        enqueue->buttons()->button(QDialogButtonBox::Ok)->click();
+    });
+    f.window.action(QStringLiteral("enqueue"))->trigger();
+    QTRY_COMPARE(f.window.taskView()->model()->rowCount(), 1);
+    const quint64 id = f.window.taskView()->model()->index(0, 0).data(TaskTableModel::TaskIdRole).toULongLong();
+    const Task *task = f.scheduler()->task(id);
+    QCOMPARE(task->spec.requiredTags, (QStringList{QStringLiteral("gpu"), QStringLiteral("zone=eu")}));
+    QCOMPARE(task->spec.retryDelayMs, qint64(250));
+    QCOMPARE(f.window.taskView()->model()->index(0, TaskTableModel::ResultColumn).data().toString(),
+             QStringLiteral("waits for a worker that runs echo and has the tags gpu, zone=eu"));
+
+    // A delayed one says when it runs instead.
+    f.window.setDialogHook([](QDialog *dialog) {
+        auto *enqueue = qobject_cast<EnqueueDialog *>(dialog);
+        enqueue->kindBox()->setCurrentText(QStringLiteral("echo"));
+        enqueue->argsEdit()->setPlainText(QStringLiteral("2"));
+        enqueue->delayBox()->setValue(3'600'000);
+        enqueue->buttons()->button(QDialogButtonBox::Ok)->click();
+    });
+    f.window.action(QStringLiteral("enqueue"))->trigger();
+    QTRY_COMPARE(f.window.taskView()->model()->rowCount(), 2);
+    const QString second = f.window.taskView()->model()->index(1, TaskTableModel::ResultColumn).data().toString();
+    QVERIFY2(second.startsWith(QLatin1String("runs at ")), qPrintable(second));
+    // The kinds the connected workers run are offered, after the built-in ones.
+    EnqueueDialog dialog;
+    dialog.setWorkerKinds({QStringLiteral("cube"), QStringLiteral("square")});
+    QCOMPARE(dialog.kindBox()->count(), EnqueueDialog::builtInKinds().size() + 1);
+    QCOMPARE(dialog.kindBox()->itemText(dialog.kindBox()->count() - 1), QStringLiteral("cube"));
 }
 
 void tst_Gui::enqueueDialogValidatesArgs_data()
@@ -206,6 +247,11 @@ void tst_Gui::aLocalWorkerAppearsAndItsResultsShowUp()
     QCOMPARE(workers->index(0, WorkerTableModel::PidColumn).data().toLongLong(),
              f.scheduler()->workers().first()->pid);
     QVERIFY(f.window.localWorkers()->owns(f.scheduler()->workers().first()->pid));
+    // The kinds it runs, exec not among them (local workers are not started with --allow-exec),
+    // and its host without the connection's port.
+    const QString kinds = workers->index(0, WorkerTableModel::KindsColumn).data().toString();
+    QVERIFY2(kinds.contains(QLatin1String("square")) && !kinds.contains(QLatin1String("exec")), qPrintable(kinds));
+    QVERIFY(!workers->index(0, WorkerTableModel::HostColumn).data().toString().contains(QLatin1Char(':')));
 
     f.window.action(QStringLiteral("demo"))->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(10), 20'000);

@@ -497,6 +497,15 @@ void MainWindow::stopLocalWorker()
 void MainWindow::enqueue()
 {
     EnqueueDialog dialog(this);
+    QStringList kinds;
+    for (const WorkerInfo *w : m_master->scheduler()->workers()) {
+        for (const QString &kind : w->kinds) {
+            if (!kinds.contains(kind))
+                kinds.append(kind);
+        }
+    }
+    kinds.sort();
+    dialog.setWorkerKinds(kinds);
     if (execDialog(&dialog) != QDialog::Accepted)
         return;
     const QList<TaskSpec> specs = dialog.specs();

@@ -158,6 +158,7 @@ TaskSpec EnqueueDialog::spec() const
     spec.requiredTags = m_requires->text().split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
     spec.delayMs = m_delay->value();
     spec.retryDelayMs = m_retryDelay->value();
+    validateTaskSpec(spec); // sorts the tags; OK stays disabled while it reports an error
     return spec;
 }
 

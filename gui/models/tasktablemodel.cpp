@@ -3,7 +3,9 @@
 #include "master/scheduler.h"
 #include "models/taskstatestyle.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QLocale>
 #include <QTimer>
 
 #include <algorithm>
@@ -53,6 +55,13 @@ TaskTableModel::TaskTableModel(Scheduler *scheduler, QObject *parent)
     connect(m_timer, &QTimer::timeout, this, &TaskTableModel::flush);
     connect(scheduler, &Scheduler::tasksChanged, this, &TaskTableModel::noteChanged);
     connect(scheduler, &Scheduler::tasksRemoved, this, &TaskTableModel::noteChanged);
+    // Whether a queued task waits for a worker changes with the fleet, not with the task.
+    const auto fleetChanged = [this] {
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, ResultColumn), index(rowCount() - 1, ResultColumn), {Qt::DisplayRole, Qt::ToolTipRole});
+    };
+    connect(scheduler, &Scheduler::workerAdded, this, fleetChanged);
+    connect(scheduler, &Scheduler::workerRemoved, this, fleetChanged);
 
     // Tasks that were there before the model, in id order.
     std::vector<quint64> ids;
@@ -127,12 +136,30 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         case ResultColumn:
             if (t->state == TaskState::Done)
                 return elide(t->result);
+            if (t->state == TaskState::Queued || t->state == TaskState::Running)
+                return whyWaiting(*t);
             return t->error;
         default: return {};
         }
     default:
         return {};
     }
+}
+
+QString TaskTableModel::whyWaiting(const Task &task) const
+{
+    if (task.state == TaskState::Running)
+        return task.started() ? QString() : tr("sent to %1, not started yet").arg(task.worker);
+    if (task.spec.runAtMs > QDateTime::currentMSecsSinceEpoch()) {
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(task.spec.runAtMs);
+        return tr("runs at %1").arg(QLocale().toString(at, QLocale::ShortFormat));
+    }
+    if (m_scheduler->capableWorkers(task.spec) > 0)
+        return QString();
+    if (task.spec.requiredTags.isEmpty())
+        return tr("waits for a worker that runs %1").arg(task.spec.kind);
+    return tr("waits for a worker that runs %1 and has the tags %2")
+            .arg(task.spec.kind, task.spec.requiredTags.join(QStringLiteral(", ")));
 }
 
 QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, int role) const

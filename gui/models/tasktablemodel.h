@@ -56,6 +56,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
+    // Why a queued or sent task has not started: its start time, or no worker that may run it.
+    QString whyWaiting(const Task &task) const;
+
     void setFilter(const TaskFilter &filter);
     // The filter and order asked for last, whether or not they are shown yet.
     TaskFilter filter() const;

@@ -49,21 +49,26 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         return {};
     if (role == WorkerIdRole)
         return QVariant::fromValue(w->id);
+    if (role == Qt::ToolTipRole && index.column() == HostColumn)
+        return w->address.isEmpty() ? w->host : tr("%1, connected from %2").arg(w->host, w->address);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     switch (index.column()) {
     case NameColumn: return w->name;
-    case HostColumn: return w->address.isEmpty() ? w->host : w->host + QStringLiteral(" (") + w->address + QLatin1Char(')');
+    case HostColumn: return w->host;
     case PidColumn: return QString::number(w->pid);
     case SlotsColumn: return w->slots;
-    case RunningColumn: return int(w->running.size());
+    case RunningColumn: return w->started;
+    case SentColumn: return int(w->running.size()) - w->started;
     case DoneColumn: return QVariant::fromValue(w->done);
     case FailedColumn: return QVariant::fromValue(w->failed);
     case ConnectedColumn:
         return QLocale().toString(QDateTime::fromMSecsSinceEpoch(w->connectedSinceMs).time(), QLocale::ShortFormat);
     case HeartbeatColumn:
         return w->lastSeenMs ? tr("%1 s ago").arg(std::max<qint64>(0, now - w->lastSeenMs) / 1000) : QString();
+    case KindsColumn: return w->kinds.join(QStringLiteral(", "));
+    case TagsColumn: return w->tags.join(QStringLiteral(", "));
     case StateColumn:
         if (w->draining)
             return tr("draining");
@@ -83,10 +88,13 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
     case PidColumn: return tr("PID");
     case SlotsColumn: return tr("Slots");
     case RunningColumn: return tr("Running");
+    case SentColumn: return tr("Sent ahead");
     case DoneColumn: return tr("Done");
     case FailedColumn: return tr("Failed");
     case ConnectedColumn: return tr("Connected since");
     case HeartbeatColumn: return tr("Last heartbeat");
+    case KindsColumn: return tr("Kinds");
+    case TagsColumn: return tr("Tags");
     case StateColumn: return tr("State");
     default: return {};
     }

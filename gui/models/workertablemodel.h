@@ -22,10 +22,13 @@ public:
         PidColumn,
         SlotsColumn,
         RunningColumn,
+        SentColumn,
         DoneColumn,
         FailedColumn,
         ConnectedColumn,
         HeartbeatColumn,
+        KindsColumn,
+        TagsColumn,
         StateColumn,
         ColumnCount
     };
