@@ -27,10 +27,6 @@
         <translation>任务入队</translation>
     </message>
     <message>
-        <source>The task kind; workers run the built-in kinds, any name is accepted.</source>
-        <translation>任务类型；工作进程运行内置类型，任何名称都可接受。</translation>
-    </message>
-    <message>
         <source>The task&apos;s arguments as any JSON value, for example 7 or {&quot;ms&quot;: 500}.</source>
         <translation>任务参数，可以是任意 JSON 值，例如 7 或 {&quot;ms&quot;: 500}。</translation>
     </message>
@@ -93,6 +89,62 @@
     <message>
         <source>Args are not valid JSON: %1</source>
         <translation>参数不是有效的 JSON：%1</translation>
+    </message>
+    <message>
+        <source>The task kind: the built-in kinds and those the connected workers run are listed; any name is accepted, and its tasks wait for a worker that runs it.</source>
+        <translation>任务类型：列出了内置类型和已连接工作节点支持的类型；也可以输入任意名称，这类任务会等待能运行它的工作节点。</translation>
+    </message>
+    <message>
+        <source>Tags a worker must have to run the task, separated by spaces, for example: gpu zone=eu</source>
+        <translation>工作节点运行该任务必须具备的标签，用空格分隔，例如：gpu zone=eu</translation>
+    </message>
+    <message>
+        <source>Do not start the task before this long from now.</source>
+        <translation>从现在起经过这段时间之后才开始该任务。</translation>
+    </message>
+    <message>
+        <source>retry at once</source>
+        <translation>立即重试</translation>
+    </message>
+    <message>
+        <source>How long to wait before the first retry after a retryable failure or a timeout; it doubles on each further retry, with some jitter.</source>
+        <translation>可重试的失败或超时后，第一次重试前等待的时间；之后每次重试加倍，并带有随机抖动。</translation>
+    </message>
+    <message>
+        <source>&amp;Requires tags:</source>
+        <translation>所需标签(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Delay:</source>
+        <translation>延迟(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Retry d&amp;elay:</source>
+        <translation>重试延迟(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>An integer, or {&quot;n&quot;: 7}: the result is its square.</source>
+        <translation>一个整数，或 {&quot;n&quot;: 7}：结果是它的平方。</translation>
+    </message>
+    <message>
+        <source>Any JSON value: the result is the same value.</source>
+        <translation>任意 JSON 值：结果与输入相同。</translation>
+    </message>
+    <message>
+        <source>Milliseconds, or {&quot;ms&quot;: 500}: waits that long.</source>
+        <translation>毫秒数，或 {&quot;ms&quot;: 500}：等待这么长时间。</translation>
+    </message>
+    <message>
+        <source>{&quot;path&quot;: &quot;/a/file&quot;}: a file the worker can read; the result is its SHA-256.</source>
+        <translation>{&quot;path&quot;: &quot;/a/file&quot;}：工作节点可以读取的文件；结果是它的 SHA-256。</translation>
+    </message>
+    <message>
+        <source>{&quot;argv&quot;: [&quot;program&quot;, &quot;arg&quot;]}: runs the program on a worker started with --allow-exec.</source>
+        <translation>{&quot;argv&quot;: [&quot;program&quot;, &quot;arg&quot;]}：在以 --allow-exec 启动的工作节点上运行该程序。</translation>
+    </message>
+    <message>
+        <source>Any JSON value: the worker&apos;s handler for this kind receives it.</source>
+        <translation>任意 JSON 值：交给工作节点上这一类型的处理程序。</translation>
     </message>
 </context>
 <context>
@@ -742,6 +794,22 @@
         <source>Result / error</source>
         <translation>结果 / 错误</translation>
     </message>
+    <message>
+        <source>sent to %1, not started yet</source>
+        <translation>已发送到 %1，尚未开始</translation>
+    </message>
+    <message>
+        <source>runs at %1</source>
+        <translation>将于 %1 运行</translation>
+    </message>
+    <message>
+        <source>waits for a worker that runs %1</source>
+        <translation>等待能运行 %1 的工作节点</translation>
+    </message>
+    <message>
+        <source>waits for a worker that runs %1 and has the tags %2</source>
+        <translation>等待能运行 %1 且具有标签 %2 的工作节点</translation>
+    </message>
 </context>
 <context>
     <name>ThroughputChart</name>
@@ -815,6 +883,22 @@
     <message>
         <source>State</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>%1, connected from %2</source>
+        <translation>%1，连接自 %2</translation>
+    </message>
+    <message>
+        <source>Sent ahead</source>
+        <translation>已预发送</translation>
+    </message>
+    <message>
+        <source>Kinds</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
     </message>
 </context>
 <context>
