@@ -124,7 +124,42 @@ class tst_Durability : public QObject
 private Q_SLOTS:
     void masterKilledMidRunRecoversEveryTask();
     void chaosLosesNothingAndFinishesEachTaskOnce();
+    void aGracefulStopSpendsNoAttempt();
 };
+
+void tst_Durability::aGracefulStopSpendsNoAttempt()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("QProcess::terminate is SIGTERM only on Unix");
+#endif
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList serveArgs = durableArgs(dir);
+    auto master = std::make_unique<TestMaster>(Key, serveArgs);
+    QVERIFY(master->isReady());
+    auto worker = startWorker(master->port(), Key, QStringLiteral("w"), {QStringLiteral("--slots"), QStringLiteral("2")});
+    // Two long tasks with a single attempt each: a stop that spent one would fail them.
+    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("submit"), QStringLiteral("sleep"), QStringLiteral("60000"),
+                                   QStringLiteral("--count"), QStringLiteral("2"), QStringLiteral("--max-attempts"),
+                                   QStringLiteral("1")}
+                               + connectionArgs(master->port()),
+                       Key);
+    QVERIFY(submit.waitForExit());
+    QCOMPARE(submit.exitCode(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(masterStatus(master->port(), Key).value(QStringLiteral("workers")).toArray().first()
+                                      .toObject().value(QStringLiteral("running")).toInteger(), 2, 20'000);
+    master->process().terminate();
+    QVERIFY(master->process().waitForExit());
+    QCOMPARE(master->process().exitCode(), 0);
+    // A stop is no restart: nothing is noted as "master restarted" either.
+
+    master = std::make_unique<TestMaster>(Key, serveArgs);
+    QVERIFY(master->isReady());
+    const QJsonObject counts = masterStatus(master->port(), Key).value(QStringLiteral("counts")).toObject();
+    QCOMPARE(counts.value(QStringLiteral("queued")).toInteger(), 2);
+    QCOMPARE(counts.value(QStringLiteral("failed")).toInteger(), 0);
+}
 
 void tst_Durability::masterKilledMidRunRecoversEveryTask()
 {

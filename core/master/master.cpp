@@ -26,8 +26,10 @@ Master::Master(const Settings &settings, std::unique_ptr<TaskStore> store, QObje
 
 Master::~Master()
 {
-    // Sessions talk to the scheduler as they go; end them while it is still here.
+    // Sessions talk to the scheduler as they go; end them while it is still here. First the
+    // running tasks go back unspent, and nothing more goes out to the sessions still open.
     m_server->close();
+    m_scheduler->stop();
     qDeleteAll(findChildren<WorkerSession *>(Qt::FindDirectChildrenOnly));
     qDeleteAll(findChildren<ClientSession *>(Qt::FindDirectChildrenOnly));
     qDeleteAll(findChildren<PendingPeer *>(Qt::FindDirectChildrenOnly));

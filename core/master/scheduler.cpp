@@ -542,9 +542,22 @@ void Scheduler::reclaimForIdleWorkers()
     }
 }
 
+void Scheduler::stop()
+{
+    SCHEDULER_BATCH;
+    m_stopped = true;
+    for (auto &[id, worker] : m_workers) {
+        const QList<quint64> running = worker.info.running.keys();
+        for (quint64 taskId : running) {
+            if (Task *task = m_store->find(taskId))
+                abandonAttempt(*task, worker, QStringLiteral("master stopped"), Charge::Refund, false);
+        }
+    }
+}
+
 void Scheduler::dispatch()
 {
-    if (m_workers.empty())
+    if (m_workers.empty() || m_stopped)
         return;
     if (m_routes.readyCount() == 0) {
         reclaimForIdleWorkers();

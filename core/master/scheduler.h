@@ -56,6 +56,11 @@ public:
     // Tasks the store held as running when the scheduler was built, now queued again.
     qsizetype requeuedOnStart() const { return m_requeuedOnStart; }
 
+    // A graceful stop of the master: running tasks go back to the queue without spending an
+    // attempt ("master stopped"), and nothing is dispatched from now on.
+    void stop();
+    bool isStopped() const { return m_stopped; }
+
     // Workers. The link must outlive the worker's registration.
     quint64 addWorker(WorkerLink *link, WorkerInfo info);
     void removeWorker(quint64 workerId, const QString &reason);
@@ -137,5 +142,6 @@ private:
     QList<quint64> m_finished;
     QVarLengthArray<quint64, 16> m_changedWorkers; // a handful of workers: a set costs more
     bool m_countsDirty = false;
+    bool m_stopped = false;
     int m_depth = 0;
 };
