@@ -3,6 +3,7 @@
 #include "master/scheduler.h"
 #include "protocol/framedconnection.h"
 #include "util/logging.h"
+#include "util/printable.h"
 
 WorkerSession::WorkerSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
     : QObject(parent), m_connection(connection), m_scheduler(scheduler)
@@ -76,12 +77,15 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
             return;
         }
         WorkerInfo info;
-        info.name = hello.name.left(256);
-        info.host = hello.host.left(256);
+        // Names and hosts end up in logs, `status` and the window: a newline or an escape
+        // sequence in them must not forge a line or drive the terminal.
+        info.name = printable(hello.name.left(256));
+        info.host = printable(hello.host.left(256));
         info.address = m_connection->peerDescription();
         info.pid = hello.pid;
         info.slots = int(hello.slots);
-        info.kinds = hello.kinds;
+        for (const QString &kind : std::as_const(hello.kinds))
+            info.kinds.append(printable(kind));
         m_workerId = m_scheduler->addWorker(this, std::move(info));
         return;
     }
@@ -111,7 +115,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         Messages::ReturnTasks returned;
         if (!Messages::decodeBody(body, returned))
             return protocolError(QStringLiteral("malformed ReturnTasks message"));
-        m_scheduler->returnTasks(m_workerId, returned.ids, returned.reason);
+        m_scheduler->returnTasks(m_workerId, returned.ids, printable(returned.reason));
         return;
     }
     case MessageType::WorkerDraining: {
@@ -124,7 +128,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
     case MessageType::Goodbye: {
         Messages::Goodbye goodbye;
         Messages::decodeBody(body, goodbye);
-        m_connection->close(QStringLiteral("worker said goodbye: ") + goodbye.reason);
+        m_connection->close(QStringLiteral("worker said goodbye: ") + printable(goodbye.reason));
         return;
     }
     default:

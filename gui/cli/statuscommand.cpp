@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "task/task.h"
 #include "util/exitcodes.h"
+#include "util/printable.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -13,7 +14,7 @@
 
 namespace {
 
-QByteArray asJson(const Messages::StatusReply &status)
+QJsonObject asJson(const Messages::StatusReply &status)
 {
     QJsonObject counts;
     for (int i = 0; i < TaskStateCount; ++i)
@@ -33,8 +34,7 @@ QByteArray asJson(const Messages::StatusReply &status)
                 {QStringLiteral("draining"), w.draining},
         });
     }
-    return QJsonDocument(QJsonObject{{QStringLiteral("counts"), counts}, {QStringLiteral("workers"), workers}})
-            .toJson(QJsonDocument::Compact);
+    return QJsonObject{{QStringLiteral("counts"), counts}, {QStringLiteral("workers"), workers}};
 }
 
 QByteArray asText(const Messages::StatusReply &status)
@@ -55,8 +55,8 @@ QByteArray asText(const Messages::StatusReply &status)
                              .arg(QStringLiteral("FAILED"), 7));
         for (const Messages::WorkerStatus &w : status.workers) {
             lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6%7")
-                                 .arg(w.name, -24)
-                                 .arg(w.host, -20)
+                                 .arg(printable(w.name), -24)
+                                 .arg(printable(w.host), -20)
                                  .arg(w.slots, 5)
                                  .arg(w.running, 7)
                                  .arg(w.done, 8)
@@ -93,7 +93,10 @@ int runStatus(const QStringList &args)
     CommandLine::exitOnConnectionProblems(client);
     QObject::connect(&client, &MasterClient::ready, [&] { client.requestStatus(); });
     QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
-        CommandLine::printLine(parser.isSet(json) ? asJson(status) : asText(status));
+        if (parser.isSet(json))
+            CommandLine::printJson(asJson(status));
+        else
+            CommandLine::printLine(asText(status));
         client.close();
         QCoreApplication::exit(ExitCode::Ok);
     });
