@@ -257,8 +257,10 @@ void Scheduler::detachFromWorker(Task &task, WorkerEntry *worker)
         worker->info.running.remove(task.id);
         markWorkerChanged(worker->info.id);
     }
-    if (task.spec.timeoutMs > 0 && task.startedMs > 0)
-        m_deadlines.erase({task.startedMs + task.spec.timeoutMs, task.id});
+    if (const auto deadline = m_deadlineOf.constFind(task.id); deadline != m_deadlineOf.cend()) {
+        m_deadlines.erase({*deadline, task.id});
+        m_deadlineOf.erase(deadline);
+    }
 }
 
 void Scheduler::abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, bool spendAttempt)
@@ -447,6 +449,7 @@ void Scheduler::dispatch()
     std::rotate(batches.begin(), batches.begin() + qsizetype(m_rotation++ % batches.size()), batches.end());
 
     const qint64 now = nowMs();
+    const qint64 monotonicMs = nowMicros() / 1000;
     // Free slots first, everywhere; only then the prefetch windows. A worker with an idle slot
     // is never passed over for one that would only queue the task behind its running ones.
     for (const bool prefetching : {false, true}) {
@@ -473,8 +476,12 @@ void Scheduler::dispatch()
                 task.startedMs = now;
                 task.history.append({worker->info.name, now, 0, QString()});
                 worker->info.running.insert(id, nowMicros());
-                if (task.spec.timeoutMs > 0)
-                    m_deadlines.insert({now + task.spec.timeoutMs, id});
+                if (task.spec.timeoutMs > 0) {
+                    // Bounded again here: a store written before the bound may hold any timeout.
+                    const qint64 deadline = monotonicMs + qMin(task.spec.timeoutMs, MaxTaskTimeoutMs);
+                    m_deadlines.insert({deadline, id});
+                    m_deadlineOf.insert(id, deadline);
+                }
                 assignments.append({id, quint32(task.history.size()), task.spec.kind, task.spec.args, task.spec.timeoutMs});
                 touch(task);
                 progress = true;
@@ -496,7 +503,7 @@ void Scheduler::armTimeoutTimer()
         m_timeoutTimer->stop();
         return;
     }
-    const qint64 wait = qMax<qint64>(0, m_deadlines.begin()->first - nowMs());
+    const qint64 wait = qMax<qint64>(0, m_deadlines.begin()->first - nowMicros() / 1000);
     m_timeoutTimer->start(int(qMin<qint64>(wait, 24 * 3600 * 1000)));
 }
 
@@ -504,10 +511,11 @@ void Scheduler::expireTimeouts()
 {
     {
         SCHEDULER_BATCH;
-        const qint64 now = nowMs();
+        const qint64 now = nowMicros() / 1000;
         while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
             const quint64 id = m_deadlines.begin()->second;
             m_deadlines.erase(m_deadlines.begin());
+            m_deadlineOf.remove(id);
             Task *task = m_store->find(id);
             if (!task || task->state != TaskState::Running)
                 continue;

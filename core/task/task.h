@@ -24,6 +24,9 @@ inline bool isFinished(TaskState s)
 }
 
 inline constexpr int DefaultMaxAttempts = 3;
+// The longest timeout a task may ask for: a year, far beyond any real run, and small enough
+// that a deadline computed from it can never overflow.
+inline constexpr qint64 MaxTaskTimeoutMs = 365LL * 24 * 3600 * 1000;
 
 // What a submitter asks for.
 // Fields are ordered to pack: a master may hold millions of these.
