@@ -108,6 +108,11 @@ int runServe(const QStringList &args)
         CommandLine::printError(error);
         return ExitCode::Usage;
     }
+    if (parser.isSet(tlsCert) && !Tls::checkKeyMatchesCertificate(settings.tls, &error)) {
+        CommandLine::printError(QStringLiteral("refusing to serve TLS: the key %1 does not match the certificate %2 (%3)")
+                                        .arg(parser.value(tlsKey), parser.value(tlsCert), error));
+        return ExitCode::CannotListen;
+    }
     if (settings.key.isEmpty() && !address.isLoopback()) {
         CommandLine::printError(QStringLiteral(
                 "refusing to listen on %1 with an empty authkey: anyone who can reach it could run tasks. "
