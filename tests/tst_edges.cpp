@@ -59,6 +59,19 @@ bool hasRawControls(const QByteArray &bytes)
     return false;
 }
 
+// `taskmaster submit [extraArgs] square {"n":N}`: the new task's id, or "" when submit failed.
+QString submitSquare(quint16 port, int n, const QStringList &extraArgs = {})
+{
+    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("submit")} + extraArgs
+                               + QStringList{QStringLiteral("square"), QStringLiteral("{\"n\":%1}").arg(n)}
+                               + connectionArgs(port),
+                       Key);
+    if (!submit.waitForExit() || submit.exitCode() != 0)
+        return {};
+    return QString::fromLatin1(submit.stdoutText().trimmed());
+}
+
 QByteArray writeFile(const QString &path, const QByteArray &content)
 {
     QFile file(path);
@@ -115,12 +128,7 @@ void tst_Edges::dataDirectoryAndStoreFilesAreOwnerOnly()
         TestMaster master(Key, {QStringLiteral("--data-dir"), data});
         QVERIFY2(master.isReady(), master.process().stderrText().constData());
         // A submitted task is committed, so the write-ahead log and its index exist.
-        TestProcess submit(QStringLiteral(TASKMASTER_BIN),
-                           QStringList{QStringLiteral("submit"), QStringLiteral("square"), QStringLiteral("{\"n\":2}")}
-                                   + connectionArgs(master.port()),
-                           Key);
-        QVERIFY(submit.waitForExit());
-        QCOMPARE(submit.exitCode(), 0);
+        QVERIFY(!submitSquare(master.port(), 2).isEmpty());
         QCOMPARE(modeOf(data), 0700);
         for (const char *name : {"tasks.sqlite", "tasks.sqlite-wal", "tasks.sqlite-shm", "taskmaster.lock"}) {
             const QString file = QDir(data).filePath(QLatin1String(name));
@@ -204,27 +212,21 @@ void tst_Edges::keyFileReadableByOthersWarnsOnce()
     QTest::failOnWarning(warning);
     QVERIFY(AuthKey::resolve(path, QString(), false).ok);
 
-    // And the binaries say it on stderr, and still work.
+    // And the binaries say it on stderr, and still work; an owner-only file says nothing.
     TestMaster master(Key);
     QVERIFY(master.isReady());
-    TestProcess status(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("status"), QStringLiteral("--authkey-file"), path}
-                               + connectionArgs(master.port()),
-                       QByteArray());
-    QVERIFY(status.waitForExit());
-    QCOMPARE(status.exitCode(), 0);
-    QVERIFY2(QString::fromUtf8(status.stderrText()).contains(warning), status.stderrText().constData());
-    QCOMPARE(status.stderrText().count('\n'), 1);
-
-    // An owner-only file says nothing.
-    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
-    TestProcess quiet(QStringLiteral(TASKMASTER_BIN),
-                      QStringList{QStringLiteral("status"), QStringLiteral("--authkey-file"), path}
-                              + connectionArgs(master.port()),
-                      QByteArray());
-    QVERIFY(quiet.waitForExit());
-    QCOMPARE(quiet.exitCode(), 0);
-    QCOMPARE(quiet.stderrText(), QByteArray());
+    for (const bool shared : {true, false}) {
+        if (!shared)
+            QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        TestProcess status(QStringLiteral(TASKMASTER_BIN),
+                           QStringList{QStringLiteral("status"), QStringLiteral("--authkey-file"), path}
+                                   + connectionArgs(master.port()),
+                           QByteArray());
+        QVERIFY(status.waitForExit());
+        QCOMPARE(status.exitCode(), 0);
+        QVERIFY2(QString::fromUtf8(status.stderrText()).contains(warning) == shared, status.stderrText().constData());
+        QCOMPARE(status.stderrText().count('\n'), shared ? 1 : 0);
+    }
 #endif
 }
 
@@ -285,13 +287,7 @@ void tst_Edges::controlCharactersFromAWorkerAreEscaped()
         if (type == Protocol::MessageType::AssignTasks && Messages::decodeBody(body, tasks))
             assigned += tasks.tasks;
     });
-    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("submit"), QStringLiteral("--max-attempts"), QStringLiteral("1"),
-                                   QStringLiteral("square"), QStringLiteral("{\"n\":2}")}
-                               + connectionArgs(master.port()),
-                       Key);
-    QVERIFY(submit.waitForExit());
-    QCOMPARE(submit.exitCode(), 0);
+    QVERIFY(!submitSquare(master.port(), 2, {QStringLiteral("--max-attempts"), QStringLiteral("1")}).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(assigned.size(), 1, 10'000);
     const QString badError = QString::fromUtf16(u"bad\u009b2J\u202Edesrever\u007f");
     link.send(Messages::encodeFrame(Messages::TaskResults{
@@ -327,13 +323,8 @@ void tst_Edges::watchWorksOverTls()
     QVERIFY(line.startsWith("tls certificate sha256 fingerprint "));
     const QStringList tls{QStringLiteral("--tls-fingerprint"), QString::fromLatin1(line.split(' ').last())};
 
-    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("submit"), QStringLiteral("square"), QStringLiteral("{\"n\":7}")}
-                               + connectionArgs(master.port()) + tls,
-                       Key);
-    QVERIFY(submit.waitForExit());
-    QCOMPARE(submit.exitCode(), 0);
-    const QString id = QString::fromLatin1(submit.stdoutText().trimmed());
+    const QString id = submitSquare(master.port(), 7, tls);
+    QVERIFY(!id.isEmpty());
     TestProcess watch(QStringLiteral(TASKMASTER_BIN),
                       QStringList{QStringLiteral("watch"), id} + connectionArgs(master.port()) + tls, Key);
     auto worker = startWorker(master.port(), Key, QStringLiteral("tls-worker"), tls);
@@ -349,16 +340,10 @@ void tst_Edges::watchPrintsNoParserWarnings()
 {
     TestMaster master(Key);
     QVERIFY(master.isReady());
-    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
-                       QStringList{QStringLiteral("submit"), QStringLiteral("square"), QStringLiteral("{\"n\":3}")}
-                               + connectionArgs(master.port()),
-                       Key);
-    QVERIFY(submit.waitForExit());
-    QCOMPARE(submit.exitCode(), 0);
+    const QString id = submitSquare(master.port(), 3);
+    QVERIFY(!id.isEmpty());
     auto worker = startWorker(master.port(), Key, QStringLiteral("w"));
-    TestProcess watch(QStringLiteral(TASKMASTER_BIN),
-                      QStringList{QStringLiteral("watch"), QString::fromLatin1(submit.stdoutText().trimmed())}
-                              + connectionArgs(master.port()),
+    TestProcess watch(QStringLiteral(TASKMASTER_BIN), QStringList{QStringLiteral("watch"), id} + connectionArgs(master.port()),
                       Key);
     QVERIFY(watch.waitForExit());
     QCOMPARE(watch.exitCode(), 0);
