@@ -109,7 +109,10 @@ int runServe(const QStringList &args)
         return ExitCode::Usage;
     }
     if (parser.isSet(tlsCert) && !Tls::checkKeyMatchesCertificate(settings.tls, &error)) {
-        CommandLine::printError(QStringLiteral("refusing to serve TLS: the key %1 does not match the certificate %2 (%3)")
+        // Each file was read on its own already; what fails now is the pair (OpenSSL drains
+        // its reason before Qt reports it, so the likely cause is named).
+        CommandLine::printError(QStringLiteral("refusing to serve TLS: OpenSSL cannot use the key %1 with the "
+                                               "certificate %2 (%3); does the key belong to the certificate?")
                                         .arg(parser.value(tlsKey), parser.value(tlsCert), error));
         return ExitCode::CannotListen;
     }
