@@ -36,7 +36,7 @@ bool makeDirectory(const QString &directory, QString *error)
         return true;
     const QString absolute = info.absoluteFilePath();
     if (info.exists()) {
-        *error = QStringLiteral("cannot create the directory \"%1\": a file of that name is in the way").arg(directory);
+        *error = QStringLiteral("a file of that name is in the way");
         return false;
     }
     bool made = QDir().mkpath(QFileInfo(absolute).absolutePath());
@@ -47,7 +47,7 @@ bool makeDirectory(const QString &directory, QString *error)
     made = made && QDir().mkdir(absolute);
 #endif
     if (!made && !QFileInfo(absolute).isDir()) {
-        *error = QStringLiteral("cannot create the directory \"%1\": %2").arg(directory, whyNotCreated(absolute));
+        *error = whyNotCreated(absolute);
         return false;
     }
     return true;

@@ -11,8 +11,8 @@
 namespace PrivateFiles {
 
 // Creates directory and its missing parents; the directory itself (not the parents) owner-only.
-// An existing directory is left as it is: its owner may share it on purpose. False with a
-// message that says why (a file in the way, the OS's reason) when it cannot be created.
+// An existing directory is left as it is: its owner may share it on purpose. False with the
+// reason (a file in the way, the OS's words), for the caller to prefix, when it cannot be created.
 bool makeDirectory(const QString &directory, QString *error);
 // Creates file empty and owner-only when it does not exist, and makes an existing one owner-only.
 bool createOwnerOnly(const QString &file, QString *error);
