@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <limits>
+
 namespace {
 
 class FakeLink final : public WorkerLink
@@ -101,6 +103,8 @@ private Q_SLOTS:
     void failsAfterMaxAttempts();
     void timeoutCancelsOnTheWorkerAndRetries();
     void timeoutPastMaxAttemptsFails();
+    void deadlinesFollowTheMonotonicClock();
+    void hugeTimeoutNeitherWrapsNorFires();
     void cancelQueuedTaskAtOnce();
     void cancelRunningTaskTellsItsWorkerAndFreesTheSlot();
     void duplicateResultIsRecordedOnce();
@@ -229,6 +233,43 @@ void tst_Scheduler::timeoutPastMaxAttemptsFails()
     QTRY_COMPARE(scheduler.task(id)->state, TaskState::Failed);
     QVERIFY(scheduler.task(id)->error.contains(QLatin1String("timed out after 30 ms")));
     QCOMPARE(link.cancelled, QList<quint64>{id});
+}
+
+void tst_Scheduler::deadlinesFollowTheMonotonicClock()
+{
+    // The wall clock jumps when the system time is set; a deadline must not. With the
+    // scheduler's monotonic clock held still, a 50 ms timeout does not fire, however long the
+    // wall clock runs; once that clock passes the deadline, it does.
+    qint64 nowMicros = 5'000'000'000;
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    scheduler.setMonotonicClock([&nowMicros] { return nowMicros; });
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 id = scheduler.submit({spec(0, 1, 50)}).first();
+    QCOMPARE(link.assigned.size(), 1);
+    scheduler.startTasks(w, refs(scheduler, {id}));
+    QTest::qWait(300); // a bounded look for something that must not happen
+    QCOMPARE(scheduler.task(id)->state, TaskState::Running);
+    QVERIFY(link.cancelled.isEmpty());
+    nowMicros += 50'000;
+    QTRY_COMPARE(scheduler.task(id)->state, TaskState::Failed);
+    QVERIFY(scheduler.task(id)->error.contains(QLatin1String("timed out after 50 ms")));
+}
+
+void tst_Scheduler::hugeTimeoutNeitherWrapsNorFires()
+{
+    // Submits are validated before they reach the scheduler, but a store written by an older
+    // master may hold any timeout: start + timeout must not wrap into the past, where the
+    // next deadline to expire (here a short one beside it) would take it along.
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 2));
+    const QList<quint64> ids = scheduler.submit({spec(0, 1, std::numeric_limits<qint64>::max()), spec(0, 1, 30)});
+    QCOMPARE(link.assigned.size(), 2);
+    scheduler.startTasks(w, refs(scheduler, ids));
+    QTRY_COMPARE(scheduler.task(ids[1])->state, TaskState::Failed);
+    QCOMPARE(scheduler.task(ids[0])->state, TaskState::Running);
+    QCOMPARE(link.cancelled, QList<quint64>{ids[1]});
 }
 
 void tst_Scheduler::cancelQueuedTaskAtOnce()

@@ -1,6 +1,65 @@
 #include "authkey.h"
 
+#include "util/logging.h"
+
 #include <QFile>
+#include <QFileInfo>
+#include <QMutex>
+#include <QSet>
+
+namespace {
+
+QString tooLarge(const QString &path)
+{
+    return QStringLiteral("the authkey file %1 is larger than %2 bytes; is it the right file?")
+            .arg(path)
+            .arg(AuthKey::MaxKeyFileSize);
+}
+
+// Checks that path names a small regular file before it is opened: opening a FIFO would wait
+// for a writer that may never come, and a device such as /dev/zero never ends.
+QString checkKeyFile(const QString &path, const QFileInfo &info)
+{
+    if (!info.exists())
+        return QStringLiteral("cannot read the authkey file %1: it does not exist").arg(path);
+    if (info.isDir())
+        return QStringLiteral("the authkey file %1 is a directory; give the file that holds the key").arg(path);
+    if (!info.isFile()) {
+        return QStringLiteral("the authkey file %1 is not a regular file (a FIFO, device or socket); give the file "
+                              "that holds the key")
+                .arg(path);
+    }
+    if (info.size() > AuthKey::MaxKeyFileSize)
+        return tooLarge(path);
+    return {};
+}
+
+// Once per file and process: the desktop app reads its key file more than once.
+void warnIfShared(const QString &path, const QFileInfo &info)
+{
+#ifdef Q_OS_UNIX
+    if (!(info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)))
+        return;
+    static QMutex mutex;
+    static QSet<QString> warned;
+    {
+        const QMutexLocker locker(&mutex);
+        if (warned.contains(info.absoluteFilePath()))
+            return;
+        warned.insert(info.absoluteFilePath());
+    }
+    qCWarning(lcAuth).noquote() << QStringLiteral("the authkey file %1 can be read by other users; make it "
+                                                  "owner-only (chmod 600 %1)")
+                                           .arg(path);
+#else
+    // Windows: a key file kept in the user's profile is protected by the profile's ACL; Qt's
+    // emulated permission bits would not say who else can read it.
+    Q_UNUSED(path);
+    Q_UNUSED(info);
+#endif
+}
+
+} // namespace
 
 namespace AuthKey {
 
@@ -12,18 +71,22 @@ Resolved resolve(const QString &keyFile, const QString &keyOption, bool keyOptio
         return r;
     }
     if (!keyFile.isEmpty()) {
+        const QFileInfo info(keyFile);
+        r.error = checkKeyFile(keyFile, info);
+        if (!r.error.isEmpty())
+            return r;
         QFile file(keyFile);
         if (!file.open(QIODevice::ReadOnly)) {
             r.error = QStringLiteral("cannot read the authkey file %1: %2").arg(keyFile, file.errorString());
             return r;
         }
-        if (file.size() > MaxKeyFileSize) {
-            r.error = QStringLiteral("the authkey file %1 is larger than %2 bytes; is it the right file?")
-                              .arg(keyFile)
-                              .arg(MaxKeyFileSize);
+        // At most one byte past the limit: a file that grew since it was checked is refused too.
+        QByteArray key = file.read(MaxKeyFileSize + 1);
+        if (key.size() > MaxKeyFileSize) {
+            r.error = tooLarge(keyFile);
             return r;
         }
-        QByteArray key = file.readAll();
+        warnIfShared(keyFile, info);
         while (key.endsWith('\n') || key.endsWith('\r'))
             key.chop(1);
         r.ok = true;

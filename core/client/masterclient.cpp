@@ -1,6 +1,7 @@
 #include "masterclient.h"
 
 #include "util/logging.h"
+#include "util/printable.h"
 
 MasterClient::MasterClient(const QByteArray &key, QObject *parent)
     : QObject(parent), m_link(new MasterLink(Protocol::Role::Client, key, this))
@@ -132,7 +133,7 @@ void MasterClient::onFrame(Protocol::MessageType type, const QByteArray &body)
     case MessageType::Goodbye: {
         Messages::Goodbye goodbye;
         Messages::decodeBody(body, goodbye);
-        qCWarning(lcClient).noquote() << "the master says goodbye:" << goodbye.reason;
+        qCWarning(lcClient).noquote() << "the master says goodbye:" << printable(goodbye.reason);
         return;
     }
     default:

@@ -109,7 +109,12 @@ void MasterLink::onConnected()
 {
     m_connection = new FramedConnection(m_socket, Protocol::PreAuthMaxFrame, this);
     auto *handshake = new ClientHandshake(m_connection, m_key, m_role, m_timeoutMs, m_connection);
-    connect(handshake, &ClientHandshake::failed, this, [this](ClientHandshake::Failure failure, const QString &reason) {
+    connect(handshake, &ClientHandshake::failed, this,
+            [this, connection = m_connection](ClientHandshake::Failure failure, const QString &reason) {
+        // The connect timer and the handshake's deadline run out together: once one has
+        // given up on this connection, the other has nothing more to say.
+        if (connection != m_connection)
+            return;
         reset();
         Q_EMIT failed(failure, reason);
     });

@@ -311,8 +311,10 @@ void Scheduler::detachFromWorker(Task &task, WorkerEntry *worker)
         worker->info.started -= started;
         markWorkerChanged(worker->info.id);
     }
-    if (started && task.spec.timeoutMs > 0)
-        m_deadlines.erase({task.startedMs + task.spec.timeoutMs, task.id});
+    if (const auto deadline = m_deadlineOf.constFind(task.id); deadline != m_deadlineOf.cend()) {
+        m_deadlines.erase({*deadline, task.id});
+        m_deadlineOf.erase(deadline);
+    }
 }
 
 bool Scheduler::isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const
@@ -334,7 +336,11 @@ void Scheduler::markStarted(Task &task, WorkerEntry &worker)
     ++worker.info.started;
     markWorkerChanged(worker.info.id);
     if (task.spec.timeoutMs > 0) {
-        m_deadlines.insert({now + task.spec.timeoutMs, task.id});
+        // On the monotonic clock, and bounded again here: a store written before the bound may
+        // hold any timeout.
+        const qint64 deadline = nowMicros() / 1000 + qMin(task.spec.timeoutMs, MaxTaskTimeoutMs);
+        m_deadlines.insert({deadline, task.id});
+        m_deadlineOf.insert(task.id, deadline);
         if (m_deadlines.begin()->second == task.id)
             armTimeoutTimer();
     }
@@ -631,7 +637,7 @@ void Scheduler::armTimeoutTimer()
         m_timeoutTimer->stop();
         return;
     }
-    const qint64 wait = qMax<qint64>(0, m_deadlines.begin()->first - nowMs());
+    const qint64 wait = qMax<qint64>(0, m_deadlines.begin()->first - nowMicros() / 1000);
     m_timeoutTimer->start(int(qMin<qint64>(wait, 24 * 3600 * 1000)));
 }
 
@@ -639,10 +645,11 @@ void Scheduler::expireTimeouts()
 {
     {
         SCHEDULER_BATCH;
-        const qint64 now = nowMs();
+        const qint64 now = nowMicros() / 1000;
         while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
             const quint64 id = m_deadlines.begin()->second;
             m_deadlines.erase(m_deadlines.begin());
+            m_deadlineOf.remove(id);
             Task *task = m_store->find(id);
             if (!task || task->state != TaskState::Running)
                 continue;

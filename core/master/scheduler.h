@@ -128,7 +128,10 @@ private:
     RouteTable m_routes;
     std::set<std::pair<qint64, quint64>> m_delayed; // (runAtMs, task id) of queued tasks not due yet
     std::map<quint64, WorkerEntry> m_workers;
-    std::set<std::pair<qint64, quint64>> m_deadlines; // (deadline ms, task id) of running tasks
+    // (deadline, task id) of running tasks, in ms of the monotonic clock (nowMicros), which the
+    // system time being set does not move; and each running task's deadline, to remove it.
+    std::set<std::pair<qint64, quint64>> m_deadlines;
+    QHash<quint64, qint64> m_deadlineOf;
     std::array<quint64, TaskStateCount> m_counts = {};
     QTimer *m_timeoutTimer;
     QTimer *m_delayTimer;

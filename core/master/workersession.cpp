@@ -4,6 +4,7 @@
 #include "protocol/framedconnection.h"
 #include "util/jsonvalue.h"
 #include "util/logging.h"
+#include "util/printable.h"
 
 WorkerSession::WorkerSession(FramedConnection *connection, Scheduler *scheduler, QObject *parent)
     : QObject(parent), m_connection(connection), m_scheduler(scheduler)
@@ -79,8 +80,10 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
             return;
         }
         WorkerInfo info;
-        info.name = hello.name.left(256);
-        info.host = hello.host.left(256);
+        // Names and hosts end up in logs, `status` and the window: a newline or an escape
+        // sequence in them must not forge a line or drive the terminal.
+        info.name = printable(hello.name.left(256));
+        info.host = printable(hello.host.left(256));
         info.address = m_connection->peerDescription();
         info.pid = hello.pid;
         info.slots = int(hello.slots);
@@ -128,7 +131,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         Messages::ReturnTasks returned;
         if (!Messages::decodeBody(body, returned))
             return protocolError(QStringLiteral("malformed ReturnTasks message"));
-        m_scheduler->returnTasks(m_workerId, returned.tasks, returned.reason);
+        m_scheduler->returnTasks(m_workerId, returned.tasks, printable(returned.reason));
         return;
     }
     case MessageType::TaskStarted: {
@@ -148,7 +151,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
     case MessageType::Goodbye: {
         Messages::Goodbye goodbye;
         Messages::decodeBody(body, goodbye);
-        m_connection->close(QStringLiteral("worker said goodbye: ") + goodbye.reason);
+        m_connection->close(QStringLiteral("worker said goodbye: ") + printable(goodbye.reason));
         return;
     }
     default:

@@ -2,8 +2,10 @@
 
 #include "sqlitestorewriter.h"
 #include "util/logging.h"
+#include "util/privatefiles.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -97,25 +99,29 @@ bool SqliteTaskStore::exec(const QString &sql, QString *error)
 bool SqliteTaskStore::open(QString *error)
 {
     Q_ASSERT(!m_open);
-    if (m_directory.isEmpty() || !QDir().mkpath(m_directory)) {
-        *error = QStringLiteral("cannot create the data directory \"%1\"").arg(m_directory);
+    QString why;
+    if (m_directory.isEmpty())
+        why = QStringLiteral("no directory given");
+    if (!why.isEmpty() || !PrivateFiles::makeDirectory(m_directory, &why)) {
+        *error = QStringLiteral("cannot create the data directory \"%1\": %2").arg(m_directory, why);
         return false;
     }
     // One master per data directory: two would each believe they own the queue. A lock left by
     // a killed master names a process that no longer runs, and QLockFile takes it over.
-    m_lock = std::make_unique<QLockFile>(QDir(m_directory).filePath(QStringLiteral("taskmaster.lock")));
+    const QString lockPath = QDir(m_directory).filePath(QStringLiteral("taskmaster.lock"));
+    m_lock = std::make_unique<QLockFile>(lockPath);
     m_lock->setStaleLockTime(0);
     if (!m_lock->tryLock(0)) {
-        qint64 pid = 0;
-        QString host, app;
-        m_lock->getLockInfo(&pid, &host, &app);
-        *error = m_lock->error() == QLockFile::LockFailedError
-                ? QStringLiteral("the data directory \"%1\" is in use by another master (process %2 on %3); give "
-                                 "another --data-dir or stop that master")
-                          .arg(m_directory)
-                          .arg(pid)
-                          .arg(host)
-                : QStringLiteral("cannot lock the data directory \"%1\"").arg(m_directory);
+        *error = lockFailure(lockPath);
+        m_lock.reset();
+        return false;
+    }
+    // Tasks, their args and results are the owner's business: the lock (which QLockFile
+    // creates with the umask's mode), the database and the log and index SQLite makes next to
+    // it with the database's own mode. Files an older master left readable are tightened.
+    if (!PrivateFiles::restrictToOwner(lockPath, error) || !PrivateFiles::createOwnerOnly(databasePath(), error)
+        || !PrivateFiles::restrictToOwner(databasePath() + QStringLiteral("-wal"), error)
+        || !PrivateFiles::restrictToOwner(databasePath() + QStringLiteral("-shm"), error)) {
         m_lock.reset();
         return false;
     }
@@ -145,6 +151,32 @@ bool SqliteTaskStore::open(QString *error)
     m_open = true;
     qCInfo(lcMaster).noquote() << "loaded" << m_memory.size() << "tasks from" << databasePath();
     return true;
+}
+
+QString SqliteTaskStore::lockFailure(const QString &lockPath) const
+{
+    if (m_lock->error() == QLockFile::LockFailedError) {
+        qint64 pid = 0;
+        QString host, app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        return QStringLiteral("the data directory \"%1\" is in use by another master (process %2 on %3); give "
+                              "another --data-dir or stop that master")
+                .arg(m_directory)
+                .arg(pid)
+                .arg(host);
+    }
+    // QLockFile says only what kind of failure; the OS's reason comes from trying ourselves.
+    QString why = PrivateFiles::whyNotWritable(m_directory);
+    if (why.isEmpty()) {
+        QFile existing(lockPath);
+        if (!existing.open(QIODevice::ReadOnly))
+            why = existing.errorString();
+    }
+    return QStringLiteral("cannot lock the data directory \"%1\": %2 %3 (%4)")
+            .arg(m_directory,
+                 m_lock->error() == QLockFile::PermissionError ? QStringLiteral("no permission to create")
+                                                               : QStringLiteral("cannot create or read"),
+                 lockPath, why.isEmpty() ? QStringLiteral("unknown reason") : why);
 }
 
 bool SqliteTaskStore::load(QString *error)

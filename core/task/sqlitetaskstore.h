@@ -92,6 +92,8 @@ private:
     void startWrite();
     void onWritten(quint64 sequence);
     bool load(QString *error);
+    // Why the lock could not be taken: another master, or the directory cannot be written.
+    QString lockFailure(const QString &lockPath) const;
     void stopWriter();
     bool exec(const QString &sql, QString *error);
 

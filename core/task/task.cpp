@@ -74,6 +74,11 @@ QString validateTaskSpec(TaskSpec &spec)
         return QStringLiteral("max attempts must be between 1 and 1000, not %1").arg(spec.maxAttempts);
     if (spec.timeoutMs < 0)
         return QStringLiteral("the timeout must not be negative");
+    if (spec.timeoutMs > MaxTaskTimeoutMs) {
+        return QStringLiteral("the timeout of %1 ms is longer than the limit of %2 ms (365 days)")
+                .arg(spec.timeoutMs)
+                .arg(MaxTaskTimeoutMs);
+    }
     QString error;
     if (!JsonValue::parse(spec.args, nullptr, &error))
         return QStringLiteral("args are not valid JSON: %1").arg(error);

@@ -25,6 +25,9 @@ inline bool isFinished(TaskState s)
 }
 
 inline constexpr int DefaultMaxAttempts = 3;
+// The longest timeout a task may ask for: a year, far beyond any real run, and small enough
+// that a deadline computed from it can never overflow.
+inline constexpr qint64 MaxTaskTimeoutMs = 365LL * 24 * 3600 * 1000;
 
 // Retries after a retryable error or a timeout wait retryDelayMs * 2^(attempt - 1), capped at
 // MaxRetryDelayMs, times a random factor in [0.5, 1] so that failed tasks do not return together.

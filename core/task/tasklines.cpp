@@ -82,7 +82,7 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
     qint64 priority = spec->priority, timeout = spec->timeoutMs, attempts = spec->maxAttempts;
     qint64 delay = spec->delayMs, retryDelay = spec->retryDelayMs;
     for (const QString &e : {integer(QStringLiteral("priority"), -1'000'000, 1'000'000, &priority),
-                             integer(QStringLiteral("timeout_ms"), 0, 365LL * 24 * 3600 * 1000, &timeout),
+                             integer(QStringLiteral("timeout_ms"), 0, MaxTaskTimeoutMs, &timeout),
                              integer(QStringLiteral("max_attempts"), 1, 1000, &attempts),
                              integer(QStringLiteral("delay_ms"), 0, MaxDelayMs, &delay),
                              integer(QStringLiteral("retry_delay_ms"), 0, MaxRetryDelayMs, &retryDelay)}) {

@@ -1,9 +1,15 @@
 #include "tls.h"
 
+#include "util/logging.h"
+
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QEventLoop>
 #include <QFile>
 #include <QSslKey>
+#include <QSslServer>
 #include <QSslSocket>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -51,6 +57,18 @@ bool loadServerConfiguration(const QString &certFile, const QString &keyFile, QS
         *error = QStringLiteral("the TLS key %1 is not an unencrypted PEM RSA or EC private key").arg(keyFile);
         return false;
     }
+    // Still served: peers that pin the fingerprint do not look at the dates, but peers that
+    // check against a CA will refuse it.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (chain.first().expiryDate() < now) {
+        qCWarning(lcNet).noquote() << QStringLiteral("the TLS certificate %1 expired on %2; peers that check it "
+                                                     "against a CA will refuse it (a pinned fingerprint still works)")
+                                              .arg(certFile, chain.first().expiryDate().toString(Qt::ISODate));
+    } else if (chain.first().effectiveDate() > now) {
+        qCWarning(lcNet).noquote() << QStringLiteral("the TLS certificate %1 is not valid before %2; peers that "
+                                                     "check it against a CA will refuse it until then")
+                                              .arg(certFile, chain.first().effectiveDate().toString(Qt::ISODate));
+    }
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setLocalCertificateChain(chain);
     configuration.setPrivateKey(key);
@@ -58,6 +76,33 @@ bool loadServerConfiguration(const QString &certFile, const QString &keyFile, QS
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
     *out = configuration;
     return true;
+}
+
+bool checkKeyMatchesCertificate(const QSslConfiguration &configuration, QString *error)
+{
+    constexpr int TimeoutMs = 5000;
+    QSslServer server;
+    server.setSslConfiguration(configuration);
+    server.setHandshakeTimeout(TimeoutMs);
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return true;
+    QSslSocket client;
+    QSslConfiguration anyCertificate = QSslConfiguration::defaultConfiguration();
+    anyCertificate.setPeerVerifyMode(QSslSocket::VerifyNone); // only the server's own key is in question
+    client.setSslConfiguration(anyCertificate);
+    QEventLoop loop;
+    bool matches = true;
+    QObject::connect(&client, &QSslSocket::encrypted, &loop, &QEventLoop::quit);
+    QObject::connect(&server, &QSslServer::errorOccurred, &loop, [&](QSslSocket *socket, QAbstractSocket::SocketError) {
+        matches = false;
+        *error = socket->errorString();
+        loop.quit();
+    });
+    QTimer::singleShot(TimeoutMs, &loop, &QEventLoop::quit);
+    client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.serverPort());
+    loop.exec();
+    client.abort();
+    return matches;
 }
 
 bool loadCaCertificates(const QString &file, QList<QSslCertificate> *out, QString *error)

@@ -31,6 +31,11 @@ bool isAvailable();
 
 // A master's configuration from PEM files: certificate (chain) and private key.
 bool loadServerConfiguration(const QString &certFile, const QString &keyFile, QSslConfiguration *out, QString *error);
+// Whether the configuration's private key belongs to its certificate. Qt has no call that
+// pairs them, so the master shakes hands with itself over loopback, as a peer would; OpenSSL
+// refuses a key that does not certify the certificate. False with the reason when it does
+// not; true when it does, or when no loopback handshake can be tried (peers will then say).
+bool checkKeyMatchesCertificate(const QSslConfiguration &configuration, QString *error);
 // Every certificate in a PEM file, for --ca.
 bool loadCaCertificates(const QString &file, QList<QSslCertificate> *out, QString *error);
 // "AB:CD:…" or "abcd…" (64 hex digits) into lower-case hex without colons.

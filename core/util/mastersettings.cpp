@@ -1,6 +1,7 @@
 #include "mastersettings.h"
 
 #include "auth/authkey.h"
+#include "privatefiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -108,13 +109,16 @@ QByteArray MasterSettings::readKey(QString *error) const
 bool MasterSettings::writeKey(const QByteArray &keyBytes, QString *error)
 {
     const QString path = keyFilePath();
-    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+    // The folder is the application's data directory, which also holds the task store.
+    QString why;
+    if (!PrivateFiles::makeDirectory(QFileInfo(path).absolutePath(), &why)) {
         if (error)
-            *error = QStringLiteral("cannot create the folder of %1").arg(path);
+            *error = QStringLiteral("cannot create the folder of %1: %2").arg(path, why);
         return false;
     }
     QSaveFile file(path);
-    // Owner-only before a byte of the key is written.
+    // Owner-only before a byte of the key is written (QSaveFile's new file follows the umask).
+    // On Windows the profile's ACL protects it; see privatefiles.h.
     if (!file.open(QIODevice::WriteOnly)
         || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
         || file.write(keyBytes) != keyBytes.size() || !file.commit()) {

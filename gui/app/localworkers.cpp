@@ -2,6 +2,7 @@
 
 #include "auth/authkey.h"
 #include "util/logging.h"
+#include "util/printable.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -68,7 +69,7 @@ bool LocalWorkers::start(int count, const QString &host, quint16 port, const QBy
             const QList<QByteArray> lines = process->readAll().split('\n');
             for (const QByteArray &line : lines) {
                 if (!line.trimmed().isEmpty())
-                    qCInfo(lcWorker).noquote() << name + QStringLiteral(": ") + QString::fromUtf8(line);
+                    qCInfo(lcWorker).noquote() << name + QStringLiteral(": ") + printable(QString::fromUtf8(line));
             }
         });
         connect(process, &QProcess::finished, this, [this, process](int exitCode) {

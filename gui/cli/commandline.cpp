@@ -2,8 +2,10 @@
 
 #include "client/masterclient.h"
 #include "util/exitcodes.h"
+#include "util/printable.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 
 #include <cstdio>
 
@@ -94,7 +96,8 @@ void open(MasterClient &client, const Connection &target)
 
 void printError(const QString &message)
 {
-    std::fprintf(stderr, "taskmaster: %s\n", qPrintable(message));
+    // Messages carry reasons from the master and names of files; one line, no terminal controls.
+    std::fprintf(stderr, "taskmaster: %s\n", qPrintable(printable(message)));
     std::fflush(stderr);
 }
 
@@ -103,6 +106,11 @@ void printLine(const QByteArray &line)
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
+}
+
+void printJson(const QJsonObject &object)
+{
+    printLine(printableJson(QJsonDocument(object).toJson(QJsonDocument::Compact)));
 }
 
 bool readIds(const QCommandLineParser &parser, QList<quint64> *ids, QString *error)

@@ -9,6 +9,7 @@ class MasterClient;
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QStringList>
 
 namespace CommandLine {
@@ -61,6 +62,9 @@ void open(MasterClient &client, const Connection &target);
 // "taskmaster: message" on stderr.
 void printError(const QString &message);
 void printLine(const QByteArray &line);
+// One compact JSON object as a line, with the characters JSON leaves raw but a terminal acts
+// on (DEL, C1 controls, bidi) escaped.
+void printJson(const QJsonObject &object);
 
 QString exitCodeHelp();
 

@@ -108,6 +108,14 @@ int runServe(const QStringList &args)
         CommandLine::printError(error);
         return ExitCode::Usage;
     }
+    if (parser.isSet(tlsCert) && !Tls::checkKeyMatchesCertificate(settings.tls, &error)) {
+        // Each file was read on its own already; what fails now is the pair (OpenSSL drains
+        // its reason before Qt reports it, so the likely cause is named).
+        CommandLine::printError(QStringLiteral("refusing to serve TLS: OpenSSL cannot use the key %1 with the "
+                                               "certificate %2 (%3); does the key belong to the certificate?")
+                                        .arg(parser.value(tlsKey), parser.value(tlsCert), error));
+        return ExitCode::CannotListen;
+    }
     if (settings.key.isEmpty() && !address.isLoopback()) {
         CommandLine::printError(QStringLiteral(
                 "refusing to listen on %1 with an empty authkey: anyone who can reach it could run tasks. "

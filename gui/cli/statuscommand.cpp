@@ -5,6 +5,7 @@
 #include "commandline.h"
 #include "task/task.h"
 #include "util/exitcodes.h"
+#include "util/printable.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -15,7 +16,7 @@
 
 namespace {
 
-QByteArray asJson(const Messages::StatusReply &status)
+QJsonObject asJson(const Messages::StatusReply &status)
 {
     QJsonObject counts;
     for (int i = 0; i < TaskStateCount; ++i)
@@ -48,10 +49,9 @@ QByteArray asJson(const Messages::StatusReply &status)
                 {QStringLiteral("workers"), qint64(b.workers)},
         });
     }
-    return QJsonDocument(QJsonObject{{QStringLiteral("counts"), counts},
-                                     {QStringLiteral("workers"), workers},
-                                     {QStringLiteral("queued"), backlog}})
-            .toJson(QJsonDocument::Compact);
+    return QJsonObject{{QStringLiteral("counts"), counts},
+                       {QStringLiteral("workers"), workers},
+                       {QStringLiteral("queued"), backlog}};
 }
 
 QByteArray asText(const Messages::StatusReply &status)
@@ -96,8 +96,8 @@ QByteArray asText(const Messages::StatusReply &status)
             if (!w.tags.isEmpty())
                 served += QStringLiteral(" / ") + w.tags.join(QLatin1Char(','));
             lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7  %8%9")
-                                 .arg(w.name, -24)
-                                 .arg(w.host, -20)
+                                 .arg(printable(w.name), -24)
+                                 .arg(printable(w.host), -20)
                                  .arg(w.slots, 5)
                                  .arg(w.running, 7)
                                  .arg(w.sent, 5)
@@ -136,7 +136,10 @@ int runStatus(const QStringList &args)
     CommandLine::exitOnConnectionProblems(client);
     QObject::connect(&client, &MasterClient::ready, [&] { client.requestStatus(); });
     QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
-        CommandLine::printLine(parser.isSet(json) ? asJson(status) : asText(status));
+        if (parser.isSet(json))
+            CommandLine::printJson(asJson(status));
+        else
+            CommandLine::printLine(asText(status));
         client.close();
         QCoreApplication::exit(ExitCode::Ok);
     });

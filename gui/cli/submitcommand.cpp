@@ -87,7 +87,7 @@ int parse(const QStringList &args, Request *request)
     qint64 copies = 1, prio = 0, timeoutMs = 0, maxAttempts = DefaultMaxAttempts, delayMs = 0,
            retryDelayMs = DefaultRetryDelayMs;
     if (!number(count, 1, 10'000'000, &copies) || !number(priority, -1'000'000, 1'000'000, &prio)
-        || !number(timeout, 0, 365LL * 24 * 3600 * 1000, &timeoutMs) || !number(attempts, 1, 1000, &maxAttempts)
+        || !number(timeout, 0, MaxTaskTimeoutMs, &timeoutMs) || !number(attempts, 1, 1000, &maxAttempts)
         || !number(delay, 0, MaxDelayMs, &delayMs) || !number(retryDelay, 0, MaxRetryDelayMs, &retryDelayMs))
         return ExitCode::Usage;
     TaskSpec defaults;
@@ -226,7 +226,7 @@ int runSubmit(const QStringList &args)
         whyWaiting.setInterval(5000);
     });
     QObject::connect(&client, &MasterClient::taskFinished, [&](const Messages::TaskRecord &record) {
-        CommandLine::printLine(QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));
+        CommandLine::printJson(TaskRecordJson::toJson(record));
         if (TaskState(record.state) != TaskState::Done)
             exitCode = ExitCode::TasksFailed;
         remaining = client.pendingWatches();

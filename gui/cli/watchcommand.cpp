@@ -27,7 +27,9 @@ int runWatch(const QStringList &args)
                                        QStringLiteral("Milliseconds to keep trying without a master (default 60000; 0 "
                                                       "gives up at once)."),
                                        QStringLiteral("ms"), QStringLiteral("60000"));
-    parser.addOptions({connection.host, connection.port, keys.file, keys.key, reconnect});
+    // Every connection option, TLS included: readConnection reads them all.
+    parser.addOptions(connection.all());
+    parser.addOptions({keys.file, keys.key, reconnect});
     CommandLine::process(parser, args);
 
     CommandLine::Connection target;
@@ -84,7 +86,7 @@ int runWatch(const QStringList &args)
         QObject::connect(c, &MasterClient::taskFinished, c, [&, c](const Messages::TaskRecord &record) {
             if (!pending.remove(record.id))
                 return;
-            CommandLine::printLine(QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));
+            CommandLine::printJson(TaskRecordJson::toJson(record));
             if (TaskState(record.state) != TaskState::Done)
                 exitCode = ExitCode::TasksFailed;
             if (pending.isEmpty()) {
@@ -92,7 +94,7 @@ int runWatch(const QStringList &args)
                 QCoreApplication::exit(exitCode);
             }
         });
-        c->open(target.host, target.port);
+        CommandLine::open(*c, target);
     };
     connectOnce();
     return QCoreApplication::exec();
