@@ -81,6 +81,9 @@ void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
     welcome.heartbeatTimeoutMs = m_settings.heartbeatTimeoutMs;
     welcome.maxFrame = m_settings.maxFrame;
     m_connection->send(Messages::encodeFrame(welcome));
+    // Welcome is the last frame without a MAC either way: the Response was the peer's last.
+    const auto keys = HandshakeCrypto::sessionKeys(m_settings.key, role, response.version, m_nonce, response.nonce);
+    m_connection->startFrameAuthentication(keys.masterToPeer, keys.peerToMaster);
     Q_EMIT authenticated(role, response.version);
 }
 

@@ -11,9 +11,11 @@ namespace Protocol {
 // First field of the master's Challenge: "TMQ1".
 inline constexpr quint32 Magic = 0x544D5131;
 
-// Protocol versions this build speaks; the handshake settles on one.
-inline constexpr quint16 MinVersion = 1;
-inline constexpr quint16 MaxVersion = 1;
+// Protocol versions this build speaks; the handshake settles on one. Version 1 sent frames
+// without a MAC after the handshake; a master that still accepted it would let anyone on the
+// path rewrite the Challenge's maxVersion and strip the frame MACs, so it is not spoken at all.
+inline constexpr quint16 MinVersion = 2;
+inline constexpr quint16 MaxVersion = 2;
 
 // Every frame body is written and read at this stream version, whatever Qt is linked.
 inline constexpr QDataStream::Version StreamVersion = QDataStream::Qt_6_0;
@@ -31,6 +33,9 @@ inline constexpr int MaxErrorSize = 16 * 1024; // characters
 
 inline constexpr int NonceSize = 32;
 inline constexpr int MacSize = 32;
+// Every frame after Welcome ends with this much of HMAC-SHA256(K_dir, seq || body); the length
+// prefix counts it, and the cap after the handshake is maxFrame plus this.
+inline constexpr int FrameMacSize = 16;
 
 // Defaults for timers; the master announces the heartbeat figures in Welcome.
 inline constexpr int DefaultHandshakeTimeoutMs = 10'000;

@@ -1,0 +1,31 @@
+#pragma once
+
+// One direction of a connection's frame authentication (protocol v2): a session key, and the
+// implicit sequence number of the next frame, starting at 0 and never sent. The MAC of a frame
+// is HMAC-SHA256(key, seq as 8 bytes big-endian || body) cut to Protocol::FrameMacSize, so a
+// frame that was forged, replayed, reordered or taken from another connection fails.
+
+#include "protocol/protocol.h"
+
+#include <QMessageAuthenticationCode>
+
+class FrameAuthenticator final
+{
+public:
+    explicit FrameAuthenticator(const QByteArray &sessionKey);
+
+    // Writes the MAC of body as the next frame in sequence into tag (FrameMacSize bytes).
+    void sign(const char *body, qsizetype size, char *tag);
+    // bodyWithMac is a received body whose last FrameMacSize bytes are its MAC. True when it is
+    // the next frame in sequence, unaltered; the sequence then moves on. Constant time.
+    bool verify(const QByteArray &bodyWithMac);
+
+    quint64 sequence() const { return m_sequence; }
+
+private:
+    QByteArray nextMac(const char *body, qsizetype size);
+
+    // One HMAC state per direction, reset for each frame rather than rebuilt.
+    QMessageAuthenticationCode m_mac;
+    quint64 m_sequence = 0;
+};

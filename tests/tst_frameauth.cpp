@@ -1,0 +1,573 @@
+// Frame authentication (protocol v2) on live loopback connections: a proxy between the peers
+// and a real master forges, replays, reorders and splices frames after the handshake, for a
+// worker's and a client's connection; a frame pipelined right behind Welcome or behind the
+// Response is checked too; and the per-frame MAC itself against fixed vectors.
+
+#include "auth/frameauthenticator.h"
+#include "auth/handshakecrypto.h"
+#include "client/masterlink.h"
+#include "master/master.h"
+#include "master/scheduler.h"
+#include "protocol/framedconnection.h"
+#include "protocol/messages.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QRegularExpression>
+#include <QTest>
+#include <QtEndian>
+
+#include <memory>
+#include <vector>
+
+namespace {
+
+const QByteArray Key = QByteArrayLiteral("frame authentication test key");
+
+enum class Direction { ToMaster, ToPeer };
+
+// A TCP proxy that forwards whole frames and, when armed, tampers with the next frame of a type
+// in one direction: sends it twice, holds it back behind the frame after it, or keeps a copy.
+// Anything it inserts goes in between two whole frames, where a real attacker would put it.
+class FrameProxy final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Action { Duplicate, SwapWithNext, Capture };
+
+    explicit FrameProxy(quint16 masterPort) : m_masterPort(masterPort)
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *peer = m_server.nextPendingConnection())
+                addLink(peer);
+        });
+    }
+
+    quint16 port() const { return m_server.serverPort(); }
+    int links() const { return int(m_links.size()); }
+
+    void arm(int link, Direction direction, Action action, Protocol::MessageType type)
+    {
+        Side &side = sideOf(link, direction);
+        side.action = action;
+        side.type = type;
+        side.armed = true;
+    }
+    // Writes raw bytes into the stream now, between two whole frames.
+    void inject(int link, Direction direction, const QByteArray &bytes)
+    {
+        Link &l = *m_links.at(size_t(link));
+        (direction == Direction::ToMaster ? l.master.get() : l.peer)->write(bytes);
+    }
+    QByteArray captured(int link, Direction direction) { return sideOf(link, direction).captured; }
+    int passed(int link, Direction direction, Protocol::MessageType type)
+    {
+        return sideOf(link, direction).passed.value(quint8(type));
+    }
+
+Q_SIGNALS:
+    void framePassed(int link, Direction direction);
+
+private:
+    struct Side {
+        QByteArray buffer;
+        bool armed = false;
+        Action action = Action::Duplicate;
+        Protocol::MessageType type = Protocol::MessageType::Heartbeat;
+        QByteArray held; // a frame waiting for the one after it
+        QByteArray captured;
+        QHash<quint8, int> passed; // frames forwarded, by type
+    };
+    struct Link {
+        QTcpSocket *peer = nullptr;
+        std::unique_ptr<QTcpSocket> master;
+        Side toMaster;
+        Side toPeer;
+    };
+
+    Side &sideOf(int link, Direction direction)
+    {
+        Link &l = *m_links.at(size_t(link));
+        return direction == Direction::ToMaster ? l.toMaster : l.toPeer;
+    }
+
+    void addLink(QTcpSocket *peer)
+    {
+        const int index = int(m_links.size());
+        auto link = std::make_unique<Link>();
+        link->peer = peer;
+        link->master = std::make_unique<QTcpSocket>();
+        QTcpSocket *master = link->master.get();
+        m_links.push_back(std::move(link));
+        connect(peer, &QTcpSocket::readyRead, this, [this, index] { pump(index, Direction::ToMaster); });
+        connect(master, &QTcpSocket::readyRead, this, [this, index] { pump(index, Direction::ToPeer); });
+        connect(peer, &QTcpSocket::disconnected, master, &QTcpSocket::disconnectFromHost);
+        connect(master, &QTcpSocket::disconnected, peer, &QTcpSocket::disconnectFromHost);
+        master->connectToHost(QHostAddress::LocalHost, m_masterPort);
+        // What the peer sends before the master is reached waits in the peer's socket.
+        connect(master, &QTcpSocket::connected, this, [this, index] { pump(index, Direction::ToMaster); });
+    }
+
+    void pump(int index, Direction direction)
+    {
+        Link &l = *m_links.at(size_t(index));
+        QTcpSocket *from = direction == Direction::ToMaster ? l.peer : l.master.get();
+        QTcpSocket *to = direction == Direction::ToMaster ? l.master.get() : l.peer;
+        if (to->state() != QAbstractSocket::ConnectedState)
+            return;
+        Side &side = direction == Direction::ToMaster ? l.toMaster : l.toPeer;
+        side.buffer.append(from->readAll());
+        while (side.buffer.size() >= 4) {
+            const qsizetype length = qFromBigEndian<quint32>(side.buffer.constData());
+            if (side.buffer.size() < 4 + length)
+                break;
+            const QByteArray frame = side.buffer.left(4 + length);
+            side.buffer.remove(0, 4 + length);
+            ++side.passed[frame.size() > 4 ? quint8(frame.at(4)) : quint8(0)];
+            forward(side, to, frame);
+            Q_EMIT framePassed(index, direction);
+        }
+    }
+
+    void forward(Side &side, QTcpSocket *to, const QByteArray &frame)
+    {
+        if (!side.held.isEmpty()) {
+            to->write(frame);
+            to->write(std::exchange(side.held, QByteArray()));
+            return;
+        }
+        if (side.armed && frame.size() > 4 && quint8(frame.at(4)) == quint8(side.type)) {
+            side.armed = false;
+            switch (side.action) {
+            case Action::Duplicate:
+                to->write(frame);
+                to->write(frame);
+                return;
+            case Action::SwapWithNext:
+                side.held = frame;
+                return;
+            case Action::Capture:
+                side.captured = frame;
+                break;
+            }
+        }
+        to->write(frame);
+    }
+
+    QTcpServer m_server;
+    quint16 m_masterPort;
+    std::vector<std::unique_ptr<Link>> m_links;
+};
+
+Master::Settings settings()
+{
+    Master::Settings s;
+    s.key = Key;
+    s.heartbeatIntervalMs = 100;
+    s.heartbeatTimeoutMs = 5000;
+    return s;
+}
+
+Messages::AssignTasks execTask()
+{
+    Messages::AssignTasks assign;
+    Messages::TaskAssignment task;
+    task.id = 999;
+    task.attempt = 1;
+    task.kind = QStringLiteral("exec");
+    task.args = QByteArrayLiteral("{\"argv\":[\"sh\",\"-c\",\"echo owned\"]}");
+    assign.tasks.append(task);
+    return assign;
+}
+
+Messages::Submit submitOne(quint32 requestId)
+{
+    Messages::Submit submit;
+    submit.requestId = requestId;
+    Messages::TaskSpecWire spec;
+    spec.kind = QStringLiteral("square");
+    spec.args = QByteArrayLiteral("{\"n\":2}");
+    submit.tasks.append(spec);
+    return submit;
+}
+
+TaskSpec square()
+{
+    TaskSpec spec;
+    spec.kind = QStringLiteral("square");
+    spec.args = QByteArrayLiteral("{\"n\":3}");
+    return spec;
+}
+
+int framesOfType(const QSignalSpy &frames, Protocol::MessageType type)
+{
+    int n = 0;
+    for (const QList<QVariant> &f : frames)
+        n += f.at(0).value<Protocol::MessageType>() == type;
+    return n;
+}
+
+// A MasterLink through the proxy, authenticated, with spies on what it is given.
+struct Peer {
+    Peer(Protocol::Role role, quint16 port)
+        : link(role, Key), ready(&link, &MasterLink::ready), lost(&link, &MasterLink::lost),
+          frames(&link, &MasterLink::frameReceived)
+    {
+        link.open(QStringLiteral("127.0.0.1"), port);
+    }
+    MasterLink link;
+    QSignalSpy ready;
+    QSignalSpy lost;
+    QSignalSpy frames;
+};
+
+} // namespace
+
+class tst_FrameAuth : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void forgedAssignTasksIntoAWorkerConnectionIsRefused_data();
+    void forgedAssignTasksIntoAWorkerConnectionIsRefused();
+    void forgedSubmitIntoAClientConnectionIsRefused_data();
+    void forgedSubmitIntoAClientConnectionIsRefused();
+    void replayedFrameToAWorkerIsRefused();
+    void replayedSubmitFromAClientIsRefused();
+    void reorderedFramesToAWorkerAreRefused();
+    void reorderedSubmitsFromAClientAreRefused();
+    void frameSplicedFromAnotherWorkerConnectionIsRefused();
+    void submitSplicedFromAnotherClientConnectionIsRefused();
+    void framePipelinedBehindWelcomeIsChecked_data();
+    void framePipelinedBehindWelcomeIsChecked();
+    void framePipelinedBehindTheResponseIsChecked();
+    void authenticatedTrafficStillFlows();
+    void macMatchesTheDocumentedVectors();
+    void tamperedOrShortFramesFailVerification();
+
+private:
+    // A worker through the proxy that has said hello and is registered.
+    std::unique_ptr<Peer> registeredWorker(const QString &name);
+    std::unique_ptr<Master> m_master;
+    std::unique_ptr<FrameProxy> m_proxy;
+};
+
+void tst_FrameAuth::init()
+{
+    m_master = std::make_unique<Master>(settings());
+    QVERIFY(m_master->listen(QHostAddress::LocalHost, 0));
+    m_proxy = std::make_unique<FrameProxy>(m_master->serverPort());
+    QVERIFY(m_proxy->port() != 0);
+}
+
+void tst_FrameAuth::cleanup()
+{
+    m_proxy.reset();
+    m_master.reset();
+}
+
+std::unique_ptr<Peer> tst_FrameAuth::registeredWorker(const QString &name)
+{
+    QSignalSpy added(m_master->scheduler(), &Scheduler::workerAdded);
+    auto peer = std::make_unique<Peer>(Protocol::Role::Worker, m_proxy->port());
+    if (!peer->ready.wait(5000))
+        return {};
+    peer->link.send(Messages::encodeFrame(Messages::WorkerHello{name, QStringLiteral("h"), 1, 1, {QStringLiteral("square")}}));
+    if (!added.wait(5000))
+        return {};
+    return peer;
+}
+
+void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("tail");
+    QTest::newRow("a frame without a MAC") << QByteArray();
+    QTest::newRow("a frame with a made-up MAC") << QByteArray(Protocol::FrameMacSize, '\x5a');
+}
+
+void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused()
+{
+    QFETCH(QByteArray, tail);
+    auto worker = registeredWorker(QStringLiteral("victim"));
+    QVERIFY(worker);
+    QByteArray forged = Messages::encodeFrame(execTask());
+    qToBigEndian<quint32>(quint32(forged.size() - 4 + tail.size()), forged.data());
+    forged.append(tail);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_proxy->inject(0, Direction::ToPeer, forged);
+    QVERIFY(worker->lost.wait(5000));
+    QVERIFY2(worker->lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")),
+             qPrintable(worker->lost.first().at(0).toString()));
+    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 0);
+}
+
+void tst_FrameAuth::forgedSubmitIntoAClientConnectionIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("tail");
+    QTest::newRow("a frame without a MAC") << QByteArray();
+    QTest::newRow("a frame with a made-up MAC") << QByteArray(Protocol::FrameMacSize, '\x5a');
+}
+
+void tst_FrameAuth::forgedSubmitIntoAClientConnectionIsRefused()
+{
+    QFETCH(QByteArray, tail);
+    Peer client(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(client.ready.wait(5000));
+    QByteArray forged = Messages::encodeFrame(submitOne(1));
+    qToBigEndian<quint32>(quint32(forged.size() - 4 + tail.size()), forged.data());
+    forged.append(tail);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_proxy->inject(0, Direction::ToMaster, forged);
+    QVERIFY(client.lost.wait(5000));
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(0));
+    QCOMPARE(framesOfType(client.frames, Protocol::MessageType::Submitted), 0);
+}
+
+void tst_FrameAuth::replayedFrameToAWorkerIsRefused()
+{
+    auto worker = registeredWorker(QStringLiteral("w"));
+    QVERIFY(worker);
+    m_proxy->arm(0, Direction::ToPeer, FrameProxy::Action::Duplicate, Protocol::MessageType::AssignTasks);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_master->scheduler()->submit({square()});
+    QVERIFY(worker->lost.wait(5000));
+    QVERIFY(worker->lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")));
+    // The original arrives, the copy does not.
+    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 1);
+}
+
+void tst_FrameAuth::replayedSubmitFromAClientIsRefused()
+{
+    Peer client(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(client.ready.wait(5000));
+    m_proxy->arm(0, Direction::ToMaster, FrameProxy::Action::Duplicate, Protocol::MessageType::Submit);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    client.link.send(Messages::encodeFrame(submitOne(1)));
+    QVERIFY(client.lost.wait(5000));
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(1));
+}
+
+void tst_FrameAuth::reorderedFramesToAWorkerAreRefused()
+{
+    auto worker = registeredWorker(QStringLiteral("w"));
+    QVERIFY(worker);
+    // The AssignTasks is held back behind whatever the master sends next (a heartbeat).
+    m_proxy->arm(0, Direction::ToPeer, FrameProxy::Action::SwapWithNext, Protocol::MessageType::AssignTasks);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_master->scheduler()->submit({square()});
+    QVERIFY(worker->lost.wait(5000));
+    QVERIFY(worker->lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")));
+    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 0);
+}
+
+void tst_FrameAuth::reorderedSubmitsFromAClientAreRefused()
+{
+    Peer client(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(client.ready.wait(5000));
+    m_proxy->arm(0, Direction::ToMaster, FrameProxy::Action::SwapWithNext, Protocol::MessageType::Submit);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    client.link.send(QList<QByteArray>{Messages::encodeFrame(submitOne(1)), Messages::encodeFrame(submitOne(2))});
+    QVERIFY(client.lost.wait(5000));
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(0));
+}
+
+void tst_FrameAuth::frameSplicedFromAnotherWorkerConnectionIsRefused()
+{
+    auto first = registeredWorker(QStringLiteral("first"));
+    QVERIFY(first);
+    m_proxy->arm(0, Direction::ToPeer, FrameProxy::Action::Capture, Protocol::MessageType::AssignTasks);
+    m_master->scheduler()->submit({square()});
+    QTRY_COMPARE(framesOfType(first->frames, Protocol::MessageType::AssignTasks), 1);
+    const QByteArray spliced = m_proxy->captured(0, Direction::ToPeer);
+    QVERIFY(!spliced.isEmpty());
+
+    // The same bytes, authenticated under the same authkey, on another connection.
+    auto second = registeredWorker(QStringLiteral("second"));
+    QVERIFY(second);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_proxy->inject(1, Direction::ToPeer, spliced);
+    QVERIFY(second->lost.wait(5000));
+    QCOMPARE(framesOfType(second->frames, Protocol::MessageType::AssignTasks), 0);
+    QVERIFY(first->lost.isEmpty());
+}
+
+void tst_FrameAuth::submitSplicedFromAnotherClientConnectionIsRefused()
+{
+    Peer first(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(first.ready.wait(5000));
+    Peer second(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(second.ready.wait(5000));
+    m_proxy->arm(0, Direction::ToMaster, FrameProxy::Action::Capture, Protocol::MessageType::Submit);
+    first.link.send(Messages::encodeFrame(submitOne(1)));
+    QTRY_COMPARE(framesOfType(first.frames, Protocol::MessageType::Submitted), 1);
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(1));
+
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    m_proxy->inject(1, Direction::ToMaster, m_proxy->captured(0, Direction::ToMaster));
+    QVERIFY(second.lost.wait(5000));
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(1));
+    QVERIFY(first.lost.isEmpty());
+}
+
+void tst_FrameAuth::framePipelinedBehindWelcomeIsChecked_data()
+{
+    QTest::addColumn<bool>("withMac");
+    QTest::newRow("an AssignTasks with its MAC is delivered") << true;
+    QTest::newRow("an AssignTasks without a MAC is refused") << false;
+}
+
+void tst_FrameAuth::framePipelinedBehindWelcomeIsChecked()
+{
+    QFETCH(bool, withMac);
+    // A master written by hand that sends Welcome and an AssignTasks in one write.
+    QTcpServer fake;
+    QVERIFY(fake.listen(QHostAddress::LocalHost, 0));
+    std::unique_ptr<FramedConnection> side;
+    QByteArray nonce;
+    connect(&fake, &QTcpServer::newConnection, this, [&] {
+        side = std::make_unique<FramedConnection>(fake.nextPendingConnection(), Protocol::PreAuthMaxFrame);
+        nonce = HandshakeCrypto::newNonce();
+        Messages::Challenge c;
+        c.nonce = nonce;
+        side->send(Messages::encodeFrame(c));
+        connect(side.get(), &FramedConnection::frameReceived, this, [&](Protocol::MessageType, const QByteArray &body) {
+            Messages::Response r;
+            QVERIFY(Messages::decodeBody(body, r));
+            Messages::Welcome w;
+            w.version = r.version;
+            w.mac = HandshakeCrypto::masterProof(Key, Protocol::Role::Worker, r.version, nonce, r.nonce);
+            w.heartbeatIntervalMs = 1000;
+            w.heartbeatTimeoutMs = 5000;
+            w.maxFrame = Protocol::DefaultMaxFrame;
+            QByteArray bytes = Messages::encodeFrame(w);
+            QByteArray assign = Messages::encodeFrame(execTask());
+            if (withMac) {
+                const auto keys = HandshakeCrypto::sessionKeys(Key, Protocol::Role::Worker, r.version, nonce, r.nonce);
+                FrameAuthenticator auth(keys.masterToPeer);
+                char tag[Protocol::FrameMacSize];
+                auth.sign(assign.constData() + 4, assign.size() - 4, tag);
+                assign.append(tag, Protocol::FrameMacSize);
+                qToBigEndian<quint32>(quint32(assign.size() - 4), assign.data());
+            }
+            side->socket()->write(bytes + assign);
+        });
+    });
+    Peer peer(Protocol::Role::Worker, fake.serverPort());
+    if (!withMac)
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    QVERIFY(peer.ready.wait(5000));
+    if (withMac) {
+        QTRY_COMPARE(framesOfType(peer.frames, Protocol::MessageType::AssignTasks), 1);
+        QVERIFY(peer.lost.isEmpty());
+    } else {
+        QTRY_COMPARE(peer.lost.size(), 1);
+        QVERIFY(peer.lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")));
+        QCOMPARE(framesOfType(peer.frames, Protocol::MessageType::AssignTasks), 0);
+    }
+}
+
+void tst_FrameAuth::framePipelinedBehindTheResponseIsChecked()
+{
+    // A peer that knows the key but puts an unauthenticated WorkerHello right behind its
+    // Response, before it has seen Welcome: the master must not register it.
+    QSignalSpy added(m_master->scheduler(), &Scheduler::workerAdded);
+    auto *socket = new QTcpSocket;
+    FramedConnection connection(socket, Protocol::DefaultMaxFrame);
+    QSignalSpy frames(&connection, &FramedConnection::frameReceived);
+    QSignalSpy closed(&connection, &FramedConnection::closed);
+    socket->connectToHost(QHostAddress::LocalHost, m_master->serverPort());
+    QVERIFY(frames.wait(5000));
+    Messages::Challenge c;
+    QVERIFY(Messages::decodeBody(frames.first().at(1).toByteArray(), c));
+    Messages::Response r;
+    r.version = Protocol::MaxVersion;
+    r.role = quint8(Protocol::Role::Worker);
+    r.nonce = HandshakeCrypto::newNonce();
+    r.mac = HandshakeCrypto::peerProof(Key, Protocol::Role::Worker, r.version, c.nonce, r.nonce);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
+    socket->write(Messages::encodeFrame(r)
+                  + Messages::encodeFrame(Messages::WorkerHello{QStringLiteral("sneaky"), QStringLiteral("h"), 1, 1, {}}));
+    QVERIFY(closed.wait(5000));
+    QCOMPARE(framesOfType(frames, Protocol::MessageType::Welcome), 1);
+    QVERIFY(added.isEmpty());
+}
+
+void tst_FrameAuth::authenticatedTrafficStillFlows()
+{
+    // Through the proxy untouched, a worker and a client do real work.
+    auto worker = registeredWorker(QStringLiteral("w"));
+    QVERIFY(worker);
+    Peer client(Protocol::Role::Client, m_proxy->port());
+    QVERIFY(client.ready.wait(5000));
+    client.link.send(Messages::encodeFrame(submitOne(7)));
+    QTRY_COMPARE(framesOfType(client.frames, Protocol::MessageType::Submitted), 1);
+    QTRY_COMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 1);
+    // Heartbeats keep flowing both ways under their MACs for many intervals (of 100 ms).
+    QTRY_VERIFY(m_proxy->passed(0, Direction::ToMaster, Protocol::MessageType::Heartbeat) >= 10);
+    QTRY_VERIFY(m_proxy->passed(0, Direction::ToPeer, Protocol::MessageType::Heartbeat) >= 10);
+    QTRY_VERIFY(m_proxy->passed(1, Direction::ToMaster, Protocol::MessageType::Heartbeat) >= 10);
+    QVERIFY(worker->lost.isEmpty());
+    QVERIFY(client.lost.isEmpty());
+}
+
+void tst_FrameAuth::macMatchesTheDocumentedVectors()
+{
+    // The inputs of the handshake vector in docs/PROTOCOL.md, at version 2; values computed
+    // independently with Python's hmac module.
+    QByteArray nm, np;
+    for (int i = 0; i < 32; ++i) {
+        nm.append(char(i));
+        np.append(char(0x20 + i));
+    }
+    const QByteArray secret = QByteArrayLiteral("secret");
+    QCOMPARE(HandshakeCrypto::peerProof(secret, Protocol::Role::Worker, 2, nm, np).toHex(),
+             QByteArray("b64164a507d9755bb2b5179f222bd5f965c36297659b9e614c1c5abb53196120"));
+    QCOMPARE(HandshakeCrypto::masterProof(secret, Protocol::Role::Worker, 2, nm, np).toHex(),
+             QByteArray("f8c141c7cd3cb255d3abe1d3cc5661b0f066d5b8c572b012130f2247e11f2111"));
+    const auto keys = HandshakeCrypto::sessionKeys(secret, Protocol::Role::Worker, 2, nm, np);
+    QCOMPARE(keys.masterToPeer.toHex(), QByteArray("0a64785986da642f7540c583c553e717c40cc9cab913a82cd1f69f08777246a1"));
+    QCOMPARE(keys.peerToMaster.toHex(), QByteArray("6f18b9c70f9539e401aa2cf333739b7dab80784950b080f27fad1b1cee2b0fa5"));
+    char tag[Protocol::FrameMacSize];
+    const char heartbeat = char(Protocol::MessageType::Heartbeat);
+    FrameAuthenticator fromMaster(keys.masterToPeer);
+    fromMaster.sign(&heartbeat, 1, tag);
+    QCOMPARE(QByteArray(tag, Protocol::FrameMacSize).toHex(), QByteArray("ddca447bb5907ad31da4ee7336f6effe"));
+    FrameAuthenticator auth(keys.peerToMaster);
+    auth.sign(&heartbeat, 1, tag);
+    QCOMPARE(QByteArray(tag, Protocol::FrameMacSize).toHex(), QByteArray("7f9752cd05ae6e26255c27dcdcbae808"));
+    auth.sign(&heartbeat, 1, tag);
+    QCOMPARE(QByteArray(tag, Protocol::FrameMacSize).toHex(), QByteArray("339411783ce63a2c0be697b89a6f4f0f"));
+}
+
+void tst_FrameAuth::tamperedOrShortFramesFailVerification()
+{
+    const QByteArray key = HandshakeCrypto::newNonce();
+    FrameAuthenticator sender(key);
+    QByteArray body = Messages::encodeFrame(submitOne(3)).mid(4);
+    char tag[Protocol::FrameMacSize];
+    sender.sign(body.constData(), body.size(), tag);
+    const QByteArray good = body + QByteArray(tag, Protocol::FrameMacSize);
+
+    QVERIFY(FrameAuthenticator(key).verify(good));
+    for (qsizetype i = 0; i < good.size(); i += 7) {
+        QByteArray flipped = good;
+        flipped[i] = char(flipped[i] ^ 0x01);
+        QVERIFY2(!FrameAuthenticator(key).verify(flipped), qPrintable(QString::number(i)));
+    }
+    QVERIFY(!FrameAuthenticator(key).verify(good.left(good.size() - 1)));
+    QVERIFY(!FrameAuthenticator(key).verify(QByteArray(tag, Protocol::FrameMacSize)));
+    QVERIFY(!FrameAuthenticator(key).verify(QByteArray()));
+    QVERIFY(!FrameAuthenticator(HandshakeCrypto::newNonce()).verify(good));
+    // Right bytes at the wrong place in the sequence.
+    FrameAuthenticator receiver(key);
+    QVERIFY(receiver.verify(good));
+    QVERIFY(!receiver.verify(good));
+}
+
+QTEST_GUILESS_MAIN(tst_FrameAuth)
+#include "tst_frameauth.moc"
