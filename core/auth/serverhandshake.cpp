@@ -11,7 +11,9 @@ ServerHandshake::ServerHandshake(FramedConnection *connection, const Settings &s
 {
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false, false);
+        // Sitting on a place until the deadline counts as a failure: it is how one address
+        // would hold every place, and the throttle then makes each new one wait.
+        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false, true);
     });
     connect(m_connection, &FramedConnection::frameReceived, this, &ServerHandshake::onFrame);
     connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
