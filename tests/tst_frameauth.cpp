@@ -36,6 +36,7 @@ class FrameProxy final : public QObject
 
 public:
     enum class Action { Duplicate, SwapWithNext, Capture };
+    Q_ENUM(Action)
 
     explicit FrameProxy(quint16 masterPort) : m_masterPort(masterPort)
     {
@@ -237,10 +238,10 @@ private Q_SLOTS:
     void forgedAssignTasksIntoAWorkerConnectionIsRefused();
     void forgedSubmitIntoAClientConnectionIsRefused_data();
     void forgedSubmitIntoAClientConnectionIsRefused();
-    void replayedFrameToAWorkerIsRefused();
-    void replayedSubmitFromAClientIsRefused();
-    void reorderedFramesToAWorkerAreRefused();
-    void reorderedSubmitsFromAClientAreRefused();
+    void replayedOrReorderedFrameToAWorkerIsRefused_data();
+    void replayedOrReorderedFrameToAWorkerIsRefused();
+    void replayedOrReorderedSubmitFromAClientIsRefused_data();
+    void replayedOrReorderedSubmitFromAClientIsRefused();
     void frameSplicedFromAnotherWorkerConnectionIsRefused();
     void submitSplicedFromAnotherClientConnectionIsRefused();
     void framePipelinedBehindWelcomeIsChecked_data();
@@ -283,11 +284,17 @@ std::unique_ptr<Peer> tst_FrameAuth::registeredWorker(const QString &name)
     return peer;
 }
 
-void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused_data()
+// What follows a forged message: nothing, or 16 bytes a forger can only make up.
+static void addForgedRows()
 {
     QTest::addColumn<QByteArray>("tail");
     QTest::newRow("a frame without a MAC") << QByteArray();
     QTest::newRow("a frame with a made-up MAC") << QByteArray(Protocol::FrameMacSize, '\x5a');
+}
+
+void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused_data()
+{
+    addForgedRows();
 }
 
 void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused()
@@ -308,9 +315,7 @@ void tst_FrameAuth::forgedAssignTasksIntoAWorkerConnectionIsRefused()
 
 void tst_FrameAuth::forgedSubmitIntoAClientConnectionIsRefused_data()
 {
-    QTest::addColumn<QByteArray>("tail");
-    QTest::newRow("a frame without a MAC") << QByteArray();
-    QTest::newRow("a frame with a made-up MAC") << QByteArray(Protocol::FrameMacSize, '\x5a');
+    addForgedRows();
 }
 
 void tst_FrameAuth::forgedSubmitIntoAClientConnectionIsRefused()
@@ -328,52 +333,49 @@ void tst_FrameAuth::forgedSubmitIntoAClientConnectionIsRefused()
     QCOMPARE(framesOfType(client.frames, Protocol::MessageType::Submitted), 0);
 }
 
-void tst_FrameAuth::replayedFrameToAWorkerIsRefused()
+void tst_FrameAuth::replayedOrReorderedFrameToAWorkerIsRefused_data()
 {
+    QTest::addColumn<FrameProxy::Action>("action");
+    QTest::addColumn<int>("delivered");
+    // A copy: the original arrives, the copy does not.
+    QTest::newRow("an AssignTasks sent twice") << FrameProxy::Action::Duplicate << 1;
+    // Held back behind whatever the master sends next (a heartbeat): neither arrives.
+    QTest::newRow("an AssignTasks swapped with the next frame") << FrameProxy::Action::SwapWithNext << 0;
+}
+
+void tst_FrameAuth::replayedOrReorderedFrameToAWorkerIsRefused()
+{
+    QFETCH(FrameProxy::Action, action);
+    QFETCH(int, delivered);
     auto worker = registeredWorker(QStringLiteral("w"));
     QVERIFY(worker);
-    m_proxy->arm(0, Direction::ToPeer, FrameProxy::Action::Duplicate, Protocol::MessageType::AssignTasks);
+    m_proxy->arm(0, Direction::ToPeer, action, Protocol::MessageType::AssignTasks);
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
     m_master->scheduler()->submit({square()});
     QVERIFY(worker->lost.wait(5000));
     QVERIFY(worker->lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")));
-    // The original arrives, the copy does not.
-    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 1);
+    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), delivered);
 }
 
-void tst_FrameAuth::replayedSubmitFromAClientIsRefused()
+void tst_FrameAuth::replayedOrReorderedSubmitFromAClientIsRefused_data()
 {
+    QTest::addColumn<FrameProxy::Action>("action");
+    QTest::addColumn<quint64>("queued");
+    QTest::newRow("the first of two Submits sent twice") << FrameProxy::Action::Duplicate << quint64(1);
+    QTest::newRow("two Submits swapped") << FrameProxy::Action::SwapWithNext << quint64(0);
+}
+
+void tst_FrameAuth::replayedOrReorderedSubmitFromAClientIsRefused()
+{
+    QFETCH(FrameProxy::Action, action);
+    QFETCH(quint64, queued);
     Peer client(Protocol::Role::Client, m_proxy->port());
     QVERIFY(client.ready.wait(5000));
-    m_proxy->arm(0, Direction::ToMaster, FrameProxy::Action::Duplicate, Protocol::MessageType::Submit);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
-    client.link.send(Messages::encodeFrame(submitOne(1)));
-    QVERIFY(client.lost.wait(5000));
-    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(1));
-}
-
-void tst_FrameAuth::reorderedFramesToAWorkerAreRefused()
-{
-    auto worker = registeredWorker(QStringLiteral("w"));
-    QVERIFY(worker);
-    // The AssignTasks is held back behind whatever the master sends next (a heartbeat).
-    m_proxy->arm(0, Direction::ToPeer, FrameProxy::Action::SwapWithNext, Protocol::MessageType::AssignTasks);
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
-    m_master->scheduler()->submit({square()});
-    QVERIFY(worker->lost.wait(5000));
-    QVERIFY(worker->lost.first().at(0).toString().contains(QLatin1String("frame authentication failed")));
-    QCOMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 0);
-}
-
-void tst_FrameAuth::reorderedSubmitsFromAClientAreRefused()
-{
-    Peer client(Protocol::Role::Client, m_proxy->port());
-    QVERIFY(client.ready.wait(5000));
-    m_proxy->arm(0, Direction::ToMaster, FrameProxy::Action::SwapWithNext, Protocol::MessageType::Submit);
+    m_proxy->arm(0, Direction::ToMaster, action, Protocol::MessageType::Submit);
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("frame authentication failed")));
     client.link.send(QList<QByteArray>{Messages::encodeFrame(submitOne(1)), Messages::encodeFrame(submitOne(2))});
     QVERIFY(client.lost.wait(5000));
-    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), quint64(0));
+    QCOMPARE(m_master->scheduler()->count(TaskState::Queued), queued);
 }
 
 void tst_FrameAuth::frameSplicedFromAnotherWorkerConnectionIsRefused()

@@ -99,7 +99,10 @@ void FramedConnection::write(const QByteArray &frame)
     }
     // The frame comes encoded with its length prefix; send it with the prefix grown by the
     // MAC and the MAC behind the body, in three writes to the socket's buffer, no copy.
-    Q_ASSERT(frame.size() > 4);
+    if (frame.size() <= 4) {
+        Q_ASSERT_X(false, "FramedConnection::write", "a frame holds a length and at least a type byte");
+        return;
+    }
     const char *body = frame.constData() + 4;
     const qsizetype size = frame.size() - 4;
     char header[4];
