@@ -5,12 +5,15 @@
 
 #include "auth/frameauthenticator.h"
 #include "auth/handshakecrypto.h"
+#include "auth/hmacsha256.h"
 #include "client/masterlink.h"
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "protocol/framedconnection.h"
 #include "protocol/messages.h"
 
+#include <QMessageAuthenticationCode>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -250,6 +253,7 @@ private Q_SLOTS:
     void authenticatedTrafficStillFlows();
     void macMatchesTheDocumentedVectors();
     void tamperedOrShortFramesFailVerification();
+    void hmacMatchesQtForEveryKeyAndMessageLength();
 
 private:
     // A worker through the proxy that has said hello and is registered.
@@ -569,6 +573,37 @@ void tst_FrameAuth::tamperedOrShortFramesFailVerification()
     FrameAuthenticator receiver(key);
     QVERIFY(receiver.verify(good));
     QVERIFY(!receiver.verify(good));
+}
+
+void tst_FrameAuth::hmacMatchesQtForEveryKeyAndMessageLength()
+{
+    // Every padding case of SHA-256 (messages across one, two and three blocks after the
+    // 64-byte pad) and keys shorter than, equal to and longer than a block.
+    auto random = [](qsizetype size) {
+        QByteArray bytes(size, Qt::Uninitialized);
+        for (char &c : bytes)
+            c = char(QRandomGenerator::global()->generate());
+        return bytes;
+    };
+    for (const int keySize : {0, 1, 32, 63, 64, 65, 300}) {
+        const QByteArray key = random(keySize);
+        const HmacSha256 hmac(key.constData(), key.size());
+        for (int size = 0; size <= 200; ++size) {
+            const QByteArray first = random(size % 9);
+            const QByteArray second = random(size);
+            unsigned char out[HmacSha256::Size];
+            hmac.compute(first.constData(), first.size(), second.constData(), second.size(), out);
+            const QByteArray expected = QMessageAuthenticationCode::hash(first + second, key, QCryptographicHash::Sha256);
+            QVERIFY2(QByteArray(reinterpret_cast<const char *>(out), HmacSha256::Size) == expected,
+                     qPrintable(QStringLiteral("key %1 bytes, message %2 + %3 bytes").arg(keySize).arg(first.size()).arg(size)));
+        }
+    }
+    const QByteArray big = random(100'000);
+    const HmacSha256 hmac("k", 1);
+    unsigned char out[HmacSha256::Size];
+    hmac.compute(big.constData(), 777, big.constData() + 777, big.size() - 777, out);
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(out), HmacSha256::Size),
+             QMessageAuthenticationCode::hash(big, QByteArrayLiteral("k"), QCryptographicHash::Sha256));
 }
 
 QTEST_GUILESS_MAIN(tst_FrameAuth)

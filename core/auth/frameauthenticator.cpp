@@ -7,24 +7,23 @@
 #include <cstring>
 
 FrameAuthenticator::FrameAuthenticator(const QByteArray &sessionKey)
-    : m_mac(QCryptographicHash::Sha256, sessionKey)
+    : m_hmac(sessionKey.constData(), sessionKey.size())
 {
 }
 
-QByteArray FrameAuthenticator::nextMac(const char *body, qsizetype size)
+void FrameAuthenticator::nextMac(const char *body, qsizetype size, unsigned char *mac)
 {
     // 2^64 frames cannot be sent in the life of a connection, so the counter never wraps.
     char sequence[8];
     qToBigEndian<quint64>(m_sequence++, sequence);
-    m_mac.reset();
-    m_mac.addData(sequence, 8);
-    m_mac.addData(body, size);
-    return m_mac.result();
+    m_hmac.compute(sequence, 8, body, size, mac);
 }
 
 void FrameAuthenticator::sign(const char *body, qsizetype size, char *tag)
 {
-    std::memcpy(tag, nextMac(body, size).constData(), Protocol::FrameMacSize);
+    unsigned char mac[HmacSha256::Size];
+    nextMac(body, size, mac);
+    std::memcpy(tag, mac, Protocol::FrameMacSize);
 }
 
 bool FrameAuthenticator::verify(const QByteArray &bodyWithMac)
@@ -32,8 +31,9 @@ bool FrameAuthenticator::verify(const QByteArray &bodyWithMac)
     const qsizetype size = bodyWithMac.size() - Protocol::FrameMacSize;
     if (size < 1) // a body holds at least its type byte
         return false;
-    const QByteArray expected = nextMac(bodyWithMac.constData(), size);
-    return HandshakeCrypto::constantTimeEquals(QByteArray::fromRawData(expected.constData(), Protocol::FrameMacSize),
-                                               QByteArray::fromRawData(bodyWithMac.constData() + size,
-                                                                       Protocol::FrameMacSize));
+    unsigned char mac[HmacSha256::Size];
+    nextMac(bodyWithMac.constData(), size, mac);
+    return HandshakeCrypto::constantTimeEquals(
+            QByteArray::fromRawData(reinterpret_cast<const char *>(mac), Protocol::FrameMacSize),
+            QByteArray::fromRawData(bodyWithMac.constData() + size, Protocol::FrameMacSize));
 }

@@ -5,9 +5,10 @@
 // is HMAC-SHA256(key, seq as 8 bytes big-endian || body) cut to Protocol::FrameMacSize, so a
 // frame that was forged, replayed, reordered or taken from another connection fails.
 
+#include "auth/hmacsha256.h"
 #include "protocol/protocol.h"
 
-#include <QMessageAuthenticationCode>
+#include <QByteArray>
 
 class FrameAuthenticator final
 {
@@ -23,9 +24,9 @@ public:
     quint64 sequence() const { return m_sequence; }
 
 private:
-    QByteArray nextMac(const char *body, qsizetype size);
+    void nextMac(const char *body, qsizetype size, unsigned char *mac);
 
-    // One HMAC state per direction, reset for each frame rather than rebuilt.
-    QMessageAuthenticationCode m_mac;
+    // The key's pads are hashed once per direction, not once per frame.
+    HmacSha256 m_hmac;
     quint64 m_sequence = 0;
 };
