@@ -14,6 +14,7 @@
 
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -253,6 +254,7 @@ private Q_SLOTS:
     void authenticatedTrafficStillFlows();
     void macMatchesTheDocumentedVectors();
     void tamperedOrShortFramesFailVerification();
+    void hmacMatchesQtForEveryKeyAndMessageLength_data();
     void hmacMatchesQtForEveryKeyAndMessageLength();
 
 private:
@@ -575,8 +577,21 @@ void tst_FrameAuth::tamperedOrShortFramesFailVerification()
     QVERIFY(!receiver.verify(good));
 }
 
+void tst_FrameAuth::hmacMatchesQtForEveryKeyAndMessageLength_data()
+{
+    QTest::addColumn<bool>("shaInstructions");
+    QTest::newRow("the portable SHA-256") << false;
+    HmacSha256::setUseShaInstructions(true);
+    if (HmacSha256::usesShaInstructions())
+        QTest::newRow("the CPU's SHA instructions") << true;
+}
+
 void tst_FrameAuth::hmacMatchesQtForEveryKeyAndMessageLength()
 {
+    QFETCH(bool, shaInstructions);
+    HmacSha256::setUseShaInstructions(shaInstructions);
+    QCOMPARE(HmacSha256::usesShaInstructions(), shaInstructions);
+    const auto restore = qScopeGuard([] { HmacSha256::setUseShaInstructions(true); });
     // Every padding case of SHA-256 (messages across one, two and three blocks after the
     // 64-byte pad) and keys shorter than, equal to and longer than a block.
     auto random = [](qsizetype size) {

@@ -2,6 +2,12 @@
 
 #include <cstring>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define TASKMASTER_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace {
 
 constexpr std::uint32_t K[64] = {
@@ -20,10 +26,84 @@ constexpr std::uint32_t rotr(std::uint32_t x, int n)
     return (x >> n) | (x << (32 - n));
 }
 
+#ifdef TASKMASTER_SHA_NI
+bool cpuHasSha()
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+        return false;
+    const bool sha = ebx & (1u << 29);
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+        return false;
+    const bool ssse3 = ecx & (1u << 9), sse41 = ecx & (1u << 19);
+    return sha && ssse3 && sse41;
+}
+
+bool g_useSha = cpuHasSha();
+
+// One block with the SHA extensions: four rounds per pair of sha256rnds2, the message schedule
+// with sha256msg1/msg2. The state lives as ABEF and CDGH, the order the instructions want.
+__attribute__((target("sha,sse4.1,ssse3"))) void compressWithSha(std::uint32_t *state, const unsigned char *block)
+{
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(state)), 0xB1); // CDAB
+    __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(state + 4)), 0x1B); // EFGH
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8); // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0); // CDGH
+    const __m128i savedAbef = state0, savedCdgh = state1;
+    __m128i w[4];
+    for (int i = 0; i < 16; ++i) {
+        __m128i &current = w[i % 4];
+        if (i < 4) {
+            current = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(block + 16 * i)), byteSwap);
+        } else {
+            const __m128i &previous = w[(i + 3) % 4], &beforePrevious = w[(i + 2) % 4];
+            current = _mm_sha256msg1_epu32(current, w[(i + 1) % 4]);
+            current = _mm_add_epi32(current, _mm_alignr_epi8(previous, beforePrevious, 4));
+            current = _mm_sha256msg2_epu32(current, previous);
+        }
+        __m128i message = _mm_add_epi32(current, _mm_loadu_si128(reinterpret_cast<const __m128i *>(K + 4 * i)));
+        state1 = _mm_sha256rnds2_epu32(state1, state0, message);
+        message = _mm_shuffle_epi32(message, 0x0E);
+        state0 = _mm_sha256rnds2_epu32(state0, state1, message);
+    }
+    state0 = _mm_add_epi32(state0, savedAbef);
+    state1 = _mm_add_epi32(state1, savedCdgh);
+    tmp = _mm_shuffle_epi32(state0, 0x1B); // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1); // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0); // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8); // HGFE
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(state), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(state + 4), state1);
+}
+#else
+bool g_useSha = false;
+#endif
+
 } // namespace
+
+bool HmacSha256::usesShaInstructions()
+{
+    return g_useSha;
+}
+
+void HmacSha256::setUseShaInstructions(bool use)
+{
+#ifdef TASKMASTER_SHA_NI
+    g_useSha = use && cpuHasSha();
+#else
+    Q_UNUSED(use);
+#endif
+}
 
 void HmacSha256::compress(State &state, const unsigned char *block)
 {
+#ifdef TASKMASTER_SHA_NI
+    if (g_useSha) {
+        compressWithSha(state.data(), block);
+        return;
+    }
+#endif
     // Only additions, rotations and logic on the data: no branch or table index depends on it.
     std::uint32_t w[64];
     for (int i = 0; i < 16; ++i) {
@@ -109,7 +189,8 @@ HmacSha256::HmacSha256(const char *key, qsizetype keySize)
     // A key longer than a block is hashed first (RFC 2104); a shorter one is padded with zeros.
     unsigned char padded[64] = {};
     if (keySize > 64) {
-        Hash hash{initial};
+        Hash hash;
+        hash.state = initial;
         hash.add(reinterpret_cast<const unsigned char *>(key), keySize);
         hash.finish(padded);
     } else if (keySize > 0) {
@@ -118,11 +199,11 @@ HmacSha256::HmacSha256(const char *key, qsizetype keySize)
     unsigned char pad[64];
     for (int i = 0; i < 64; ++i)
         pad[i] = padded[i] ^ 0x36;
-    m_inner = Hash{initial};
+    m_inner.state = initial;
     m_inner.add(pad, 64);
     for (int i = 0; i < 64; ++i)
         pad[i] = padded[i] ^ 0x5c;
-    m_outer = Hash{initial};
+    m_outer.state = initial;
     m_outer.add(pad, 64);
     std::memset(padded, 0, sizeof padded);
     std::memset(pad, 0, sizeof pad);

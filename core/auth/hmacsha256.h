@@ -22,6 +22,11 @@ public:
     void compute(const char *first, qsizetype firstSize, const char *second, qsizetype secondSize,
                  unsigned char *out) const;
 
+    // Whether blocks are hashed with the CPU's SHA instructions (x86 SHA extensions, checked
+    // at run time). Tests switch it off to check the portable code on the same machine.
+    static bool usesShaInstructions();
+    static void setUseShaInstructions(bool use);
+
 private:
     using State = std::array<std::uint32_t, 8>;
     struct Hash {
