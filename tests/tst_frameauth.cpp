@@ -514,7 +514,12 @@ void tst_FrameAuth::authenticatedTrafficStillFlows()
     QVERIFY(client.ready.wait(5000));
     client.link.send(Messages::encodeFrame(submitOne(7)));
     QTRY_COMPARE(framesOfType(client.frames, Protocol::MessageType::Submitted), 1);
-    QTRY_COMPARE(framesOfType(worker->frames, Protocol::MessageType::AssignTasks), 1);
+    // Frames above and below the size that is sent in one piece, in one batch.
+    Messages::Submit big = submitOne(8);
+    big.tasks.first().args = QByteArrayLiteral("{\"n\":2,\"pad\":\"") + QByteArray(3000, 'x') + QByteArrayLiteral("\"}");
+    client.link.send(QList<QByteArray>{Messages::encodeFrame(big), Messages::encodeFrame(submitOne(9))});
+    QTRY_COMPARE(framesOfType(client.frames, Protocol::MessageType::Submitted), 3);
+    QTRY_VERIFY(framesOfType(worker->frames, Protocol::MessageType::AssignTasks) >= 1);
     // Heartbeats keep flowing both ways under their MACs for many intervals (of 100 ms).
     QTRY_VERIFY(m_proxy->passed(0, Direction::ToMaster, Protocol::MessageType::Heartbeat) >= 10);
     QTRY_VERIFY(m_proxy->passed(0, Direction::ToPeer, Protocol::MessageType::Heartbeat) >= 10);

@@ -8,8 +8,11 @@
 #include <QTimer>
 #include <QtEndian>
 
+#include <cstring>
+
 namespace {
 constexpr qint64 ReadChunk = 64 * 1024;
+constexpr qsizetype SmallFrame = 512; // bytes on the wire, MAC included
 }
 
 FramedConnection::FramedConnection(QTcpSocket *socket, quint32 maxFrame, QObject *parent)
@@ -98,17 +101,27 @@ void FramedConnection::write(const QByteArray &frame)
         return;
     }
     // The frame comes encoded with its length prefix; send it with the prefix grown by the
-    // MAC and the MAC behind the body, in three writes to the socket's buffer, no copy.
+    // MAC and the MAC behind the body. Most frames are small (a heartbeat, one result): those
+    // go to the socket's buffer in one write from the stack, larger ones in three, never copied.
     if (frame.size() <= 4) {
         Q_ASSERT_X(false, "FramedConnection::write", "a frame holds a length and at least a type byte");
         return;
     }
     const char *body = frame.constData() + 4;
     const qsizetype size = frame.size() - 4;
+    char small[SmallFrame];
+    const bool isSmall = frame.size() + Protocol::FrameMacSize <= SmallFrame;
     char header[4];
-    qToBigEndian<quint32>(quint32(size + Protocol::FrameMacSize), header);
     char tag[Protocol::FrameMacSize];
-    m_sendAuth->sign(body, size, tag);
+    char *headerAt = isSmall ? small : header;
+    char *tagAt = isSmall ? small + 4 + size : tag;
+    qToBigEndian<quint32>(quint32(size + Protocol::FrameMacSize), headerAt);
+    m_sendAuth->sign(body, size, tagAt);
+    if (isSmall) {
+        std::memcpy(small + 4, body, size_t(size));
+        m_socket->write(small, 4 + size + Protocol::FrameMacSize);
+        return;
+    }
     m_socket->write(header, 4);
     m_socket->write(body, size);
     m_socket->write(tag, Protocol::FrameMacSize);
