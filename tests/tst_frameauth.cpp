@@ -7,6 +7,7 @@
 #include "auth/handshakecrypto.h"
 #include "auth/hmacsha256.h"
 #include "client/masterlink.h"
+#include "frameproxy.h"
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "protocol/framedconnection.h"
@@ -28,144 +29,7 @@
 namespace {
 
 const QByteArray Key = QByteArrayLiteral("frame authentication test key");
-
-enum class Direction { ToMaster, ToPeer };
-
-// A TCP proxy that forwards whole frames and, when armed, tampers with the next frame of a type
-// in one direction: sends it twice, holds it back behind the frame after it, or keeps a copy.
-// Anything it inserts goes in between two whole frames, where a real attacker would put it.
-class FrameProxy final : public QObject
-{
-    Q_OBJECT
-
-public:
-    enum class Action { Duplicate, SwapWithNext, Capture };
-    Q_ENUM(Action)
-
-    explicit FrameProxy(quint16 masterPort) : m_masterPort(masterPort)
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *peer = m_server.nextPendingConnection())
-                addLink(peer);
-        });
-    }
-
-    quint16 port() const { return m_server.serverPort(); }
-    int links() const { return int(m_links.size()); }
-
-    void arm(int link, Direction direction, Action action, Protocol::MessageType type)
-    {
-        Side &side = sideOf(link, direction);
-        side.action = action;
-        side.type = type;
-        side.armed = true;
-    }
-    // Writes raw bytes into the stream now, between two whole frames.
-    void inject(int link, Direction direction, const QByteArray &bytes)
-    {
-        Link &l = *m_links.at(size_t(link));
-        (direction == Direction::ToMaster ? l.master.get() : l.peer)->write(bytes);
-    }
-    QByteArray captured(int link, Direction direction) { return sideOf(link, direction).captured; }
-    int passed(int link, Direction direction, Protocol::MessageType type)
-    {
-        return sideOf(link, direction).passed.value(quint8(type));
-    }
-
-Q_SIGNALS:
-    void framePassed(int link, Direction direction);
-
-private:
-    struct Side {
-        QByteArray buffer;
-        bool armed = false;
-        Action action = Action::Duplicate;
-        Protocol::MessageType type = Protocol::MessageType::Heartbeat;
-        QByteArray held; // a frame waiting for the one after it
-        QByteArray captured;
-        QHash<quint8, int> passed; // frames forwarded, by type
-    };
-    struct Link {
-        QTcpSocket *peer = nullptr;
-        std::unique_ptr<QTcpSocket> master;
-        Side toMaster;
-        Side toPeer;
-    };
-
-    Side &sideOf(int link, Direction direction)
-    {
-        Link &l = *m_links.at(size_t(link));
-        return direction == Direction::ToMaster ? l.toMaster : l.toPeer;
-    }
-
-    void addLink(QTcpSocket *peer)
-    {
-        const int index = int(m_links.size());
-        auto link = std::make_unique<Link>();
-        link->peer = peer;
-        link->master = std::make_unique<QTcpSocket>();
-        QTcpSocket *master = link->master.get();
-        m_links.push_back(std::move(link));
-        connect(peer, &QTcpSocket::readyRead, this, [this, index] { pump(index, Direction::ToMaster); });
-        connect(master, &QTcpSocket::readyRead, this, [this, index] { pump(index, Direction::ToPeer); });
-        connect(peer, &QTcpSocket::disconnected, master, &QTcpSocket::disconnectFromHost);
-        connect(master, &QTcpSocket::disconnected, peer, &QTcpSocket::disconnectFromHost);
-        master->connectToHost(QHostAddress::LocalHost, m_masterPort);
-        // What the peer sends before the master is reached waits in the peer's socket.
-        connect(master, &QTcpSocket::connected, this, [this, index] { pump(index, Direction::ToMaster); });
-    }
-
-    void pump(int index, Direction direction)
-    {
-        Link &l = *m_links.at(size_t(index));
-        QTcpSocket *from = direction == Direction::ToMaster ? l.peer : l.master.get();
-        QTcpSocket *to = direction == Direction::ToMaster ? l.master.get() : l.peer;
-        if (to->state() != QAbstractSocket::ConnectedState)
-            return;
-        Side &side = direction == Direction::ToMaster ? l.toMaster : l.toPeer;
-        side.buffer.append(from->readAll());
-        while (side.buffer.size() >= 4) {
-            const qsizetype length = qFromBigEndian<quint32>(side.buffer.constData());
-            if (side.buffer.size() < 4 + length)
-                break;
-            const QByteArray frame = side.buffer.left(4 + length);
-            side.buffer.remove(0, 4 + length);
-            ++side.passed[frame.size() > 4 ? quint8(frame.at(4)) : quint8(0)];
-            forward(side, to, frame);
-            Q_EMIT framePassed(index, direction);
-        }
-    }
-
-    void forward(Side &side, QTcpSocket *to, const QByteArray &frame)
-    {
-        if (!side.held.isEmpty()) {
-            to->write(frame);
-            to->write(std::exchange(side.held, QByteArray()));
-            return;
-        }
-        if (side.armed && frame.size() > 4 && quint8(frame.at(4)) == quint8(side.type)) {
-            side.armed = false;
-            switch (side.action) {
-            case Action::Duplicate:
-                to->write(frame);
-                to->write(frame);
-                return;
-            case Action::SwapWithNext:
-                side.held = frame;
-                return;
-            case Action::Capture:
-                side.captured = frame;
-                break;
-            }
-        }
-        to->write(frame);
-    }
-
-    QTcpServer m_server;
-    quint16 m_masterPort;
-    std::vector<std::unique_ptr<Link>> m_links;
-};
+using Direction = FrameProxy::Direction;
 
 Master::Settings settings()
 {
