@@ -5,6 +5,8 @@
 #include "auth/handshakecrypto.h"
 #include "master/auththrottle.h"
 #include "master/master.h"
+#include "master/peeraddress.h"
+#include "master/refusallog.h"
 #include "master/scheduler.h"
 #include "protocol/framedconnection.h"
 #include "task/taskstore.h"
@@ -51,6 +53,10 @@ private Q_SLOTS:
     void cleanup();
     void handshakeWrittenOneByteAtATimeSucceeds();
     void silentCrowdDoesNotStopAWorker();
+    void oneAddressCannotTakeEveryHandshakePlace();
+    void silenceUntilTheDeadlineCountsAsAFailure();
+    void refusalsAreSummedUpPerAddress();
+    void ipv6PeersAreCountedPerSlash64();
     void wrongKeysFromOneAddressAreSlowedDown();
     void partialHugeFrameIsDroppedWhenThePeerGoesQuiet();
     void throttleDoublesUpToItsCeiling();
@@ -71,6 +77,7 @@ void tst_Hostile::init()
     settings.key = Key;
     settings.handshakeTimeoutMs = 1500;
     settings.maxUnauthenticated = 64;
+    settings.maxUnauthenticatedPerAddress = 8;
     settings.heartbeatIntervalMs = 200;
     settings.heartbeatTimeoutMs = 1500;
     settings.authThrottle.baseDelayMs = 100;
@@ -127,10 +134,13 @@ void tst_Hostile::silentCrowdDoesNotStopAWorker()
     QVERIFY(worker);
     QSignalSpy rejected(m_master.get(), &Master::peerRejected);
 
-    // 100 peers connect and say nothing: 64 wait out the deadline, the rest are refused at once.
+    // 100 peers from 13 addresses connect and say nothing: 64 wait out the deadline, the rest
+    // are refused at once (no address reaches its own limit of 8 before the master's 64).
     std::vector<std::unique_ptr<QTcpSocket>> crowd;
     for (int i = 0; i < 100; ++i) {
         crowd.push_back(std::make_unique<QTcpSocket>());
+        if (!crowd.back()->bind(QHostAddress(0x7f000010u + quint32(i % 13)), 0))
+            QSKIP("this system cannot send from other loopback addresses than 127.0.0.1");
         crowd.back()->connectToHost(QHostAddress::LocalHost, m_port);
     }
     QTRY_COMPARE_WITH_TIMEOUT(rejected.size(), 36, 5000);
@@ -155,6 +165,96 @@ void tst_Hostile::silentCrowdDoesNotStopAWorker()
     QSignalSpy ready(&late, &MasterLink::ready);
     late.open(QStringLiteral("127.0.0.1"), m_port);
     QVERIFY(ready.wait(5000));
+}
+
+void tst_Hostile::oneAddressCannotTakeEveryHandshakePlace()
+{
+    QSignalSpy rejected(m_master.get(), &Master::peerRejected);
+    // 100 silent sockets from 127.0.0.2: 8 hold places, the others are refused at once.
+    std::vector<std::unique_ptr<QTcpSocket>> crowd;
+    for (int i = 0; i < 100; ++i) {
+        crowd.push_back(std::make_unique<QTcpSocket>());
+        if (!crowd.back()->bind(QHostAddress(QStringLiteral("127.0.0.2")), 0))
+            QSKIP("this system cannot send from 127.0.0.2");
+        crowd.back()->connectToHost(QHostAddress::LocalHost, m_port);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(rejected.size(), 92, 5000);
+    for (const QList<QVariant> &r : std::as_const(rejected)) {
+        QVERIFY2(r.at(1).toString().contains(QLatin1String("too many connections from 127.0.0.2 still in the handshake (8)")),
+                 qPrintable(r.at(1).toString()));
+    }
+    // Another address still gets in at once, while the 8 still wait for their deadline.
+    MasterLink other(Protocol::Role::Client, Key);
+    QSignalSpy ready(&other, &MasterLink::ready);
+    other.open(QStringLiteral("127.0.0.1"), m_port);
+    QVERIFY(ready.wait(5000));
+    QCOMPARE(rejected.size(), 92);
+}
+
+void tst_Hostile::silenceUntilTheDeadlineCountsAsAFailure()
+{
+    QSignalSpy rejected(m_master.get(), &Master::peerRejected);
+    QSignalSpy delayed(m_master.get(), &Master::handshakeDelayed);
+    QTcpSocket silent;
+    QVERIFY(silent.bind(QHostAddress::LocalHost, 0));
+    silent.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(rejected.wait(5000));
+    QVERIFY(rejected.first().at(1).toString().contains(QLatin1String("not completed within 1500 ms")));
+    // The next handshake from that address waits like one after a wrong key.
+    MasterLink next(Protocol::Role::Client, Key);
+    QSignalSpy ready(&next, &MasterLink::ready);
+    next.open(QStringLiteral("127.0.0.1"), m_port);
+    QVERIFY(ready.wait(5000));
+    QCOMPARE(delayed.size(), 1);
+    QCOMPARE(delayed.first().at(1).toInt(), 100);
+}
+
+namespace {
+QStringList g_lines;
+void collectLine(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    g_lines.append(message);
+}
+} // namespace
+
+void tst_Hostile::refusalsAreSummedUpPerAddress()
+{
+    g_lines.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(collectLine);
+    {
+        RefusalLog log(200);
+        const QHostAddress attacker(QStringLiteral("127.0.0.2"));
+        const QHostAddress other(QStringLiteral("192.0.2.9"));
+        for (int i = 0; i < 1234; ++i)
+            log.refused(attacker, QStringLiteral("127.0.0.2:%1").arg(1000 + i), QStringLiteral("too many"));
+        log.refused(other, QStringLiteral("192.0.2.9:1"), QStringLiteral("too many"));
+        // One line at once per address, then one summary for the rest of the interval.
+        QCOMPARE(g_lines.size(), 2);
+        QTRY_COMPARE(g_lines.size(), 3);
+        QVERIFY2(g_lines.last().contains(QLatin1String("refused 1233 connections from 127.0.0.2 in the last 0.2 s")),
+                 qPrintable(g_lines.last()));
+        // A quiet interval forgets the address: its next refusal is told at once again.
+        QTRY_COMPARE(log.trackedAddresses(), 0);
+        QCOMPARE(g_lines.size(), 3);
+        log.refused(attacker, QStringLiteral("127.0.0.2:1"), QStringLiteral("too many"));
+        QCOMPARE(g_lines.size(), 4);
+        QVERIFY2(g_lines.last().startsWith(QLatin1String("refusing 127.0.0.2:1 - too many")), qPrintable(g_lines.last()));
+    }
+    qInstallMessageHandler(previous);
+}
+
+void tst_Hostile::ipv6PeersAreCountedPerSlash64()
+{
+    const QHostAddress a(QStringLiteral("2001:db8:1:2::1"));
+    QCOMPARE(PeerAddress::group(a), PeerAddress::group(QHostAddress(QStringLiteral("2001:db8:1:2:ffff:ffff:ffff:ffff"))));
+    QVERIFY(PeerAddress::group(a) != PeerAddress::group(QHostAddress(QStringLiteral("2001:db8:1:3::1"))));
+    QCOMPARE(PeerAddress::group(QHostAddress(QStringLiteral("::ffff:192.0.2.7"))), QHostAddress(QStringLiteral("192.0.2.7")));
+    QCOMPARE(PeerAddress::group(QHostAddress(QStringLiteral("192.0.2.7"))), QHostAddress(QStringLiteral("192.0.2.7")));
+    // The throttle counts the same way: a new address in the same /64 is no fresh start.
+    AuthThrottle throttle;
+    throttle.recordFailure(a);
+    QVERIFY(throttle.delayFor(QHostAddress(QStringLiteral("2001:db8:1:2::99"))) > 0);
+    QCOMPARE(throttle.delayFor(QHostAddress(QStringLiteral("2001:db8:1:3::1"))), 0);
 }
 
 void tst_Hostile::wrongKeysFromOneAddressAreSlowedDown()

@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +35,7 @@ private Q_SLOTS:
     void untrustedMasterIsRefusedWithItsFingerprint();
     void plainPeerOnATlsMasterIsToldQuickly();
     void tlsPeerOnAPlainMasterIsToldQuickly();
+    void stalledTlsHandshakeCountsAsAFailure();
     void badCertificateFilesGiveClearErrors_data();
     void badCertificateFilesGiveClearErrors();
     void fingerprintsAreParsedOrRefused_data();
@@ -195,6 +197,32 @@ void tst_Tls::plainPeerOnATlsMasterIsToldQuickly()
              qPrintable(failed.first().at(1).toString()));
     QTRY_COMPARE(rejected.size(), 1);
     QVERIFY(rejected.first().at(1).toString().contains(QLatin1String("requires TLS")));
+}
+
+void tst_Tls::stalledTlsHandshakeCountsAsAFailure()
+{
+    // A peer that starts a TLS record and stalls holds a place until the deadline, which the
+    // master counts against its address as it counts a wrong key.
+    Master::Settings settings = m_master->settings();
+    settings.handshakeTimeoutMs = 500;
+    m_master->setSettings(settings);
+    QSignalSpy rejected(m_master.get(), &Master::peerRejected);
+    QSignalSpy delayed(m_master.get(), &Master::handshakeDelayed);
+    QTcpSocket stalled;
+    stalled.connectToHost(QHostAddress::LocalHost, m_master->serverPort());
+    QVERIFY(stalled.waitForConnected(5000));
+    stalled.write("\x16\x03\x01", 3);
+    QVERIFY(rejected.wait(5000));
+    QVERIFY2(rejected.first().at(1).toString().contains(QLatin1String("TLS handshake not completed within 500 ms")),
+             qPrintable(rejected.first().at(1).toString()));
+
+    MasterLink link(Protocol::Role::Client, Key);
+    link.setTls(client(true, QString(), QString::fromLatin1(m_fingerprint)));
+    QSignalSpy ready(&link, &MasterLink::ready);
+    link.open(QStringLiteral("127.0.0.1"), m_master->serverPort());
+    QVERIFY(ready.wait(10'000));
+    QCOMPARE(delayed.size(), 1);
+    QCOMPARE(delayed.first().at(1).toInt(), settings.authThrottle.baseDelayMs);
 }
 
 void tst_Tls::tlsPeerOnAPlainMasterIsToldQuickly()

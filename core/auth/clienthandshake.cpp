@@ -87,6 +87,9 @@ void ClientHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
     m_done = true;
     m_deadline->stop();
     disconnect(m_connection, nullptr, this, nullptr);
+    // Before any byte of the next frame is read: a frame pipelined behind Welcome is checked too.
+    const auto keys = HandshakeCrypto::sessionKeys(m_key, m_role, m_version, m_masterNonce, m_nonce);
+    m_connection->startFrameAuthentication(keys.peerToMaster, keys.masterToPeer);
     Q_EMIT authenticated(welcome);
 }
 

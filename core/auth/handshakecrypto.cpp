@@ -45,6 +45,13 @@ QByteArray masterProof(const QByteArray &key, Protocol::Role role, quint16 versi
     return proof("taskmaster HMAC-SHA256 master", key, role, version, peerNonce, masterNonce);
 }
 
+SessionKeys sessionKeys(const QByteArray &key, Protocol::Role role, quint16 version,
+                        const QByteArray &masterNonce, const QByteArray &peerNonce)
+{
+    return {proof("taskmaster-v2 session master->peer", key, role, version, masterNonce, peerNonce),
+            proof("taskmaster-v2 session peer->master", key, role, version, masterNonce, peerNonce)};
+}
+
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
     if (a.size() != b.size())

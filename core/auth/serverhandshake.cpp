@@ -11,7 +11,9 @@ ServerHandshake::ServerHandshake(FramedConnection *connection, const Settings &s
 {
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false, false);
+        // Sitting on a place until the deadline counts as a failure: it is how one address
+        // would hold every place, and the throttle then makes each new one wait.
+        fail(QStringLiteral("handshake not completed within %1 ms").arg(m_settings.deadlineMs), false, true);
     });
     connect(m_connection, &FramedConnection::frameReceived, this, &ServerHandshake::onFrame);
     connect(m_connection, &FramedConnection::closed, this, [this](const QString &reason) {
@@ -81,6 +83,9 @@ void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
     welcome.heartbeatTimeoutMs = m_settings.heartbeatTimeoutMs;
     welcome.maxFrame = m_settings.maxFrame;
     m_connection->send(Messages::encodeFrame(welcome));
+    // Welcome is the last frame without a MAC either way: the Response was the peer's last.
+    const auto keys = HandshakeCrypto::sessionKeys(m_settings.key, role, response.version, m_nonce, response.nonce);
+    m_connection->startFrameAuthentication(keys.masterToPeer, keys.peerToMaster);
     Q_EMIT authenticated(role, response.version);
 }
 

@@ -29,7 +29,8 @@ public:
 
     void start();
     // After failed(): true when the peer answered wrongly (a bad proof, garbage, a message out
-    // of turn), false when it only left or stayed silent. The master throttles the former.
+    // of turn) or stayed silent until the deadline, false when it only left. The master
+    // throttles the former.
     bool peerMisbehaved() const { return m_peerMisbehaved; }
 
 Q_SIGNALS:

@@ -1,21 +1,15 @@
 #include "auththrottle.h"
 
+#include "master/peeraddress.h"
+
 AuthThrottle::AuthThrottle(const Settings &settings) : m_settings(settings)
 {
     m_clock.start();
 }
 
-QHostAddress AuthThrottle::normalised(const QHostAddress &address)
-{
-    // ::ffff:1.2.3.4 and 1.2.3.4 are the same peer.
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4) : address;
-}
-
 int AuthThrottle::delayFor(const QHostAddress &address) const
 {
-    const auto it = m_entries.constFind(normalised(address));
+    const auto it = m_entries.constFind(PeerAddress::group(address));
     if (it == m_entries.cend() || m_clock.elapsed() - it->lastFailureMs > m_settings.forgetAfterMs)
         return 0;
     const int shift = qMin(it->failures - 1, 20);
@@ -24,7 +18,7 @@ int AuthThrottle::delayFor(const QHostAddress &address) const
 
 int AuthThrottle::recordFailure(const QHostAddress &address)
 {
-    const QHostAddress key = normalised(address);
+    const QHostAddress key = PeerAddress::group(address);
     const qint64 now = m_clock.elapsed();
     auto it = m_entries.find(key);
     if (it == m_entries.end()) {
@@ -42,7 +36,7 @@ int AuthThrottle::recordFailure(const QHostAddress &address)
 
 void AuthThrottle::recordSuccess(const QHostAddress &address)
 {
-    m_entries.remove(normalised(address));
+    m_entries.remove(PeerAddress::group(address));
 }
 
 void AuthThrottle::evict()

@@ -1,6 +1,7 @@
 #pragma once
 
-// Slows down guessing the authkey: every failed authentication from an address doubles the
+// Slows down guessing the authkey: every failed authentication from an address (an IPv6 /64
+// counts as one, see PeerAddress) doubles the
 // wait before the next handshake from that address starts (up to a ceiling below a peer's
 // connect timeout, so the right key still gets in). The table is bounded: entries expire, and
 // when it is full the address that failed longest ago is forgotten first.
@@ -36,7 +37,6 @@ private:
         quint64 order = 0; // of the last failure; milliseconds tie, this does not
     };
 
-    static QHostAddress normalised(const QHostAddress &address);
     void evict();
 
     Settings m_settings;

@@ -2,7 +2,9 @@
 
 #include "auth/serverhandshake.h"
 #include "master/clientsession.h"
+#include "master/peeraddress.h"
 #include "master/pendingpeer.h"
+#include "master/refusallog.h"
 #include "master/scheduler.h"
 #include "master/tlsserver.h"
 #include "master/workersession.h"
@@ -20,7 +22,8 @@ Master::Master(const Settings &settings, std::unique_ptr<TaskStore> store, QObje
       m_settings(settings),
       m_scheduler(new Scheduler(store ? std::move(store) : std::make_unique<MemoryTaskStore>(), this)),
       m_server(new QTcpServer(this)),
-      m_throttle(settings.authThrottle)
+      m_throttle(settings.authThrottle),
+      m_refusals(new RefusalLog(RefusalLog::DefaultIntervalMs, this))
 {
 }
 
@@ -105,26 +108,50 @@ bool Master::drainWorker(quint64 workerId, const QString &reason)
     return session;
 }
 
+QString Master::refusalOf(const QHostAddress &group) const
+{
+    if (m_unauthenticated >= m_settings.maxUnauthenticated)
+        return QStringLiteral("too many connections still in the handshake (%1)").arg(m_settings.maxUnauthenticated);
+    if (m_unauthenticatedFrom.value(group) >= m_settings.maxUnauthenticatedPerAddress) {
+        return QStringLiteral("too many connections from %1 still in the handshake (%2)")
+                .arg(group.toString())
+                .arg(m_settings.maxUnauthenticatedPerAddress);
+    }
+    return {};
+}
+
+void Master::releasePlace(const QHostAddress &group)
+{
+    --m_unauthenticated;
+    auto it = m_unauthenticatedFrom.find(group);
+    if (it != m_unauthenticatedFrom.end() && --*it <= 0)
+        m_unauthenticatedFrom.erase(it);
+}
+
 void Master::acceptConnections()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         const QHostAddress address = socket->peerAddress();
+        const QHostAddress group = PeerAddress::group(address);
         const QString peer = address.toString() + QLatin1Char(':') + QString::number(socket->peerPort());
-        if (m_unauthenticated >= m_settings.maxUnauthenticated) {
-            const QString reason = QStringLiteral("too many connections still in the handshake (%1)")
-                                           .arg(m_settings.maxUnauthenticated);
-            qCWarning(lcAuth).noquote() << "refusing" << peer << "-" << reason;
-            Q_EMIT peerRejected(peer, reason);
+        const QString refusal = refusalOf(group);
+        if (!refusal.isEmpty()) {
+            m_refusals->refused(group, peer, refusal);
+            Q_EMIT peerRejected(peer, refusal);
             socket->abort();
             socket->deleteLater();
             continue;
         }
         ++m_unauthenticated;
+        ++m_unauthenticatedFrom[group];
         // TLS first, when required; the authkey handshake then runs inside it.
         auto *pending = new PendingPeer(socket, usesTls(), m_settings.handshakeTimeoutMs, this);
-        connect(pending, &PendingPeer::failed, this, [this, pending, peer](const QString &reason) {
-            --m_unauthenticated;
+        connect(pending, &PendingPeer::failed, this, [this, pending, peer, address, group](const QString &reason) {
+            releasePlace(group);
             qCWarning(lcAuth).noquote() << "dropping" << peer << "-" << reason;
+            // Holding a place until the deadline is how the places are taken from others.
+            if (pending->timedOut())
+                m_throttle.recordFailure(address);
             Q_EMIT peerRejected(peer, reason);
             pending->deleteLater();
         });
@@ -147,8 +174,9 @@ void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHost
     hs.heartbeatTimeoutMs = quint32(m_settings.heartbeatTimeoutMs);
     hs.maxFrame = m_settings.maxFrame;
     auto *handshake = new ServerHandshake(connection, hs, connection);
-    connect(handshake, &ServerHandshake::failed, this, [this, connection, handshake, peer, address](const QString &reason) {
-        --m_unauthenticated;
+    const QHostAddress group = PeerAddress::group(address);
+    connect(handshake, &ServerHandshake::failed, this, [this, connection, handshake, peer, address, group](const QString &reason) {
+        releasePlace(group);
         if (handshake->peerMisbehaved()) {
             const int failures = m_throttle.recordFailure(address);
             qCWarning(lcAuth).noquote() << QStringLiteral("authentication from %1 failed (%2 in a row from %3): %4; "
@@ -162,8 +190,8 @@ void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHost
         connection->deleteLater();
     });
     connect(handshake, &ServerHandshake::authenticated, this,
-            [this, connection, handshake, address](Protocol::Role role, quint16) {
-                --m_unauthenticated;
+            [this, connection, handshake, address, group](Protocol::Role role, quint16) {
+                releasePlace(group);
                 m_throttle.recordSuccess(address);
                 handshake->deleteLater();
                 connection->setMaxFrame(m_settings.maxFrame);

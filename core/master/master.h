@@ -14,6 +14,7 @@
 #include <memory>
 
 class QTcpServer;
+class RefusalLog;
 class QTcpSocket;
 class Scheduler;
 class TaskStore;
@@ -31,6 +32,8 @@ public:
         int heartbeatTimeoutMs = Protocol::DefaultHeartbeatTimeoutMs;
         quint32 maxFrame = Protocol::DefaultMaxFrame;
         int maxUnauthenticated = 64;
+        // Of those, how many one address (an IPv6 /64) may hold, so that it cannot take them all.
+        int maxUnauthenticatedPerAddress = 8;
         // A null configuration serves plain TCP; otherwise every peer must speak TLS.
         QSslConfiguration tls;
         AuthThrottle::Settings authThrottle;
@@ -69,11 +72,15 @@ private:
     void acceptConnections();
     WorkerSession *sessionOf(quint64 workerId) const;
     void startHandshake(QTcpSocket *socket, const QString &peer, const QHostAddress &address);
+    QString refusalOf(const QHostAddress &group) const;
+    void releasePlace(const QHostAddress &group);
 
     Settings m_settings;
     Scheduler *m_scheduler;
     QTcpServer *m_server;
     QString m_error;
     int m_unauthenticated = 0;
+    QHash<QHostAddress, int> m_unauthenticatedFrom; // by PeerAddress::group
     AuthThrottle m_throttle;
+    RefusalLog *m_refusals;
 };

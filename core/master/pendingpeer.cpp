@@ -18,6 +18,7 @@ PendingPeer::PendingPeer(QTcpSocket *socket, bool tlsRequired, int deadlineMs, Q
     m_deadline->setSingleShot(true);
     m_deadline->setInterval(deadlineMs);
     connect(m_deadline, &QTimer::timeout, this, [this, deadlineMs] {
+        m_timedOut = true;
         fail(QStringLiteral("TLS handshake not completed within %1 ms").arg(deadlineMs));
     });
     m_silence->setSingleShot(true);

@@ -26,6 +26,8 @@ public:
     QString peerDescription() const { return m_peer; }
     // Gives the socket up (to a FramedConnection); call from a ready() handler.
     QTcpSocket *takeSocket();
+    // After failed(): true when the TLS handshake ran into the deadline.
+    bool timedOut() const { return m_timedOut; }
 
 Q_SIGNALS:
     void ready();
@@ -43,4 +45,5 @@ private:
     bool m_tlsRequired;
     bool m_encrypting = false;
     bool m_done = false;
+    bool m_timedOut = false;
 };

@@ -3,6 +3,8 @@
 // One framed connection over a TCP socket: reads frames through a FrameDecoder under a size
 // cap, writes whole frames, and keeps the link alive with heartbeats once asked to. Any
 // protocol violation closes the connection with a reason; the owner hears closed(reason).
+// From startFrameAuthentication() on, every frame sent carries a MAC and every frame received
+// must carry the right one for its place in the sequence, or the connection closes.
 
 #include "framedecoder.h"
 #include "protocol.h"
@@ -10,6 +12,9 @@
 #include <QObject>
 #include <QPointer>
 
+#include <memory>
+
+class FrameAuthenticator;
 class QTcpSocket;
 class QTimer;
 
@@ -22,9 +27,14 @@ public:
     FramedConnection(QTcpSocket *socket, quint32 maxFrame, QObject *parent = nullptr);
     ~FramedConnection() override;
 
+    // The largest message body (type and fields) accepted; a frame MAC comes on top of it.
     void setMaxFrame(quint32 maxFrame);
     // After the handshake both ends use the master's cap, in both directions.
-    quint32 maxFrame() const { return m_decoder.maxFrame(); }
+    quint32 maxFrame() const { return m_maxFrame; }
+    // Authenticates every frame from the next one sent and the next one received on. Called by
+    // the handshake at the frame boundary right after Welcome, so nothing slips in between.
+    void startFrameAuthentication(const QByteArray &sendKey, const QByteArray &receiveKey);
+    bool isAuthenticatingFrames() const { return bool(m_receiveAuth); }
     // Sends several frames at once (a long list split under the cap).
     void send(const QList<QByteArray> &frames);
     // Sends a heartbeat every intervalMs and closes after timeoutMs without any frame.
@@ -47,10 +57,14 @@ Q_SIGNALS:
 
 private:
     void readFrames();
+    void write(const QByteArray &frame);
     void finish(const QString &reason);
 
     QTcpSocket *m_socket;
     FrameDecoder m_decoder;
+    quint32 m_maxFrame;
+    std::unique_ptr<FrameAuthenticator> m_sendAuth;
+    std::unique_ptr<FrameAuthenticator> m_receiveAuth;
     QTimer *m_heartbeatTimer = nullptr;
     QTimer *m_livenessTimer = nullptr;
     QString m_peer;

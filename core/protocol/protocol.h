@@ -13,8 +13,10 @@ inline constexpr quint32 Magic = 0x544D5131;
 
 // Protocol versions this build speaks; the handshake settles on one. Version 2 added routing
 // (kinds, tags, requires), retry and delay, task starts, attempt numbers on every task list
-// the worker role sends or receives, and authenticated frames. A version 1 peer is refused
-// with a message that names both ranges (docs/PROTOCOL.md, section 3).
+// the worker role sends or receives, and authenticated frames. Version 1 sent frames without
+// a MAC after the handshake; a master that still accepted it would let anyone on the path
+// rewrite the Challenge's maxVersion and strip the frame MACs, so it is not spoken at all:
+// a version 1 peer is refused with a message that names both ranges (docs/PROTOCOL.md, 3.2).
 inline constexpr quint16 MinVersion = 2;
 inline constexpr quint16 MaxVersion = 2;
 
@@ -34,6 +36,9 @@ inline constexpr int MaxErrorSize = 16 * 1024; // characters
 
 inline constexpr int NonceSize = 32;
 inline constexpr int MacSize = 32;
+// Every frame after Welcome ends with this much of HMAC-SHA256(K_dir, seq || body); the length
+// prefix counts it, and the cap after the handshake is maxFrame plus this.
+inline constexpr int FrameMacSize = 16;
 
 // Defaults for timers; the master announces the heartbeat figures in Welcome.
 inline constexpr int DefaultHandshakeTimeoutMs = 10'000;

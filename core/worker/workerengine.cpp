@@ -108,6 +108,15 @@ void WorkerEngine::onReady()
 
 void WorkerEngine::onFailed(ClientHandshake::Failure failure, const QString &reason)
 {
+    // A refusal comes before any frame is authenticated, so whoever holds the port while the
+    // master restarts can send one. A worker this master already let in keeps trying instead.
+    if (failure != ClientHandshake::Failure::Transient && m_everConnected) {
+        qCCritical(lcWorker).noquote() << reason
+                                       << "- this worker was authenticated by this master before, so it keeps "
+                                          "retrying: if the authkey really changed, stop it";
+        retryLater(reason);
+        return;
+    }
     if (failure == ClientHandshake::Failure::AuthkeyMismatch) {
         qCCritical(lcWorker).noquote() << reason;
         stop(ExitAuthFailed);

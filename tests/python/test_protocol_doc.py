@@ -157,10 +157,17 @@ class Conn:
         self.closed = threading.Event()
         self.heartbeat_thread = None
         self.last_raw_frame = None
+        self.send_key = self.recv_key = None  # session keys once Welcome is verified (4.4)
+        self.send_seq = self.recv_seq = 0
 
     def send(self, msg_type, payload=b""):
-        with self.send_lock:
-            self.sock.sendall(frame(msg_type, payload))
+        with self.send_lock:  # the sequence number follows the order on the wire
+            if self.send_key is None:
+                self.sock.sendall(frame(msg_type, payload))
+                return
+            body = enc_u8(msg_type) + payload
+            self.sock.sendall(enc_u32(len(body) + 16) + body + frame_mac(self.send_key, self.send_seq, body))
+            self.send_seq += 1
 
     def _fill(self, n, deadline):
         while len(self.buf) < n:
@@ -186,6 +193,13 @@ class Conn:
             self._fill(4 + length, deadline)
             raw = bytes(self.buf[:4 + length])
             del self.buf[:4 + length]
+            if self.recv_key is not None:
+                expected = frame_mac(self.recv_key, self.recv_seq, raw[4:-16]) if length >= 17 else b""
+                if not hmac.compare_digest(expected, raw[-16:]):
+                    raise TestFailure("%s: frame authentication failed (frame %d)" % (self.name, self.recv_seq))
+                self.recv_seq += 1
+                raw = enc_u32(length - 16) + raw[4:-16]
+                length -= 16
             self.last_raw_frame = raw
             msg_type = raw[4]
             if msg_type == HEARTBEAT:
@@ -246,6 +260,19 @@ def master_proof(key, role, version, master_nonce, peer_nonce):
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 
+SESSION_LABEL_MP = b"taskmaster-v2 session master->peer"
+SESSION_LABEL_PM = b"taskmaster-v2 session peer->master"
+
+
+def session_key(key, label, role, version, master_nonce, peer_nonce):
+    msg = label + bytes([role]) + enc_u16(version) + master_nonce + peer_nonce
+    return hmac.new(key, msg, hashlib.sha256).digest()
+
+
+def frame_mac(session, seq, body):
+    return hmac.new(session, enc_u64(seq) + body, hashlib.sha256).digest()[:16]
+
+
 def handshake(conn, key, role, heartbeats=True, force_version=None):
     """Runs the peer's side; returns the Welcome fields and the Challenge frame as received."""
     msg_type, r = conn.recv_frame()
@@ -283,6 +310,9 @@ def handshake(conn, key, role, heartbeats=True, force_version=None):
     if not hmac.compare_digest(expected, welcome["mac"] or b""):
         raise TestFailure("%s: the master's proof in Welcome does not verify" % conn.name)
     welcome["master_proof_ok"] = True
+    # Every frame from here on, both ways, carries a MAC (4.4).
+    conn.send_key = session_key(key, SESSION_LABEL_PM, role, version, master_nonce, peer_nonce)
+    conn.recv_key = session_key(key, SESSION_LABEL_MP, role, version, master_nonce, peer_nonce)
     welcome["challenge_frame"] = challenge_frame
     conn.max_frame = welcome["max_frame"]
     if heartbeats:
@@ -581,7 +611,10 @@ def run(taskmaster, checks):
         port = master.port
 
         # Frame examples from the document.
-        checks.check(frame(HEARTBEAT) == bytes.fromhex("000000010a"), "Heartbeat frame is 00 00 00 01 0a")
+        vector_kmp = session_key(b"secret", SESSION_LABEL_MP, ROLE_WORKER, 2, bytes(range(32)), bytes(range(32, 64)))
+        checks.check(enc_u32(17) + b"\x0a" + frame_mac(vector_kmp, 0, b"\x0a")
+                     == bytes.fromhex("000000110addca447bb5907ad31da4ee7336f6effe"),
+                     "the master's first Heartbeat of the test vector (4.4) matches the document")
 
         # --- worker
         worker = PythonWorker(port, key, "python-doc-worker", 2)
@@ -933,10 +966,20 @@ def run_limits(taskmaster, checks):
                      "are refused with RequestFailed")
         over = connect("oversized frame")
         handshake(over, key, ROLE_CLIENT)
-        over.sock.sendall(enc_u32(8193))
+        over.sock.sendall(enc_u32(8192 + 16 + 1))
         closed, seen = over.read_until_eof()
         checks.check(closed and GOODBYE not in types_of(seen),
                      "a length prefix over --max-frame closes the connection without Goodbye")
+
+        # A frame without its MAC, or with a wrong one, closes the connection without a reply.
+        for name, tail in (("no MAC", b""), ("wrong MAC", bytes(16))):
+            forged = connect("frame with " + name)
+            handshake(forged, key, ROLE_CLIENT, heartbeats=False)
+            body = enc_u8(STATUS_REQUEST) + enc_u32(9)
+            forged.sock.sendall(enc_u32(len(body) + len(tail)) + body + tail)
+            closed, seen = forged.read_until_eof()
+            checks.check(closed and STATUS_REPLY not in types_of(seen) and GOODBYE not in types_of(seen),
+                         "a frame with %s after Welcome closes the connection unanswered" % name)
 
         # A malformed body of a known type: Goodbye with a reason, then the close.
         bad = connect("malformed message")
