@@ -56,6 +56,17 @@ QJsonObject resultObject(const TaskOutcome &outcome)
     return value.toObject();
 }
 
+// A task as the engine hands it to a handler.
+TaskInput taskInput(const QJsonValue &args)
+{
+    TaskInput input;
+    input.id = 1;
+    input.attempt = 1;
+    input.args = args;
+    input.rawArgs = JsonValue::serialize(args);
+    return input;
+}
+
 QJsonObject execArgs(const QStringList &argv)
 {
     return QJsonObject{{QStringLiteral("argv"), QJsonArray::fromStringList(argv)}};
@@ -147,7 +158,7 @@ void tst_Handlers::squareAnswersAtOnce()
     SquareHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY2(outcome.ok, qPrintable(outcome.error));
     QCOMPARE(outcome.result, result);
     QVERIFY(outcome.error.isEmpty());
@@ -186,7 +197,7 @@ void tst_Handlers::squareRejects()
     SquareHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QVERIFY(outcome.result.isEmpty());
     QVERIFY2(outcome.error.startsWith(error), qPrintable(outcome.error));
@@ -218,7 +229,7 @@ void tst_Handlers::echoReturnsArgsUnchanged()
     EchoHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY2(outcome.ok, qPrintable(outcome.error));
     QCOMPARE(outcome.result, args);
 }
@@ -243,7 +254,7 @@ void tst_Handlers::sleepFinishesAfterItsDuration()
 
     SleepHandler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(value, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(value), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
 
     QElapsedTimer clock;
@@ -259,7 +270,7 @@ void tst_Handlers::sleepCancelledDoesNotFinish()
 {
     SleepHandler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(QJsonObject{{QStringLiteral("ms"), 50}}, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(QJsonObject{{QStringLiteral("ms"), 50}}), &outcome, nullptr));
     QVERIFY(run);
 
     QSignalSpy spy(run.get(), &TaskRun::finished);
@@ -296,7 +307,7 @@ void tst_Handlers::sleepRejects()
     SleepHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QCOMPARE(outcome.error, error);
 }
@@ -330,7 +341,7 @@ void tst_Handlers::sha256HashesAFile()
     Sha256Handler handler;
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(
-            handler.prepare(QJsonObject{{QStringLiteral("path"), file.fileName()}}, &outcome, nullptr));
+            handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), file.fileName()}}), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -351,7 +362,7 @@ void tst_Handlers::sha256MissingFileFailsNamingThePath()
 
     Sha256Handler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(QJsonObject{{QStringLiteral("path"), path}}, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), path}}), &outcome, nullptr));
     QVERIFY(run); // whether the file exists is found out on the worker's disk, when it runs
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -369,7 +380,7 @@ void tst_Handlers::sha256CancelledDoesNotFinish()
     Sha256Handler handler;
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(
-            handler.prepare(QJsonObject{{QStringLiteral("path"), file.fileName()}}, &outcome, nullptr));
+            handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), file.fileName()}}), &outcome, nullptr));
     QVERIFY(run);
     QSignalSpy spy(run.get(), &TaskRun::finished);
     run->start();
@@ -396,7 +407,7 @@ void tst_Handlers::sha256Rejects()
     Sha256Handler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QCOMPARE(outcome.error, QStringLiteral(R"(sha256: expected args {"path": string}, got )") + QString::fromUtf8(args));
 }
@@ -408,7 +419,7 @@ void tst_Handlers::execRefusedUnlessAllowed()
     ExecHandler handler(false);
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(execArgs({QStringLiteral("echo"), QStringLiteral("hi")}), &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(execArgs({QStringLiteral("echo"), QStringLiteral("hi")})), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QVERIFY2(outcome.error.contains(QStringLiteral("exec is disabled on this worker")), qPrintable(outcome.error));
     QVERIFY2(outcome.error.contains(QStringLiteral("--allow-exec")), qPrintable(outcome.error));
@@ -450,7 +461,7 @@ void tst_Handlers::execRejects()
     ExecHandler handler(true);
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     // Every refusal shows the expected shape, then says what is wrong with this one.
     QVERIFY2(outcome.error.startsWith(QStringLiteral(R"(exec: expected args {"argv": [program, args...])")),
@@ -529,7 +540,7 @@ void tst_Handlers::execRunsTheProgram()
 
     ExecHandler handler(true, cap);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(value, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(value), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -557,7 +568,7 @@ void tst_Handlers::execRunsInTheGivenDirectory()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(args, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -577,7 +588,7 @@ void tst_Handlers::execInAMissingDirectoryFails()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(args, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -592,8 +603,8 @@ void tst_Handlers::execReportsACrash()
 #else
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(
-            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo before; kill -9 $$")}), &outcome,
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(
+            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo before; kill -9 $$")})), &outcome,
             nullptr));
     QVERIFY(run);
     const auto reported = runToEnd(run.get());
@@ -611,7 +622,7 @@ void tst_Handlers::execOfAMissingProgramFailsNamingIt()
     const QString program = QStringLiteral("taskmaster-test-no-such-program");
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(execArgs({program, QStringLiteral("--flag")}), &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(execArgs({program, QStringLiteral("--flag")})), &outcome, nullptr));
     QVERIFY(run); // whether the program exists is found out on the worker, when it runs
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -686,7 +697,7 @@ void tst_Handlers::execCancelKillsTheProcessAndStaysSilent()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(sleeperArgs(pidFile), &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(sleeperArgs(pidFile)), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     QSignalSpy spy(run.get(), &TaskRun::finished);
     run->start();
@@ -714,7 +725,7 @@ void tst_Handlers::execDeletingARunKillsTheProcess()
     ExecHandler handler(true);
     TaskOutcome outcome;
     QObject parent;
-    TaskRun *run = handler.prepare(sleeperArgs(pidFile), &outcome, &parent);
+    TaskRun *run = handler.prepare(taskInput(sleeperArgs(pidFile)), &outcome, &parent);
     QVERIFY2(run, qPrintable(outcome.error));
     QCOMPARE(run->parent(), &parent);
     run->start();
@@ -741,8 +752,8 @@ void tst_Handlers::execCancelAlsoKillsWhatTheProgramStarted()
     ExecHandler handler(true);
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(handler.prepare(
-            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("sleep 30 & echo $! > \"$0\"; wait"),
-                      pidFile}),
+            taskInput(execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("sleep 30 & echo $! > \"$0\"; wait"),
+                                pidFile})),
             &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     run->start();
