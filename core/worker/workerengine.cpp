@@ -2,8 +2,10 @@
 
 #include "util/jsonvalue.h"
 #include "util/logging.h"
+#include "worker/handlers/commandhandler.h"
 #include "worker/handlers/echohandler.h"
 #include "worker/handlers/exechandler.h"
+#include "worker/handlers/pipehandler.h"
 #include "worker/handlers/sha256handler.h"
 #include "worker/handlers/sleephandler.h"
 #include "worker/handlers/squarehandler.h"
@@ -15,6 +17,21 @@
 #include <QTimer>
 
 #include <limits>
+
+namespace {
+
+std::vector<std::unique_ptr<TaskHandler>> builtinHandlers(bool allowExec)
+{
+    std::vector<std::unique_ptr<TaskHandler>> handlers;
+    handlers.push_back(std::make_unique<SquareHandler>());
+    handlers.push_back(std::make_unique<EchoHandler>());
+    handlers.push_back(std::make_unique<SleepHandler>());
+    handlers.push_back(std::make_unique<Sha256Handler>());
+    handlers.push_back(std::make_unique<ExecHandler>(allowExec));
+    return handlers;
+}
+
+} // namespace
 
 WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
     : QObject(parent),
@@ -29,14 +46,17 @@ WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
         m_settings.name = QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid());
     m_settings.slots = qBound(1, m_settings.slots, 4096);
 
-    std::vector<std::unique_ptr<TaskHandler>> handlers;
-    handlers.push_back(std::make_unique<SquareHandler>());
-    handlers.push_back(std::make_unique<EchoHandler>());
-    handlers.push_back(std::make_unique<SleepHandler>());
-    handlers.push_back(std::make_unique<Sha256Handler>());
-    handlers.push_back(std::make_unique<ExecHandler>(m_settings.allowExec));
-    for (auto &handler : handlers)
+    for (auto &handler : builtinHandlers(m_settings.allowExec))
         m_handlers.emplace(handler->kind(), std::move(handler));
+    for (const HandlerSpec &spec : std::as_const(m_settings.handlers)) {
+        std::unique_ptr<TaskHandler> handler;
+        if (spec.mode == HandlerSpec::Mode::Pipe)
+            handler = std::make_unique<PipeHandler>(spec, m_settings.slots);
+        else
+            handler = std::make_unique<CommandHandler>(spec);
+        // The command line checked the names (HandlersFile::checkNames); a clash here keeps the built-in.
+        m_handlers.emplace(spec.kind, std::move(handler));
+    }
 
     m_clock.start();
     m_retryTimer->setSingleShot(true);
@@ -64,6 +84,14 @@ QStringList WorkerEngine::kinds() const
     QStringList list;
     for (const auto &[kind, handler] : m_handlers)
         list.append(kind);
+    return list;
+}
+
+QStringList WorkerEngine::builtinKinds()
+{
+    QStringList list;
+    for (const auto &handler : builtinHandlers(false))
+        list.append(handler->kind());
     return list;
 }
 
@@ -259,7 +287,7 @@ void WorkerEngine::runTask(const Messages::TaskAssignment &task, qint64 received
                             .arg(task.kind, kinds().join(QStringLiteral(", "))));
     }
     TaskOutcome outcome;
-    TaskRun *run = it->second->prepare(args, &outcome, this);
+    TaskRun *run = it->second->prepare({task.id, task.attempt, task.kind, task.args, args, task.timeoutMs}, &outcome, this);
     if (!run) {
         finishTask(task.id, task.attempt, outcome, receivedNs, startedNs);
         return;
@@ -294,6 +322,8 @@ void WorkerEngine::finishTask(quint64 id, quint32 attempt, const TaskOutcome &ou
     result.outcome = quint8(outcome.ok ? Messages::Outcome::Ok : Messages::Outcome::Error);
     result.result = outcome.result;
     result.error = outcome.error;
+    // outcome.retryable says whether another attempt may succeed; it goes on the wire with the
+    // TaskResult's retryable flag: result.retryable = outcome.retryable;
     result.runMicros = micros(now - startedNs);
     result.heldMicros = micros(now - receivedNs);
     m_pendingResults.append(std::move(result));

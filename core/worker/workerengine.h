@@ -6,6 +6,7 @@
 // the rest go back to the master.
 
 #include "client/masterlink.h"
+#include "worker/handlerspec.h"
 #include "worker/taskhandler.h"
 
 #include <QElapsedTimer>
@@ -31,6 +32,7 @@ public:
         QString name;
         int slots = 1;
         bool allowExec = false;
+        QList<HandlerSpec> handlers; // kinds from --handler / --handlers, beside the built-in ones
         bool once = false; // no retries: exit when the master cannot be reached or goes away
         int graceMs = 10'000;
         int initialBackoffMs = 250;
@@ -51,6 +53,8 @@ public:
     void shutdown();
 
     QStringList kinds() const;
+    // The kinds every worker has; a handler may not take one of their names.
+    static QStringList builtinKinds();
     int runningCount() const { return int(m_running.size()); }
 
 Q_SIGNALS:
