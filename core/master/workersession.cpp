@@ -92,6 +92,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
             return protocolError(QStringLiteral("malformed TaskResults message"));
         // Keep every record small enough to reach a client in one frame.
         const quint32 maxResult = Protocol::maxResultSize(m_connection->maxFrame());
+        const int maxError = Protocol::maxErrorSize(m_connection->maxFrame());
         for (Messages::TaskResult &result : results.results) {
             if (quint32(result.result.size()) > maxResult) {
                 result.outcome = quint8(Messages::Outcome::Error);
@@ -101,8 +102,8 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
                                        .arg(maxResult);
                 result.result.clear();
             }
-            if (result.error.size() > Protocol::MaxErrorSize)
-                result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
+            if (result.error.size() > maxError)
+                result.error = result.error.left(maxError) + QStringLiteral(" [truncated]");
         }
         m_scheduler->completeTasks(m_workerId, results.results);
         return;

@@ -5,6 +5,8 @@
 // Object on Windows), it never sees the authkey or a descriptor of the worker's own, and on
 // Linux it dies with the worker even when the worker is SIGKILLed.
 
+#include "protocol/protocol.h"
+
 #include <QProcess>
 #include <QProcessEnvironment>
 
@@ -15,6 +17,7 @@ class ChildProcess final : public QProcess
 public:
     // How much of a child's stderr (its tail) goes into an error text.
     static constexpr qsizetype StderrTailCap = 64 * 1024;
+    static_assert(StderrTailCap + 1024 <= Protocol::MaxErrorSize, "an error text carries the whole tail");
 
     explicit ChildProcess(QObject *parent = nullptr);
     ~ChildProcess() override; // kills the tree

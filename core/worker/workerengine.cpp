@@ -358,6 +358,7 @@ void WorkerEngine::flushResults()
     if (m_pendingResults.isEmpty() || !m_link->isReady())
         return;
     const quint32 maxResult = Protocol::maxResultSize(m_link->maxFrame());
+    const int maxError = Protocol::maxErrorSize(m_link->maxFrame());
     for (Messages::TaskResult &result : m_pendingResults) {
         if (quint32(result.result.size()) > maxResult) {
             result.outcome = quint8(Messages::Outcome::Error);
@@ -366,8 +367,8 @@ void WorkerEngine::flushResults()
                                    .arg(maxResult);
             result.result.clear();
         }
-        if (result.error.size() > Protocol::MaxErrorSize)
-            result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
+        if (result.error.size() > maxError)
+            result.error = result.error.left(maxError) + QStringLiteral(" [truncated]");
     }
     m_link->send(Messages::encodeFrames(Messages::TaskResults{std::exchange(m_pendingResults, {})},
                                         &Messages::TaskResults::results, m_link->maxFrame()));
