@@ -1,6 +1,7 @@
 // The worker's built-in kinds: square and echo answer at once; sleep, sha256 and exec start a run
 // that reports later, or stays silent once cancelled. Bad args fail with what was expected.
 
+#include "processcheck.h"
 #include "util/jsonvalue.h"
 #include "worker/handlers/echohandler.h"
 #include "worker/handlers/exechandler.h"
@@ -653,25 +654,7 @@ pid_t readPid(const QString &pidFile)
     return text.endsWith('\n') && ok ? pid_t(pid) : 0;
 }
 
-bool processIsGone(pid_t pid)
-{
-    // A zombie still answers kill(pid, 0), so this also checks the process was reaped.
-    return ::kill(pid, 0) == -1 && errno == ESRCH;
-}
 
-// For a process that is not our child: dead once it is gone, or a zombie its new parent has not
-// reaped yet (seen through /proc, so on Linux only; elsewhere only "gone" counts).
-bool processIsDead(pid_t pid)
-{
-    if (processIsGone(pid))
-        return true;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')'); // the name in parentheses may hold spaces
-    return close >= 0 && line.mid(close + 1).trimmed().startsWith('Z');
-}
 
 // Kills a process the test left behind, however the test ends.
 struct KillOnExit {

@@ -106,8 +106,9 @@ void ChildProcess::setChildEnvironment(QProcessEnvironment env)
 void ChildProcess::killTree()
 {
 #ifdef Q_OS_UNIX
-    // The whole group, while its leader runs (afterwards its id may name someone else's group).
-    if (const qint64 pid = processId(); pid > 0 && state() == QProcess::Running)
+    // The whole group, while its leader is there (starting counts: a cancel may come before Qt
+    // has seen the exec); once it is reaped its id may name someone else's group.
+    if (const qint64 pid = processId(); pid > 0 && state() != QProcess::NotRunning)
         ::kill(-pid_t(pid), SIGKILL);
 #elif defined(Q_OS_WIN)
     if (m_job)

@@ -85,9 +85,9 @@ void PipeProcess::abandon(PipeRun *run, const QString &why)
     if (!m_inFlight.remove(run->input().id))
         return;
     stop(QStringLiteral("handler process %1 of kind %2 was replaced: %3").arg(m_index).arg(m_spec.kind, why));
-    // Not a failure of the program: start the new one at once, from the event loop (the caller
-    // may be the engine, in the middle of its bookkeeping).
-    m_restartTimer->start(0);
+    // Not a failure of the program: the new one starts at once, so the next task finds it. (Its
+    // own failures are reported through queued deliveries, never into the caller.)
+    start();
 }
 
 void PipeProcess::forget(PipeRun *run)
@@ -148,7 +148,7 @@ void PipeProcess::readStdout()
                      .arg(m_index)
                      .arg(m_spec.kind)
                      .arg(m_spec.outputCap));
-        m_restartTimer->start(0);
+        start();
     }
 }
 
@@ -215,9 +215,9 @@ void PipeProcess::logLine(const char *what, QByteArrayView line, LogLimiter &lim
                                               .arg(QLatin1String(what))
                                               .arg(dropped);
     const QByteArray text = line.first(qMin(line.size(), MaxLogLine)).toByteArray();
-    qCInfo(lcWorker).noquote() << QStringLiteral("%1[%2] %3: %4")
+    qCInfo(lcWorker).noquote() << QStringLiteral("%1[%2] %3: %4%5")
                                           .arg(m_spec.kind)
                                           .arg(m_index)
-                                          .arg(QLatin1String(what), QString::fromUtf8(text))
-                               << (line.size() > MaxLogLine ? QStringLiteral("[...]") : QString());
+                                          .arg(QLatin1String(what), QString::fromUtf8(text),
+                                               line.size() > MaxLogLine ? QStringLiteral(" [...]") : QString());
 }
