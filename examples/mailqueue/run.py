@@ -50,7 +50,9 @@ def main():
             print(f"task {r['id']} {r['state']}: {r.get('error')}")
             continue
         message = received.get(r["result"]["message_id"])
-        good = message is not None and message["To"] == r["args"]["to"] and message.get_content() == r["args"]["body"]
+        # SMTP carries lines ending in CRLF; the body was written with LF.
+        body = message.get_content().replace("\r\n", "\n") if message is not None else None
+        good = message is not None and message["To"] == r["args"]["to"] and body == r["args"]["body"]
         ok &= good
         print(f"{r['args']['to']:24} {r['args']['subject']:12} {'delivered' if good else 'MISSING'}")
     print(f"{len(sink.messages)} messages in the sink")
