@@ -27,8 +27,9 @@ void prepareChild([[maybe_unused]] pid_t worker)
     // `sh -c make`), not only the program itself.
     ::setpgid(0, 0);
 #ifdef Q_OS_LINUX
-    // Die with the worker, even a SIGKILLed one. If the worker is already gone, the signal
-    // would never come: leave now.
+    // Die with the worker, even a SIGKILLed one. (The signal follows the thread that forked:
+    // handlers are started from the worker's main thread, which lives as long as it does.) If
+    // the worker is already gone, the signal would never come: leave now.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != worker)
         ::_exit(127);
@@ -72,7 +73,6 @@ ChildProcess::ChildProcess(QObject *parent) : QProcess(parent)
         SetInformationJobObject(m_job, JobObjectExtendedLimitInformation, &limits, sizeof limits);
     }
     setCreateProcessArgumentsModifier([this](QProcess::CreateProcessArguments *args) {
-        // Not inheritable by default; QProcess passes only the standard handles it made.
         args->flags |= CREATE_SUSPENDED;
         m_processInformation = args->processInformation;
     });
