@@ -171,6 +171,7 @@ private Q_SLOTS:
 
     // the real binaries
     void workerAnnouncesAndRunsHandlersEndToEnd();
+    void handlersDieWithASigkilledWorker();
     void workerRejectsBadOptionsWithUsageExit_data();
     void workerRejectsBadOptionsWithUsageExit();
 
@@ -874,6 +875,29 @@ print(json.dumps({"doubled": args["x"] * 2}))
         seen.insert(value);
     }
     QCOMPARE(seen.size(), 500);
+}
+
+void tst_CommandHandlers::handlersDieWithASigkilledWorker()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("PR_SET_PDEATHSIG is Linux's; elsewhere see docs/HANDLERS.md");
+#else
+    const QString pidFile = m_dir.filePath(QStringLiteral("orphan.pid"));
+    QFile::remove(pidFile);
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("doomed"),
+                              {QStringLiteral("--handler"),
+                               QStringLiteral("hang=sh -c \"echo $$ > $0; exec sleep 60\" %1").arg(pidFile)});
+    QVERIFY(worker->waitForStderr("connected to master"));
+    auto run = submit(master.port(), {QStringLiteral("hang")});
+    QVERIFY(run->waitForExit());
+    KillOnExit handler;
+    QTRY_VERIFY_WITH_TIMEOUT((handler.pid = readPid(pidFile)) > 0, ReportTimeoutMs);
+    QCOMPARE(::kill(handler.pid, 0), 0);
+    worker->kill(); // SIGKILL: the worker cleans up nothing
+    QTRY_VERIFY_WITH_TIMEOUT(processIsDead(handler.pid), ReportTimeoutMs);
+#endif
 }
 
 void tst_CommandHandlers::workerRejectsBadOptionsWithUsageExit_data()

@@ -77,8 +77,8 @@ Options parseCommandLine(const QCoreApplication &app)
                                    QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
                                    QStringLiteral("ms"), QStringLiteral("10000"));
     const QCommandLineOption handler(QStringLiteral("handler"),
-                                     QStringLiteral("Run tasks of kind NAME with COMMAND, one process per task (split like a "
-                                                    "shell would, but no shell runs it). Repeatable."),
+                                     QStringLiteral("Run tasks of kind NAME with COMMAND, one process per task (split at spaces, "
+                                                    "\"double quotes\" group words; no shell runs it). Repeatable."),
                                      QStringLiteral("NAME=COMMAND"));
     const QCommandLineOption handlers(QStringLiteral("handlers"),
                                       QStringLiteral("Read handlers (once or pipe mode) from a JSON file. Repeatable."),

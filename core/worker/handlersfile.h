@@ -15,7 +15,8 @@ namespace HandlersFile {
 
 inline constexpr qint64 MaxFileSize = 1024 * 1024;
 
-// NAME=COMMAND, the command split like a shell would split it (quotes, no expansion).
+// NAME=COMMAND, the command split by QProcess::splitCommand (double quotes group words; no
+// shell, no expansion).
 std::optional<HandlerSpec> parseOption(const QString &text, QString *error);
 std::optional<QList<HandlerSpec>> read(const QString &path, QString *error);
 // Parses the text of a file called path (for messages and for resolving a relative cwd).

@@ -8,7 +8,6 @@ handler given with --handler), each message checked on arrival.
 import argparse
 import email
 import email.policy
-import shlex
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ def main():
     sink = SmtpSink().start()
     try:
         with LocalCluster(options.bin) as cluster:
-            command = shlex.join([sys.executable, str(HERE / "send_mail.py")])
+            # --handler splits its command like QProcess::splitCommand: double quotes group words.
+            command = " ".join('"%s"' % word for word in [sys.executable, str(HERE / "send_mail.py")])
             # The handler finds the sink through the worker's environment, which it inherits.
             cluster.start_worker(["--slots", "2", "--handler", f"mail={command}"],
                                  env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port)})
