@@ -1,14 +1,12 @@
-// Handlers the worker is given: once mode (a process per task) and pipe mode (long-lived
-// processes answering JSON lines), the handlers file, and the real binaries end to end. The
-// programs are small sh and Python scripts written by the tests.
+// Handlers the worker is given, in once mode (a process per task): the contract, what is
+// killed, what the child never sees; the handlers file and --handler; and the real binaries end
+// to end, pipe handlers included. tst_pipehandlers covers pipe mode itself.
 
+#include "handlertesting.h"
 #include "processcheck.h"
 #include "processes.h"
-#include "util/jsonvalue.h"
+#include "protocol/protocol.h"
 #include "worker/childprocess.h"
-#include "worker/handlers/commandhandler.h"
-#include "worker/handlers/pipehandler.h"
-#include "worker/handlers/pipeprocess.h"
 #include "worker/handlersfile.h"
 #include "worker/workerengine.h"
 
@@ -24,112 +22,13 @@
 #include <QTest>
 
 #include <memory>
-#include <optional>
 
 #ifdef Q_OS_UNIX
-#include <cerrno>
 #include <csignal>
-#include <sys/types.h>
 #include <unistd.h>
 #endif
 
-namespace {
-
-constexpr int ReportTimeoutMs = 15'000;
-constexpr int SilenceMs = 300;
-
-TaskInput taskInput(quint64 id, const QJsonValue &args, qint64 timeoutMs = 0, const QString &kind = QStringLiteral("job"))
-{
-    return {id, 1, kind, JsonValue::serialize(args), args, timeoutMs};
-}
-
-HandlerSpec onceSpec(const QStringList &argv)
-{
-    HandlerSpec spec;
-    spec.kind = QStringLiteral("job");
-    spec.argv = argv;
-    return spec;
-}
-
-HandlerSpec shSpec(const QString &script)
-{
-    return onceSpec({QStringLiteral("sh"), QStringLiteral("-c"), script});
-}
-
-// Starts a run and returns what it reports, or nothing if it stays silent.
-std::optional<TaskOutcome> runToEnd(TaskRun *run, int timeoutMs = ReportTimeoutMs)
-{
-    QSignalSpy spy(run, &TaskRun::finished);
-    run->start();
-    if (spy.isEmpty() && !spy.wait(timeoutMs))
-        return std::nullopt;
-    return spy.first().first().value<TaskOutcome>();
-}
-
-std::optional<TaskOutcome> runOnce(const HandlerSpec &spec, const QJsonValue &args, qint64 timeoutMs = 0)
-{
-    CommandHandler handler(spec);
-    TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(7, args, timeoutMs), &outcome, nullptr));
-    if (!run)
-        return outcome;
-    return runToEnd(run.get());
-}
-
-QJsonValue resultValue(const TaskOutcome &outcome)
-{
-    QJsonValue value;
-    JsonValue::parse(outcome.result, &value);
-    return value;
-}
-
-bool writeFile(const QString &path, const QByteArray &text)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
-}
-
-#ifdef Q_OS_UNIX
-// The pid in a file once it is written whole ("pid\n"), else 0.
-pid_t readPid(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray text = file.readAll();
-    return text.endsWith('\n') ? pid_t(text.trimmed().toLongLong()) : 0;
-}
-
-// A process the test left behind, killed however the test ends.
-struct KillOnExit {
-    pid_t pid = 0;
-    ~KillOnExit()
-    {
-        if (pid > 0)
-            ::kill(pid, SIGKILL);
-    }
-};
-#endif
-
-// Log lines, caught while an instance lives.
-class LogCapture final
-{
-public:
-    LogCapture()
-    {
-        s_lines.clear();
-        m_previous = qInstallMessageHandler(&LogCapture::handle);
-    }
-    ~LogCapture() { qInstallMessageHandler(m_previous); }
-    static QStringList lines() { return s_lines; }
-
-private:
-    static void handle(QtMsgType, const QMessageLogContext &, const QString &message) { s_lines.append(message); }
-    static inline QStringList s_lines;
-    QtMessageHandler m_previous = nullptr;
-};
-
-} // namespace
+using namespace HandlerTesting;
 
 class tst_CommandHandlers : public QObject
 {
@@ -160,15 +59,6 @@ private Q_SLOTS:
     void handlerOptionSplitsTheCommand();
     void handlerNamesMustNotClash();
 
-    // pipe mode
-    void pipeRunsTenThousandTasksEachOnce();
-    void pipeAnswersMayComeOutOfOrder();
-    void pipeStrayLinesGoToTheLogNotResults();
-    void pipeProcessKilledMidRunLosesNothing();
-    void pipeCrashAtStartDoesNotSpin();
-    void pipeCancelReplacesTheProcess();
-    void pipeTimeoutFailsRetryablyAndReplacesTheProcess();
-
     // the real binaries
     void workerAnnouncesAndRunsHandlersEndToEnd();
     void handlersDieWithASigkilledWorker();
@@ -176,8 +66,7 @@ private Q_SLOTS:
     void workerRejectsBadOptionsWithUsageExit();
 
 private:
-    QString script(const QString &name, const QByteArray &text);
-    HandlerSpec pythonPipe(const QString &name, const QByteArray &text, int slots = 1);
+    QString script(const QString &name, const QByteArray &text) { return writeScript(m_dir, name, text); }
 
     QTemporaryDir m_dir;
     QString m_python;
@@ -189,22 +78,6 @@ void tst_CommandHandlers::initTestCase()
     QVERIFY(m_dir.isValid());
     m_python = QStringLiteral(PYTHON3_EXECUTABLE);
     QVERIFY2(QFile::exists(m_python), qPrintable(m_python));
-}
-
-QString tst_CommandHandlers::script(const QString &name, const QByteArray &text)
-{
-    const QString path = m_dir.filePath(name);
-    if (!writeFile(path, text))
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
-}
-
-HandlerSpec tst_CommandHandlers::pythonPipe(const QString &name, const QByteArray &text, int slots)
-{
-    HandlerSpec spec = onceSpec({m_python, QStringLiteral("-u"), script(name, text)});
-    spec.mode = HandlerSpec::Mode::Pipe;
-    spec.slots = slots;
-    return spec;
 }
 
 // ---- once mode --------------------------------------------------------------------------
@@ -519,304 +392,6 @@ void tst_CommandHandlers::handlerNamesMustNotClash()
     QCOMPARE(HandlersFile::checkNames(twice, WorkerEngine::builtinKinds()),
              QStringLiteral("--handler: kind \"a\": is defined twice"));
     QVERIFY(HandlersFile::checkNames(twice.mid(0, 1), WorkerEngine::builtinKinds()).isEmpty());
-}
-
-// ---- pipe mode -----------------------------------------------------------------------------
-
-namespace {
-
-// Answers each task line at once with the square of args.n.
-const QByteArray SquarePipe = R"(import json, sys
-for line in sys.stdin:
-    task = json.loads(line)
-    print(json.dumps({"id": task["id"], "result": task["args"]["n"] ** 2}), flush=True)
-)";
-
-// Runs handed to a handler directly, as the engine would, with every report counted by id.
-class RunSet final
-{
-public:
-    explicit RunSet(TaskHandler *handler) : m_handler(handler) {}
-
-    TaskRun *submit(const TaskInput &input)
-    {
-        TaskOutcome outcome;
-        TaskRun *run = m_handler->prepare(input, &outcome, &m_parent);
-        const quint64 id = input.id;
-        QObject::connect(run, &TaskRun::finished, &m_parent, [this, id](const TaskOutcome &o) {
-            m_reports[id].append(o);
-            m_order.append(id);
-            if (o.ok)
-                ++m_succeeded;
-        });
-        run->start();
-        return run;
-    }
-    TaskRun *submit(quint64 id, const QJsonValue &args, qint64 timeoutMs = 0)
-    {
-        return submit(taskInput(id, args, timeoutMs));
-    }
-
-    int reportCount() const { return int(m_order.size()); }
-    int succeeded() const { return m_succeeded; }
-    QList<TaskOutcome> reports(quint64 id) const { return m_reports.value(id); }
-    QList<quint64> order() const { return m_order; }
-
-private:
-    TaskHandler *m_handler;
-    QObject m_parent;
-    QHash<quint64, QList<TaskOutcome>> m_reports;
-    QList<quint64> m_order;
-    int m_succeeded = 0;
-};
-
-QJsonObject n(qint64 value)
-{
-    return QJsonObject{{QStringLiteral("n"), value}};
-}
-
-} // namespace
-
-void tst_CommandHandlers::pipeRunsTenThousandTasksEachOnce()
-{
-    PipeHandler handler(pythonPipe(QStringLiteral("square.py"), SquarePipe, 2), 2);
-    RunSet runs(&handler);
-    constexpr int Count = 10'000;
-    for (int i = 1; i <= Count; ++i)
-        runs.submit(quint64(i), n(i));
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), Count, 120'000);
-    QCOMPARE(runs.succeeded(), Count);
-    for (int i = 1; i <= Count; ++i) {
-        const QList<TaskOutcome> reports = runs.reports(quint64(i));
-        QCOMPARE(reports.size(), 1);
-        QCOMPARE(reports.first().result, QByteArray::number(qint64(i) * i));
-    }
-    QCOMPARE(int(handler.processes().size()), 2); // both processes took work
-    for (PipeProcess *process : handler.processes())
-        QCOMPARE(process->starts(), 1);
-}
-
-void tst_CommandHandlers::pipeAnswersMayComeOutOfOrder()
-{
-    // Reads three tasks, then answers them last first.
-    const QByteArray script = R"(import json, sys
-held = []
-for line in sys.stdin:
-    held.append(json.loads(line))
-    if len(held) == 3:
-        for task in reversed(held):
-            print(json.dumps({"id": task["id"], "result": task["args"]["n"] * 10}), flush=True)
-        held = []
-)";
-    PipeHandler handler(pythonPipe(QStringLiteral("reverse.py"), script, 1), 4);
-    RunSet runs(&handler);
-    for (int i = 1; i <= 3; ++i)
-        runs.submit(quint64(i), n(i));
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 3, ReportTimeoutMs);
-    QCOMPARE(runs.order(), (QList<quint64>{3, 2, 1}));
-    for (int i = 1; i <= 3; ++i)
-        QCOMPARE(runs.reports(quint64(i)).first().result, QByteArray::number(i * 10));
-}
-
-void tst_CommandHandlers::pipeStrayLinesGoToTheLogNotResults()
-{
-    const QByteArray script = R"(import json, sys
-for line in sys.stdin:
-    task = json.loads(line)
-    print("hello from the handler")
-    print("[1, 2]")
-    print(json.dumps({"id": 999999, "result": "not mine"}))
-    print("debug: working on", task["id"], file=sys.stderr, flush=True)
-    print(json.dumps({"id": task["id"], "error": "no luck", "retry": True}), flush=True)
-)";
-    LogCapture log;
-    PipeHandler handler(pythonPipe(QStringLiteral("stray.py"), script, 1), 1);
-    RunSet runs(&handler);
-    runs.submit(5, n(1));
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 1, ReportTimeoutMs);
-    const TaskOutcome outcome = runs.reports(5).first();
-    QVERIFY(!outcome.ok);
-    QVERIFY(outcome.retryable);
-    QCOMPARE(outcome.error, QStringLiteral("no luck"));
-    QTRY_VERIFY_WITH_TIMEOUT(log.lines().contains(QStringLiteral("job[0] stderr: debug: working on 5")), ReportTimeoutMs);
-    const QStringList lines = log.lines();
-    const QString stray = QStringLiteral("job[0] stdout (not an answer to a task in flight): ");
-    QVERIFY2(lines.contains(stray + QStringLiteral("hello from the handler")), qPrintable(lines.join(QLatin1Char('\n'))));
-    QVERIFY(lines.contains(stray + QStringLiteral("[1, 2]")));
-    QVERIFY(lines.contains(stray + QStringLiteral("{\"id\": 999999, \"result\": \"not mine\"}")));
-}
-
-void tst_CommandHandlers::pipeProcessKilledMidRunLosesNothing()
-{
-#ifndef Q_OS_UNIX
-    QSKIP("kills the handler process with a POSIX signal");
-#else
-    const QString pidFile = m_dir.filePath(QStringLiteral("slow.pid"));
-    QFile::remove(pidFile);
-    // Slow enough that tasks are in flight when it dies.
-    const QByteArray script = QStringLiteral(R"(import json, os, sys, time
-with open(%1, "w") as f:
-    f.write("%d\n" % os.getpid())
-for line in sys.stdin:
-    task = json.loads(line)
-    time.sleep(0.02)
-    print(json.dumps({"id": task["id"], "result": task["args"]["n"] + 1000}), flush=True)
-)").arg(QString::fromUtf8(JsonValue::serialize(pidFile))).toUtf8();
-    PipeHandler handler(pythonPipe(QStringLiteral("slow.py"), script, 1), 1);
-    RunSet runs(&handler);
-    constexpr int Count = 40;
-    for (int i = 1; i <= Count; ++i)
-        runs.submit(quint64(i), n(i));
-    pid_t first = 0;
-    QTRY_VERIFY_WITH_TIMEOUT((first = readPid(pidFile)) > 0, ReportTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(runs.succeeded() >= 5, ReportTimeoutMs);
-    QVERIFY(runs.succeeded() < Count);
-    QCOMPARE(::kill(first, SIGKILL), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), Count, ReportTimeoutMs);
-    const int failedFirst = Count - runs.succeeded();
-    QVERIFY(failedFirst > 0);
-
-    // Like the master: the retryable failures run again, as attempt 2.
-    for (int i = 1; i <= Count; ++i) {
-        const QList<TaskOutcome> reports = runs.reports(quint64(i));
-        QCOMPARE(reports.size(), 1);
-        if (reports.first().ok)
-            continue;
-        QVERIFY(reports.first().retryable);
-        QVERIFY2(reports.first().error.startsWith(QStringLiteral("handler process 0 of kind job was killed by signal 9")),
-                 qPrintable(reports.first().error));
-    }
-    // The restart comes after a backoff; until then a task finds no process and fails
-    // retryably, so resubmit each failure until it succeeds, as retries would.
-    QHash<quint64, int> attempts;
-    std::function<void()> resubmitFailures = [&] {
-        for (int i = 1; i <= Count; ++i) {
-            const QList<TaskOutcome> reports = runs.reports(quint64(i));
-            if (!reports.isEmpty() && !reports.last().ok && attempts.value(quint64(i)) < reports.size()) {
-                QVERIFY(reports.last().retryable);
-                attempts[quint64(i)] = int(reports.size());
-                TaskInput input = taskInput(quint64(i), n(i));
-                input.attempt = quint32(reports.size() + 1);
-                runs.submit(input);
-            }
-        }
-    };
-    QTRY_VERIFY_WITH_TIMEOUT((resubmitFailures(), runs.succeeded() == Count), ReportTimeoutMs);
-    for (int i = 1; i <= Count; ++i) {
-        int ok = 0;
-        for (const TaskOutcome &o : runs.reports(quint64(i))) {
-            if (o.ok) {
-                ++ok;
-                QCOMPARE(o.result, QByteArray::number(i + 1000));
-            }
-        }
-        QCOMPARE(ok, 1); // none lost, none twice
-    }
-    QCOMPARE(handler.processes().front()->starts(), 2);
-    QVERIFY(processIsDead(first));
-#endif
-}
-
-void tst_CommandHandlers::pipeCrashAtStartDoesNotSpin()
-{
-    const QString counter = m_dir.filePath(QStringLiteral("starts.txt"));
-    QFile::remove(counter);
-    const QByteArray script = QStringLiteral(R"(import sys
-with open(%1, "a") as f:
-    f.write("start\n")
-print("cannot import the model", file=sys.stderr)
-sys.exit(3)
-)").arg(QString::fromUtf8(JsonValue::serialize(counter))).toUtf8();
-    PipeHandler handler(pythonPipe(QStringLiteral("broken.py"), script, 4), 4);
-    RunSet runs(&handler);
-    runs.submit(1, n(1));
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 1, ReportTimeoutMs);
-    const TaskOutcome first = runs.reports(1).first();
-    QVERIFY(!first.ok);
-    QVERIFY(first.retryable);
-    QVERIFY2(first.error.contains(QStringLiteral("exited with code 3")), qPrintable(first.error));
-    QVERIFY2(first.error.contains(QStringLiteral("cannot import the model")), qPrintable(first.error));
-
-    // Tasks that come while it is down fail at once with the reason; none starts a new process.
-    for (quint64 id = 2; id <= 6; ++id)
-        runs.submit(id, n(1));
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 6, ReportTimeoutMs);
-    for (quint64 id = 2; id <= 6; ++id) {
-        const TaskOutcome o = runs.reports(id).first();
-        QVERIFY(o.retryable);
-        QVERIFY2(o.error.contains(QStringLiteral("cannot import the model")), qPrintable(o.error));
-    }
-    QCOMPARE(int(handler.processes().size()), 1);
-
-    // Backoff 100, 200, 400, 800 ms...: about five starts in 2.5 s, not hundreds. Counting them
-    // over a fixed span is the point here, so this one waits out the span.
-    QTest::qWait(2500);
-    QFile file(counter);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const int starts = int(file.readAll().count("start\n"));
-    QVERIFY2(starts >= 3 && starts <= 7, qPrintable(QString::number(starts)));
-}
-
-void tst_CommandHandlers::pipeCancelReplacesTheProcess()
-{
-#ifndef Q_OS_UNIX
-    QSKIP("checks the old process by pid with kill(pid, 0)");
-#else
-    const QByteArray script = R"(import json, os, sys, time
-for line in sys.stdin:
-    task = json.loads(line)
-    time.sleep(task["args"].get("sleep", 0))
-    print(json.dumps({"id": task["id"], "result": os.getpid()}), flush=True)
-)";
-    PipeHandler handler(pythonPipe(QStringLiteral("sleepy.py"), script, 1), 2);
-    RunSet runs(&handler);
-    runs.submit(1, QJsonObject{});
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 1, ReportTimeoutMs);
-    const pid_t oldPid = pid_t(runs.reports(1).first().result.toLongLong());
-    QVERIFY(oldPid > 0);
-
-    TaskRun *slow = runs.submit(2, QJsonObject{{QStringLiteral("sleep"), 60}});
-    runs.submit(3, QJsonObject{}); // queued behind the slow one in the same process
-    slow->cancel();
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 2, ReportTimeoutMs);
-    const TaskOutcome sibling = runs.reports(3).first();
-    QVERIFY(!sibling.ok);
-    QVERIFY(sibling.retryable);
-    QVERIFY2(sibling.error.contains(QStringLiteral("was replaced: task 2 was cancelled")), qPrintable(sibling.error));
-    QTRY_VERIFY_WITH_TIMEOUT(processIsDead(oldPid), ReportTimeoutMs);
-
-    runs.submit(4, QJsonObject{});
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 3, ReportTimeoutMs);
-    const TaskOutcome after = runs.reports(4).first();
-    QVERIFY2(after.ok, qPrintable(after.error));
-    QVERIFY(after.result.toLongLong() != oldPid);
-    QVERIFY(runs.reports(2).isEmpty()); // the cancelled task stays silent
-#endif
-}
-
-void tst_CommandHandlers::pipeTimeoutFailsRetryablyAndReplacesTheProcess()
-{
-    const QByteArray script = R"(import json, sys, time
-for line in sys.stdin:
-    task = json.loads(line)
-    time.sleep(task["args"].get("sleep", 0))
-    print(json.dumps({"id": task["id"], "result": "done"}), flush=True)
-)";
-    HandlerSpec spec = pythonPipe(QStringLiteral("timeout.py"), script, 1);
-    spec.timeoutMs = 300; // the kind's default
-    PipeHandler handler(spec, 1);
-    RunSet runs(&handler);
-    runs.submit(1, QJsonObject{{QStringLiteral("sleep"), 60}});
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 1, ReportTimeoutMs);
-    const TaskOutcome timedOut = runs.reports(1).first();
-    QVERIFY(!timedOut.ok);
-    QVERIFY(timedOut.retryable);
-    QCOMPARE(timedOut.error, QStringLiteral("timed out after 300 ms"));
-    // Its own timeout wins over the kind's, and leaves the new process time to start.
-    runs.submit(2, QJsonObject{}, ReportTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(runs.reportCount(), 2, ReportTimeoutMs);
-    QVERIFY2(runs.reports(2).first().ok, qPrintable(runs.reports(2).first().error));
-    QCOMPARE(handler.processes().front()->starts(), 2);
 }
 
 // ---- the real binaries ---------------------------------------------------------------------
