@@ -1,6 +1,7 @@
 // The worker's built-in kinds: square and echo answer at once; sleep, sha256 and exec start a run
 // that reports later, or stays silent once cancelled. Bad args fail with what was expected.
 
+#include "processcheck.h"
 #include "util/jsonvalue.h"
 #include "worker/handlers/echohandler.h"
 #include "worker/handlers/exechandler.h"
@@ -54,6 +55,17 @@ QJsonObject resultObject(const TaskOutcome &outcome)
     if (!JsonValue::parse(outcome.result, &value))
         return {};
     return value.toObject();
+}
+
+// A task as the engine hands it to a handler.
+TaskInput taskInput(const QJsonValue &args)
+{
+    TaskInput input;
+    input.id = 1;
+    input.attempt = 1;
+    input.args = args;
+    input.rawArgs = JsonValue::serialize(args);
+    return input;
 }
 
 QJsonObject execArgs(const QStringList &argv)
@@ -147,7 +159,7 @@ void tst_Handlers::squareAnswersAtOnce()
     SquareHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY2(outcome.ok, qPrintable(outcome.error));
     QCOMPARE(outcome.result, result);
     QVERIFY(outcome.error.isEmpty());
@@ -186,7 +198,7 @@ void tst_Handlers::squareRejects()
     SquareHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QVERIFY(outcome.result.isEmpty());
     QVERIFY2(outcome.error.startsWith(error), qPrintable(outcome.error));
@@ -218,7 +230,7 @@ void tst_Handlers::echoReturnsArgsUnchanged()
     EchoHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY2(outcome.ok, qPrintable(outcome.error));
     QCOMPARE(outcome.result, args);
 }
@@ -243,7 +255,7 @@ void tst_Handlers::sleepFinishesAfterItsDuration()
 
     SleepHandler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(value, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(value), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
 
     QElapsedTimer clock;
@@ -259,7 +271,7 @@ void tst_Handlers::sleepCancelledDoesNotFinish()
 {
     SleepHandler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(QJsonObject{{QStringLiteral("ms"), 50}}, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(QJsonObject{{QStringLiteral("ms"), 50}}), &outcome, nullptr));
     QVERIFY(run);
 
     QSignalSpy spy(run.get(), &TaskRun::finished);
@@ -296,7 +308,7 @@ void tst_Handlers::sleepRejects()
     SleepHandler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QCOMPARE(outcome.error, error);
 }
@@ -330,7 +342,7 @@ void tst_Handlers::sha256HashesAFile()
     Sha256Handler handler;
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(
-            handler.prepare(QJsonObject{{QStringLiteral("path"), file.fileName()}}, &outcome, nullptr));
+            handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), file.fileName()}}), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -351,7 +363,7 @@ void tst_Handlers::sha256MissingFileFailsNamingThePath()
 
     Sha256Handler handler;
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(QJsonObject{{QStringLiteral("path"), path}}, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), path}}), &outcome, nullptr));
     QVERIFY(run); // whether the file exists is found out on the worker's disk, when it runs
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -369,7 +381,7 @@ void tst_Handlers::sha256CancelledDoesNotFinish()
     Sha256Handler handler;
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(
-            handler.prepare(QJsonObject{{QStringLiteral("path"), file.fileName()}}, &outcome, nullptr));
+            handler.prepare(taskInput(QJsonObject{{QStringLiteral("path"), file.fileName()}}), &outcome, nullptr));
     QVERIFY(run);
     QSignalSpy spy(run.get(), &TaskRun::finished);
     run->start();
@@ -396,7 +408,7 @@ void tst_Handlers::sha256Rejects()
     Sha256Handler handler;
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QCOMPARE(outcome.error, QStringLiteral(R"(sha256: expected args {"path": string}, got )") + QString::fromUtf8(args));
 }
@@ -408,7 +420,7 @@ void tst_Handlers::execRefusedUnlessAllowed()
     ExecHandler handler(false);
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(execArgs({QStringLiteral("echo"), QStringLiteral("hi")}), &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(execArgs({QStringLiteral("echo"), QStringLiteral("hi")})), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     QVERIFY2(outcome.error.contains(QStringLiteral("exec is disabled on this worker")), qPrintable(outcome.error));
     QVERIFY2(outcome.error.contains(QStringLiteral("--allow-exec")), qPrintable(outcome.error));
@@ -450,7 +462,7 @@ void tst_Handlers::execRejects()
     ExecHandler handler(true);
     TaskOutcome outcome;
     QObject parent;
-    QCOMPARE(handler.prepare(value, &outcome, &parent), nullptr);
+    QCOMPARE(handler.prepare(taskInput(value), &outcome, &parent), nullptr);
     QVERIFY(!outcome.ok);
     // Every refusal shows the expected shape, then says what is wrong with this one.
     QVERIFY2(outcome.error.startsWith(QStringLiteral(R"(exec: expected args {"argv": [program, args...])")),
@@ -529,7 +541,7 @@ void tst_Handlers::execRunsTheProgram()
 
     ExecHandler handler(true, cap);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(value, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(value), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -557,7 +569,7 @@ void tst_Handlers::execRunsInTheGivenDirectory()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(args, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -577,7 +589,7 @@ void tst_Handlers::execInAMissingDirectoryFails()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(args, &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -592,8 +604,8 @@ void tst_Handlers::execReportsACrash()
 #else
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(
-            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo before; kill -9 $$")}), &outcome,
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(
+            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo before; kill -9 $$")})), &outcome,
             nullptr));
     QVERIFY(run);
     const auto reported = runToEnd(run.get());
@@ -611,7 +623,7 @@ void tst_Handlers::execOfAMissingProgramFailsNamingIt()
     const QString program = QStringLiteral("taskmaster-test-no-such-program");
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(execArgs({program, QStringLiteral("--flag")}), &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(execArgs({program, QStringLiteral("--flag")})), &outcome, nullptr));
     QVERIFY(run); // whether the program exists is found out on the worker, when it runs
     const auto reported = runToEnd(run.get());
     QVERIFY(reported);
@@ -642,25 +654,7 @@ pid_t readPid(const QString &pidFile)
     return text.endsWith('\n') && ok ? pid_t(pid) : 0;
 }
 
-bool processIsGone(pid_t pid)
-{
-    // A zombie still answers kill(pid, 0), so this also checks the process was reaped.
-    return ::kill(pid, 0) == -1 && errno == ESRCH;
-}
 
-// For a process that is not our child: dead once it is gone, or a zombie its new parent has not
-// reaped yet (seen through /proc, so on Linux only; elsewhere only "gone" counts).
-bool processIsDead(pid_t pid)
-{
-    if (processIsGone(pid))
-        return true;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')'); // the name in parentheses may hold spaces
-    return close >= 0 && line.mid(close + 1).trimmed().startsWith('Z');
-}
 
 // Kills a process the test left behind, however the test ends.
 struct KillOnExit {
@@ -686,7 +680,7 @@ void tst_Handlers::execCancelKillsTheProcessAndStaysSilent()
 
     ExecHandler handler(true);
     TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(sleeperArgs(pidFile), &outcome, nullptr));
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(sleeperArgs(pidFile)), &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     QSignalSpy spy(run.get(), &TaskRun::finished);
     run->start();
@@ -714,7 +708,7 @@ void tst_Handlers::execDeletingARunKillsTheProcess()
     ExecHandler handler(true);
     TaskOutcome outcome;
     QObject parent;
-    TaskRun *run = handler.prepare(sleeperArgs(pidFile), &outcome, &parent);
+    TaskRun *run = handler.prepare(taskInput(sleeperArgs(pidFile)), &outcome, &parent);
     QVERIFY2(run, qPrintable(outcome.error));
     QCOMPARE(run->parent(), &parent);
     run->start();
@@ -741,8 +735,8 @@ void tst_Handlers::execCancelAlsoKillsWhatTheProgramStarted()
     ExecHandler handler(true);
     TaskOutcome outcome;
     std::unique_ptr<TaskRun> run(handler.prepare(
-            execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("sleep 30 & echo $! > \"$0\"; wait"),
-                      pidFile}),
+            taskInput(execArgs({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("sleep 30 & echo $! > \"$0\"; wait"),
+                                pidFile})),
             &outcome, nullptr));
     QVERIFY2(run, qPrintable(outcome.error));
     run->start();

@@ -5,6 +5,7 @@
 #include "tls/tlsclientoptions.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
+#include "worker/handlersfile.h"
 #include "worker/workerengine.h"
 
 #include <QCommandLineParser>
@@ -20,6 +21,25 @@ struct Options {
     QString error;
 };
 
+// The kinds given with --handler and --handlers, checked against each other and the built-ins.
+QString readHandlers(const QStringList &commands, const QStringList &files, QList<HandlerSpec> *specs)
+{
+    QString error;
+    for (const QString &command : commands) {
+        const auto spec = HandlersFile::parseOption(command, &error);
+        if (!spec)
+            return error;
+        specs->append(*spec);
+    }
+    for (const QString &file : files) {
+        const auto fromFile = HandlersFile::read(file, &error);
+        if (!fromFile)
+            return error;
+        specs->append(*fromFile);
+    }
+    return HandlersFile::checkNames(*specs, WorkerEngine::builtinKinds());
+}
+
 Options parseCommandLine(const QCoreApplication &app)
 {
     QCommandLineParser parser;
@@ -28,10 +48,13 @@ Options parseCommandLine(const QCoreApplication &app)
             "It waits for a master that is not up yet and reconnects when the master goes away.\n\n"
             "The authkey comes from --authkey-file, --authkey, or the TASKMASTER_AUTHKEY environment variable\n"
             "(a file or the environment keep it out of the process list).\n\n"
+            "Handlers add task kinds of your own: --handler NAME=COMMAND runs COMMAND once per task (args on\n"
+            "stdin, one JSON value on stdout); --handlers FILE also gives long-lived \"pipe\" handlers. See\n"
+            "docs/HANDLERS.md.\n\n"
             "Exit codes: 0 stopped by SIGINT/SIGTERM or done, 2 bad command line, 3 the authkey does not match,\n"
             "4 the master cannot be reached (with --once), speaks another protocol, or its TLS certificate is refused."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Master host name or address (default 127.0.0.1)."),
                                   QStringLiteral("host"), QStringLiteral("127.0.0.1"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Master port (default 7600)."),
@@ -58,13 +81,28 @@ Options parseCommandLine(const QCoreApplication &app)
     const QCommandLineOption grace(QStringLiteral("grace-ms"),
                                    QStringLiteral("On SIGINT/SIGTERM, how long running tasks may finish (default 10000)."),
                                    QStringLiteral("ms"), QStringLiteral("10000"));
+    const QCommandLineOption handler(QStringLiteral("handler"),
+                                     QStringLiteral("Run tasks of kind NAME with COMMAND, one process per task (split at spaces, "
+                                                    "\"double quotes\" group words; no shell runs it). Repeatable."),
+                                     QStringLiteral("NAME=COMMAND"));
+    const QCommandLineOption handlers(QStringLiteral("handlers"),
+                                      QStringLiteral("Read handlers (once or pipe mode) from a JSON file. Repeatable."),
+                                      QStringLiteral("file"));
     const TlsClientOptions tls;
     parser.addOptions({host, port, keyFile, key});
     parser.addOptions(tls.all());
-    parser.addOptions({name, slots, allowExec, tag, once, grace});
-    parser.process(app);
+    parser.addOptions({name, slots, allowExec, tag, once, grace, handler, handlers});
 
     Options options;
+    // parse(), not process(): a bad option is a usage error (exit 2), as everywhere else.
+    if (!parser.parse(app.arguments())) {
+        options.error = parser.errorText() + QStringLiteral(" (see --help)");
+        return options;
+    }
+    if (parser.isSet(help) || parser.optionNames().contains(QStringLiteral("help-all")))
+        parser.showHelp(ExitCode::Ok);
+    if (parser.isSet(version))
+        parser.showVersion();
     auto &s = options.settings;
     if (!parser.positionalArguments().isEmpty()) {
         options.error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
@@ -108,7 +146,9 @@ Options parseCommandLine(const QCoreApplication &app)
         return options;
     }
     s.key = resolved.key;
-    tls.read(parser, &s.tls, &options.error);
+    if (!tls.read(parser, &s.tls, &options.error))
+        return options;
+    options.error = readHandlers(parser.values(handler), parser.values(handlers), &s.handlers);
     return options;
 }
 

@@ -107,6 +107,7 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
             return protocolError(QStringLiteral("malformed TaskResults message"));
         // Keep every record small enough to reach a client in one frame.
         const quint32 maxResult = Protocol::maxResultSize(m_connection->maxFrame());
+        const int maxError = Protocol::maxErrorSize(m_connection->maxFrame());
         for (Messages::TaskResult &result : results.results) {
             QString jsonError;
             if (result.outcome == quint8(Messages::Outcome::Ok) && !JsonValue::parse(result.result, nullptr, &jsonError)) {
@@ -121,8 +122,8 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
                                        .arg(maxResult);
                 result.result.clear();
             }
-            if (result.error.size() > Protocol::MaxErrorSize)
-                result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
+            if (result.error.size() > maxError)
+                result.error = result.error.left(maxError) + QStringLiteral(" [truncated]");
         }
         m_scheduler->completeTasks(m_workerId, results.results);
         return;

@@ -29,10 +29,15 @@ inline constexpr quint32 DefaultMaxFrame = 16 * 1024 * 1024;
 inline constexpr quint32 MinMaxFrame = 4096;
 
 // What fits in a task record under a cap of maxFrame: args up to a quarter, a result up to
-// half, an error text up to MaxErrorSize.
+// half, an error text up to an eighth (QDataStream writes a QString as UTF-16, two bytes a
+// character), which leaves an eighth for the record's other fields.
 inline constexpr quint32 maxArgsSize(quint32 maxFrame) { return maxFrame / 4; }
 inline constexpr quint32 maxResultSize(quint32 maxFrame) { return maxFrame / 2; }
-inline constexpr int MaxErrorSize = 16 * 1024; // characters
+// Characters. Room for a handler's 64 KiB of stderr (ChildProcess::StderrTailCap) and the
+// message around it.
+inline constexpr int MaxErrorSize = 80 * 1024;
+inline constexpr int maxErrorSize(quint32 maxFrame) { return int(qMin<quint32>(MaxErrorSize, maxFrame / 16)); }
+static_assert(maxErrorSize(DefaultMaxFrame) == MaxErrorSize, "the default frame carries a whole error text");
 
 inline constexpr int NonceSize = 32;
 inline constexpr int MacSize = 32;

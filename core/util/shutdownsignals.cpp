@@ -6,6 +6,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #elif defined(Q_OS_WIN)
@@ -43,7 +44,17 @@ BOOL WINAPI onConsoleEvent(DWORD type)
 ShutdownSignals::ShutdownSignals(QObject *parent) : QObject(parent)
 {
 #ifdef Q_OS_UNIX
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pipe) == 0) {
+    // Close-on-exec, so no program the worker starts holds the worker's signal socket.
+#ifdef SOCK_CLOEXEC
+    const int made = ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_pipe);
+#else
+    const int made = ::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pipe);
+    if (made == 0) {
+        ::fcntl(g_pipe[0], F_SETFD, FD_CLOEXEC);
+        ::fcntl(g_pipe[1], F_SETFD, FD_CLOEXEC);
+    }
+#endif
+    if (made == 0) {
         m_notifier = new QSocketNotifier(g_pipe[1], QSocketNotifier::Read, this);
         connect(m_notifier, &QSocketNotifier::activated, this, [this] {
             char byte;

@@ -4,5 +4,5 @@
 
 TaskOutcome TaskOutcome::success(const QJsonValue &value)
 {
-    return {true, JsonValue::serialize(value), {}};
+    return {true, JsonValue::serialize(value), {}, false};
 }

@@ -2,8 +2,10 @@
 
 #include "util/jsonvalue.h"
 #include "util/logging.h"
+#include "worker/handlers/commandhandler.h"
 #include "worker/handlers/echohandler.h"
 #include "worker/handlers/exechandler.h"
+#include "worker/handlers/pipehandler.h"
 #include "worker/handlers/sha256handler.h"
 #include "worker/handlers/sleephandler.h"
 #include "worker/handlers/squarehandler.h"
@@ -15,6 +17,21 @@
 #include <QTimer>
 
 #include <limits>
+
+namespace {
+
+std::vector<std::unique_ptr<TaskHandler>> builtinHandlers(bool allowExec)
+{
+    std::vector<std::unique_ptr<TaskHandler>> handlers;
+    handlers.push_back(std::make_unique<SquareHandler>());
+    handlers.push_back(std::make_unique<EchoHandler>());
+    handlers.push_back(std::make_unique<SleepHandler>());
+    handlers.push_back(std::make_unique<Sha256Handler>());
+    handlers.push_back(std::make_unique<ExecHandler>(allowExec));
+    return handlers;
+}
+
+} // namespace
 
 WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
     : QObject(parent),
@@ -29,14 +46,17 @@ WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
         m_settings.name = QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid());
     m_settings.slots = qBound(1, m_settings.slots, 4096);
 
-    std::vector<std::unique_ptr<TaskHandler>> handlers;
-    handlers.push_back(std::make_unique<SquareHandler>());
-    handlers.push_back(std::make_unique<EchoHandler>());
-    handlers.push_back(std::make_unique<SleepHandler>());
-    handlers.push_back(std::make_unique<Sha256Handler>());
-    handlers.push_back(std::make_unique<ExecHandler>(m_settings.allowExec));
-    for (auto &handler : handlers)
+    for (auto &handler : builtinHandlers(m_settings.allowExec))
         m_handlers.emplace(handler->kind(), std::move(handler));
+    for (const HandlerSpec &spec : std::as_const(m_settings.handlers)) {
+        std::unique_ptr<TaskHandler> handler;
+        if (spec.mode == HandlerSpec::Mode::Pipe)
+            handler = std::make_unique<PipeHandler>(spec, m_settings.slots);
+        else
+            handler = std::make_unique<CommandHandler>(spec);
+        // The command line checked the names (HandlersFile::checkNames); a clash here keeps the built-in.
+        m_handlers.emplace(spec.kind, std::move(handler));
+    }
 
     m_clock.start();
     m_retryTimer->setSingleShot(true);
@@ -66,6 +86,14 @@ QStringList WorkerEngine::kinds() const
         if (kind != QLatin1String("exec") || m_settings.allowExec)
             list.append(kind);
     }
+    return list;
+}
+
+QStringList WorkerEngine::builtinKinds()
+{
+    QStringList list;
+    for (const auto &handler : builtinHandlers(false))
+        list.append(handler->kind());
     return list;
 }
 
@@ -287,7 +315,7 @@ void WorkerEngine::runTask(const Messages::TaskAssignment &task, qint64 received
                             .arg(task.kind, kinds().join(QStringLiteral(", "))));
     }
     TaskOutcome outcome;
-    TaskRun *run = it->second->prepare(args, &outcome, this);
+    TaskRun *run = it->second->prepare({task.id, task.attempt, task.kind, task.args, args, task.timeoutMs}, &outcome, this);
     if (!run) {
         finishTask(task.id, task.attempt, outcome, receivedNs, startedNs);
         return;
@@ -387,6 +415,7 @@ void WorkerEngine::flushResults()
     if (m_pendingResults.isEmpty())
         return;
     const quint32 maxResult = Protocol::maxResultSize(m_link->maxFrame());
+    const int maxError = Protocol::maxErrorSize(m_link->maxFrame());
     for (Messages::TaskResult &result : m_pendingResults) {
         if (quint32(result.result.size()) > maxResult) {
             result.outcome = quint8(Messages::Outcome::Error);
@@ -395,8 +424,8 @@ void WorkerEngine::flushResults()
                                    .arg(maxResult);
             result.result.clear();
         }
-        if (result.error.size() > Protocol::MaxErrorSize)
-            result.error = result.error.left(Protocol::MaxErrorSize) + QStringLiteral(" [truncated]");
+        if (result.error.size() > maxError)
+            result.error = result.error.left(maxError) + QStringLiteral(" [truncated]");
     }
     m_link->send(Messages::encodeFrames(Messages::TaskResults{std::exchange(m_pendingResults, {})},
                                         &Messages::TaskResults::results, m_link->maxFrame()));

@@ -6,6 +6,7 @@
 // the rest go back to the master.
 
 #include "client/masterlink.h"
+#include "worker/handlerspec.h"
 #include "worker/taskhandler.h"
 
 #include <QElapsedTimer>
@@ -32,6 +33,7 @@ public:
         int slots = 1;
         bool allowExec = false;
         QStringList tags; // announced to the master, which routes tasks by them
+        QList<HandlerSpec> handlers; // kinds from --handler / --handlers, beside the built-in ones
         bool once = false; // no retries: exit when the master cannot be reached or goes away
         int graceMs = 10'000;
         int initialBackoffMs = 250;
@@ -52,6 +54,8 @@ public:
     void shutdown();
 
     QStringList kinds() const;
+    // The kinds every worker has; a handler may not take one of their names.
+    static QStringList builtinKinds();
     int runningCount() const { return int(m_running.size()); }
 
 Q_SIGNALS:

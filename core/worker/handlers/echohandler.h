@@ -7,9 +7,9 @@ class EchoHandler final : public TaskHandler
 {
 public:
     QString kind() const override { return QStringLiteral("echo"); }
-    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *) override
+    TaskRun *prepare(const TaskInput &input, TaskOutcome *outcome, QObject *) override
     {
-        *outcome = TaskOutcome::success(args);
+        *outcome = TaskOutcome::success(input.args);
         return nullptr;
     }
 };

@@ -1,15 +1,11 @@
 #include "exechandler.h"
 
 #include "argsreader.h"
+#include "worker/childprocess.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
-
-#ifdef Q_OS_UNIX
-#include <csignal>
-#include <unistd.h>
-#endif
 
 namespace {
 
@@ -80,14 +76,9 @@ public:
     {
         m_process.setProgram(m_request.argv.first());
         m_process.setArguments(m_request.argv.mid(1));
-        m_process.setProcessEnvironment(m_request.environment);
+        m_process.setChildEnvironment(m_request.environment);
         if (!m_request.cwd.isEmpty())
             m_process.setWorkingDirectory(m_request.cwd);
-#ifdef Q_OS_UNIX
-        // Its own process group, so a cancel reaches whatever the program starts too
-        // (the jobs of a `sh -c make`), not only the program itself.
-        m_process.setChildProcessModifier([] { ::setpgid(0, 0); });
-#endif
         QObject::connect(&m_process, &QProcess::readyReadStandardOutput, this, [this] {
             capture(m_process.readAllStandardOutput(), m_stdout, m_stdoutDropped);
         });
@@ -131,15 +122,7 @@ public:
     void cancel() override
     {
         m_cancelled = true;
-        if (m_process.state() != QProcess::NotRunning) {
-#ifdef Q_OS_UNIX
-            if (const qint64 pid = m_process.processId(); pid > 0)
-                ::kill(-pid_t(pid), SIGKILL);
-#endif
-            // Elsewhere only the program itself is stopped; its own children may outlive it.
-            m_process.kill();
-            m_process.waitForFinished(1000); // reaps it; a SIGKILLed process goes at once
-        }
+        m_process.killTree(); // what the program started too (the jobs of a `sh -c make`)
     }
 
 private:
@@ -152,7 +135,7 @@ private:
 
     ExecRequest m_request;
     qint64 m_cap;
-    QProcess m_process;
+    ChildProcess m_process;
     QByteArray m_stdout;
     QByteArray m_stderr;
     qint64 m_stdoutDropped = 0;
@@ -162,7 +145,7 @@ private:
 
 } // namespace
 
-TaskRun *ExecHandler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent)
+TaskRun *ExecHandler::prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent)
 {
     if (!m_allowed) {
         *outcome = TaskOutcome::failure(
@@ -170,7 +153,7 @@ TaskRun *ExecHandler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObj
         return nullptr;
     }
     ExecRequest request;
-    const QString error = parseRequest(args, &request);
+    const QString error = parseRequest(input.args, &request);
     if (!error.isEmpty()) {
         *outcome = TaskOutcome::failure(error);
         return nullptr;

@@ -16,7 +16,7 @@ public:
     {
     }
     QString kind() const override { return QStringLiteral("exec"); }
-    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent) override;
+    TaskRun *prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent) override;
 
 private:
     bool m_allowed;

@@ -68,8 +68,9 @@ private:
 
 } // namespace
 
-TaskRun *Sha256Handler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent)
+TaskRun *Sha256Handler::prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent)
 {
+    const QJsonValue &args = input.args;
     const QJsonValue path = args.isObject() ? args.toObject().value(QStringLiteral("path")) : args;
     if (!path.isString() || path.toString().isEmpty()) {
         *outcome = TaskOutcome::failure(

@@ -8,5 +8,5 @@ class Sha256Handler final : public TaskHandler
 {
 public:
     QString kind() const override { return QStringLiteral("sha256"); }
-    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent) override;
+    TaskRun *prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent) override;
 };

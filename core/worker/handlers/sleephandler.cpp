@@ -28,8 +28,9 @@ private:
 
 } // namespace
 
-TaskRun *SleepHandler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent)
+TaskRun *SleepHandler::prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent)
 {
+    const QJsonValue &args = input.args;
     QString error;
     const auto ms = ArgsReader::integer(args, QStringLiteral("ms"), true, &error);
     if (!ms) {

@@ -8,5 +8,5 @@ class SleepHandler final : public TaskHandler
 public:
     static constexpr qint64 MaxMs = 7 * 24 * 3600 * 1000LL;
     QString kind() const override { return QStringLiteral("sleep"); }
-    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent) override;
+    TaskRun *prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent) override;
 };

@@ -2,8 +2,9 @@
 
 #include "argsreader.h"
 
-TaskRun *SquareHandler::prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *)
+TaskRun *SquareHandler::prepare(const TaskInput &input, TaskOutcome *outcome, QObject *)
 {
+    const QJsonValue &args = input.args;
     QString error;
     const auto n = ArgsReader::integer(args, QStringLiteral("n"), true, &error);
     if (!n) {

@@ -7,5 +7,5 @@ class SquareHandler final : public TaskHandler
 {
 public:
     QString kind() const override { return QStringLiteral("square"); }
-    TaskRun *prepare(const QJsonValue &args, TaskOutcome *outcome, QObject *parent) override;
+    TaskRun *prepare(const TaskInput &input, TaskOutcome *outcome, QObject *parent) override;
 };
