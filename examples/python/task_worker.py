@@ -1,0 +1,18 @@
+"""The classic task_worker.py on Taskmaster: square the numbers the master hands out.
+
+It waits for its master if the master is not up yet, and Ctrl+C lets running tasks finish.
+The address and key come from TASKMASTER_HOST, TASKMASTER_PORT and TASKMASTER_AUTHKEY.
+"""
+import taskmaster
+
+worker = taskmaster.Worker()
+
+
+@worker.task("square")
+def square(n):
+    print("run task %d * %d..." % (n, n), flush=True)
+    return n * n
+
+
+if __name__ == "__main__":
+    worker.run()

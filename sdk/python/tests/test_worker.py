@@ -1,0 +1,193 @@
+"""The SDK Worker against the real master: routing, Retry, errors, cancel, drain, reconnect, processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+from support import HERE, TIMEOUT, Master, MasterTest, WorkerThread, need_binaries, read_line
+
+import taskmaster
+
+
+def cube_with_pid(n):
+    """Module level, so a process pool can run it."""
+    return [n ** 3, os.getpid()]
+
+
+def spin():
+    while True:  # only a terminated process stops this
+        time.sleep(0.01)
+
+
+class WorkerTest(MasterTest):
+    def test_a_task_requiring_a_tag_goes_to_the_worker_that_has_it(self):
+        for name, tags in (("plain-w", []), ("gpu-w", ["gpu"])):
+            w = self.master.worker(name=name, tags=tags, slots=2)
+            w.register("where", lambda n: n)
+            self.start_worker_obj(w)
+        with self.master.client() as c:
+            handles = c.submit_many("where", range(30), requires=["gpu"])
+            self.assertEqual([h.result(TIMEOUT) for h in handles], list(range(30)))
+            self.assertEqual({h.record.worker for h in handles}, {"gpu-w"})
+            self.assertEqual({tuple(h.record.requires) for h in handles}, {("gpu",)})
+
+    def start_worker_obj(self, w):
+        wt = WorkerThread(w)
+        self.addCleanup(wt.stop)
+        return wt
+
+    def test_retry_is_retried_and_spends_an_attempt(self):
+        w = self.master.worker(slots=1)
+        attempts = []
+
+        @w.task("flaky")
+        def flaky(n):
+            attempts.append(taskmaster.current_task().attempt)
+            if len(attempts) == 1:
+                raise taskmaster.Retry("busy, try later")
+            return n
+
+        self.start_worker_obj(w)
+        with self.master.client() as c:
+            h = c.submit("flaky", 7, retry_delay=0)
+            self.assertEqual(h.result(TIMEOUT), 7)
+            self.assertEqual(h.record.attempts, 2)
+            self.assertEqual(attempts, [1, 2])
+
+    def test_an_exception_fails_the_task_at_once_with_its_text(self):
+        w = self.master.worker(slots=1)
+
+        @w.task("broken")
+        def broken(n):
+            raise ValueError("bad input %d" % n)
+
+        @w.task("opaque")
+        def opaque():
+            return object()
+
+        self.start_worker_obj(w)
+        with self.master.client() as c:
+            h = c.submit("broken", 42, max_attempts=3)
+            with self.assertRaises(taskmaster.TaskFailed) as cm:
+                h.result(TIMEOUT)
+            self.assertEqual(cm.exception.error, "ValueError: bad input 42")
+            self.assertEqual((cm.exception.attempts, cm.exception.state), (1, "failed"))
+            self.assertEqual(cm.exception.worker, w.name)
+            with self.assertRaises(taskmaster.TaskFailed) as cm:
+                c.submit("opaque").result(TIMEOUT)
+            self.assertIn("not JSON-serialisable", cm.exception.error)
+
+    def test_cancel_of_a_running_function_sets_its_flag(self):
+        w = self.master.worker(slots=1)
+        started, saw_cancel = threading.Event(), threading.Event()
+
+        @w.task("wait")
+        def wait_fn():
+            started.set()
+            if taskmaster.current_task().wait_cancelled(TIMEOUT):
+                saw_cancel.set()
+            return "finished anyway"
+
+        w.register("quick", lambda n: n + 1)
+        self.start_worker_obj(w)
+        with self.master.client() as c:
+            h = c.submit("wait")
+            self.assertTrue(started.wait(TIMEOUT))
+            self.assertEqual(c.cancel([h.id]), 1)
+            self.assertTrue(saw_cancel.wait(TIMEOUT), "the function never saw its cancelled flag")
+            with self.assertRaises(taskmaster.TaskCancelled):
+                h.result(TIMEOUT)
+            # The slot comes back once the function returns: the worker goes on working.
+            self.assertEqual(c.submit("quick", 1).result(TIMEOUT), 2)
+
+    def test_processes_run_tasks_and_a_cancel_terminates_the_process(self):
+        w = self.master.worker(slots=2, processes=True)
+        w.register("cube", cube_with_pid)
+        w.register("spin", spin)
+        self.start_worker_obj(w)
+        with self.master.client() as c:
+            results = c.map("cube", range(10), timeout=TIMEOUT)
+            self.assertEqual([r[0] for r in results], [n ** 3 for n in range(10)])
+            self.assertNotIn(os.getpid(), {r[1] for r in results})
+            h = c.submit("spin")
+            self.wait_for(lambda: any(x.running == 1 for x in c.status().workers), "spin is running")
+            self.assertEqual(c.cancel([h.id]), 1)
+            with self.assertRaises(taskmaster.TaskCancelled):
+                h.result(TIMEOUT)
+            # A fresh pool takes the terminated one's place.
+            self.assertEqual([r[0] for r in c.map("cube", [2, 3], timeout=TIMEOUT)], [8, 27])
+
+    def test_a_worker_started_before_its_master_waits_for_it(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        key = "waiting-key"
+        w = taskmaster.Worker("127.0.0.1", port, key=key, slots=1)
+        w.register("square", lambda n: n * n)
+        result = {}
+        t = threading.Thread(target=lambda: result.setdefault("code", w.run()), daemon=True)
+        t.start()
+        self.addCleanup(t.join, TIMEOUT)
+        self.addCleanup(w.stop)
+        m = Master(port=port, key=key)
+        self.addCleanup(m.stop)
+        self.assertTrue(w.connected.wait(TIMEOUT), "the worker did not connect once the master was up")
+        with m.client() as c:
+            self.assertEqual(c.map("square", [5, 6], timeout=TIMEOUT), [25, 36])
+
+
+class WorkerProcessTest(MasterTest):
+    def start_sdk_worker(self, *extra):
+        return self.start_process([sys.executable, "-m", "taskmaster", "worker", "drain_tasks", *extra], cwd=HERE)
+
+    def test_sigterm_drains_and_spends_no_attempt(self):
+        proc = self.start_sdk_worker("--slots", "1", "--grace", "0.3", "--name", "drainer")
+        with self.master.client() as c:
+            handles = c.submit_many("hold", [1, 2])
+            self.assertEqual(read_line(proc), "started 1")
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(TIMEOUT), 0)
+            err = proc.stderr.read().decode()
+            self.assertIn("drained", err)
+            self.assertIn("go back to the master", err)
+            st = c.status()
+            self.assertEqual(st.count("queued"), 2)
+            self.assertEqual(st.workers, [])
+            # Another worker runs both; the drained start cost nothing.
+            w = self.master.worker(slots=2)
+            w.register("hold", lambda n: n)
+            wt = WorkerThread(w)
+            self.addCleanup(wt.stop)
+            self.assertEqual([h.result(TIMEOUT) for h in handles], [1, 2])
+            self.assertEqual([h.record.attempts for h in handles], [1, 1])
+
+    def test_sigterm_lets_a_running_task_finish_within_the_grace(self):
+        proc = self.start_sdk_worker("--slots", "1", "--grace", str(TIMEOUT))
+        gate = os.path.join(tempfile.mkdtemp(prefix="taskmaster-gate-"), "gate")
+        with self.master.client() as c:
+            h = c.submit("gated", gate)
+            self.assertEqual(read_line(proc), "started gate")
+            proc.send_signal(signal.SIGTERM)
+            self.wait_for(lambda: any(x.draining for x in c.status().workers), "the worker says it is draining")
+            with open(gate, "w"):
+                pass
+            self.assertEqual(h.result(TIMEOUT), "gate")
+            self.assertEqual(h.record.attempts, 1)
+            self.assertEqual(proc.wait(TIMEOUT), 0)
+
+    def test_wrong_key_exits_with_a_clear_message(self):
+        proc = self.start_sdk_worker("--authkey", "wrong")
+        self.assertEqual(proc.wait(TIMEOUT), 3)
+        self.assertIn("the authkey does not match", proc.stderr.read().decode())
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
