@@ -20,7 +20,7 @@ from .client import Client
 from .connection import resolve_key
 from .context import TaskContext, current_task
 from .errors import (AuthError, ConnectionLost, IncompatibleMaster, MasterUnreachable, ProtocolError, Retry,
-                     SubmitRefused, TaskCancelled, TaskFailed, TaskmasterError)
+                     SubmitRefused, TaskCancelled, TaskFailed, TaskmasterError, WaitTimeout)
 from .handle import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, TaskHandle, as_completed, wait
 from .wire import Status, TaskRecord, TaskSpec
 from .worker import Worker
@@ -31,5 +31,5 @@ __all__ = [
     "Client", "Worker", "TaskHandle", "TaskRecord", "TaskSpec", "Status", "TaskContext", "current_task",
     "as_completed", "wait", "ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION", "resolve_key",
     "TaskmasterError", "AuthError", "MasterUnreachable", "ConnectionLost", "TaskFailed", "TaskCancelled",
-    "IncompatibleMaster", "ProtocolError", "SubmitRefused", "Retry",
+    "IncompatibleMaster", "ProtocolError", "SubmitRefused", "Retry", "WaitTimeout",
 ]

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 from . import wire
 from .connection import Connection, KeyLike, TlsOptions, resolve_key
 from .errors import (AuthError, ConnectionLost, IncompatibleMaster, MasterUnreachable, ProtocolError,
-                     SubmitRefused, TaskmasterError)
+                     SubmitRefused, TaskmasterError, WaitTimeout)
 from .framing import FrameClosed
 from .handle import ALL_COMPLETED, TaskHandle, as_completed, wait
 
@@ -240,7 +240,7 @@ class Client:
         try:
             return req.future.result(timeout)
         except concurrent.futures.TimeoutError:
-            raise TimeoutError("no answer from the master within %s s" % timeout) from None
+            raise WaitTimeout("no answer from the master within %s s" % timeout) from None
 
     # -- submitting ---------------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ class Client:
 
         If the master goes away, reconnects with backoff for up to ``reconnect_timeout`` seconds
         and watches the tasks not yet final again, so a watch outlives a master restart. Raises
-        ConnectionLost when the master stays away, TimeoutError after ``timeout``.
+        ConnectionLost when the master stays away, WaitTimeout after ``timeout``.
         """
         wanted = list(dict.fromkeys(ids))
         results: "queue.Queue[Any]" = queue.Queue()
@@ -382,7 +382,7 @@ class Client:
             while remaining:
                 wait_for = None if deadline is None else deadline - time.monotonic()
                 if wait_for is not None and wait_for <= 0:
-                    raise TimeoutError("%d watched task(s) not finished within %s s" % (len(remaining), timeout))
+                    raise WaitTimeout("%d watched task(s) not finished within %s s" % (len(remaining), timeout))
                 try:
                     item = results.get(timeout=wait_for)
                 except queue.Empty:

@@ -5,6 +5,7 @@ Everything the SDK raises on purpose derives from :class:`TaskmasterError`.
 
 from __future__ import annotations
 
+import concurrent.futures as _futures
 from typing import Iterable, List, Optional
 
 
@@ -75,3 +76,12 @@ class Retry(Exception):
     def __init__(self, reason: str = "retry requested") -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+_TIMEOUT_BASES = ((TimeoutError,) if _futures.TimeoutError is TimeoutError
+                  else (TimeoutError, _futures.TimeoutError))  # before Python 3.11 they differ
+
+
+class WaitTimeout(*_TIMEOUT_BASES):  # type: ignore[misc]
+    """A wait for tasks or for a reply ran out of time; the tasks go on. Catch it as TimeoutError
+    (or concurrent.futures.TimeoutError)."""

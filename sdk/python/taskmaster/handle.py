@@ -8,13 +8,12 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Tuple
 
-from .errors import TaskCancelled, TaskFailed
+from .errors import TaskCancelled, TaskFailed, WaitTimeout
 from .wire import TaskRecord
 
 FIRST_COMPLETED = concurrent.futures.FIRST_COMPLETED
 FIRST_EXCEPTION = concurrent.futures.FIRST_EXCEPTION
 ALL_COMPLETED = concurrent.futures.ALL_COMPLETED
-TimeoutError = concurrent.futures.TimeoutError  # noqa: A001 - the same class concurrent.futures raises
 
 
 class TaskHandle:
@@ -45,7 +44,7 @@ class TaskHandle:
         return self._done.is_set()
 
     def result(self, timeout: Optional[float] = None) -> Any:
-        """The task's result; waits up to ``timeout`` seconds (TimeoutError after that)."""
+        """The task's result; waits up to ``timeout`` seconds (WaitTimeout, a TimeoutError, after that)."""
         exc = self.exception(timeout)
         if exc is not None:
             raise exc
@@ -55,7 +54,7 @@ class TaskHandle:
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
         """The task's failure, or None if it is done; waits like :meth:`result`."""
         if not self._done.wait(timeout):
-            raise TimeoutError("task %s (%s) not finished within %s s" % (self.id, self.kind, timeout))
+            raise WaitTimeout("task %s (%s) not finished within %s s" % (self.id, self.kind, timeout))
         return self._exc
 
     def cancel(self) -> bool:
@@ -103,7 +102,7 @@ def as_completed(handles: Iterable[TaskHandle], timeout: Optional[float] = None)
         try:
             yield finished.get(timeout=wait)
         except queue.Empty:
-            raise TimeoutError("tasks not finished within %s s" % timeout) from None
+            raise WaitTimeout("tasks not finished within %s s" % timeout) from None
 
 
 def wait(handles: Iterable[TaskHandle], timeout: Optional[float] = None,
@@ -118,6 +117,6 @@ def wait(handles: Iterable[TaskHandle], timeout: Optional[float] = None,
                 break
             if return_when == FIRST_EXCEPTION and h.exception(0) is not None:
                 break
-    except TimeoutError:
+    except WaitTimeout:
         pass
     return done, pending - done

@@ -100,6 +100,13 @@ class Master:
         if not line.startswith(prefix):
             raise AssertionError("unexpected first line from serve: %r" % line)
         self.port = int(line[len(prefix):])
+        self.fingerprint = None
+        if "--tls-cert" in self.extra:
+            line = read_line(self.proc)
+            prefix = "tls certificate sha256 fingerprint "
+            if not line.startswith(prefix):
+                raise AssertionError("unexpected second line from a TLS serve: %r" % line)
+            self.fingerprint = line[len(prefix):]
 
     def kill(self) -> None:
         """SIGKILL, as a crash."""

@@ -141,6 +141,25 @@ class WatchRestartTest(unittest.TestCase):
                              {ids[0]: ("done", 10), ids[1]: ("done", 20), ids[2]: ("done", 30)})
 
 
+class HeartbeatTest(MasterTest):
+    master_args = ["--heartbeat-interval", "50", "--heartbeat-timeout", "200"]
+
+    def test_an_idle_client_and_worker_outlive_the_heartbeat_timeout(self):
+        w = self.master.worker(slots=1, name="idle-worker")
+        add_square(w)
+        self.addCleanup(WorkerThread(w).stop)
+        with self.master.client() as c:
+            (before,) = c.status().workers
+            h = c.submit("nobody-runs-this", 1)
+            # Nothing to send for five heartbeat timeouts: only the heartbeats keep both alive.
+            with self.assertRaises(TimeoutError):
+                h.result(1.0)
+            (after,) = c.status().workers
+            self.assertEqual((after.name, after.connected_since_ms), ("idle-worker", before.connected_since_ms))
+            self.assertEqual(c.map("square", [12], timeout=TIMEOUT), [144])
+            self.assertFalse(h.done())
+
+
 class ErrorTest(MasterTest):
     def test_wrong_key_raises_auth_error(self):
         with self.assertRaises(taskmaster.AuthError) as cm:
