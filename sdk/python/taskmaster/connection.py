@@ -147,6 +147,9 @@ class Connection:
                 sock = cls._start_tls(sock, host, target, tls, deadline)
             framer = Framer(sock)
             welcome = cls._handshake(framer, key, role, target, deadline)
+        except ProtocolError as e:
+            sock.close()
+            raise IncompatibleMaster("%s broke the handshake: %s" % (target, e)) from None
         except BaseException:
             sock.close()
             raise

@@ -46,6 +46,7 @@ class _Run:
     received: float
     started: float
     session: int
+    executor: Any = None  # the pool it was submitted to
     returned: bool = False  # cancelled or given back: its outcome is not sent
 
 
@@ -84,6 +85,7 @@ class Worker:
         self._executor: Optional[concurrent.futures.Executor] = None
         self._pids: Dict[Tuple[int, int], int] = {}
         self._pid_queue: Any = None
+        self._killed_pools: List[Any] = []  # pools we broke on purpose by terminating a process
         self.connected = threading.Event()  # set while a session is up (tests and embedders wait on it)
 
     # -- registering --------------------------------------------------------------------------
@@ -187,8 +189,13 @@ class Worker:
             self._running.clear()
         session = self._session
         kinds = sorted(self.functions)
-        conn.send(wire.Writer(wire.WORKER_HELLO).string(self.name).string(socket.gethostname()).i64(os.getpid())
-                  .u32(self.slots).list_(kinds, wire.enc_string).list_(self.tags, wire.enc_string).body())
+        try:
+            conn.send(wire.Writer(wire.WORKER_HELLO).string(self.name).string(socket.gethostname())
+                      .i64(os.getpid()).u32(self.slots).list_(kinds, wire.enc_string)
+                      .list_(self.tags, wire.enc_string).body())
+        except FrameClosed as e:
+            log.warning("lost the master: %s", e)
+            return False
         log.info("connected to master %s as %s with %d slots, kinds: %s%s", conn.target, self.name, self.slots,
                  ", ".join(kinds), (" tags: " + ", ".join(self.tags)) if self.tags else "")
         self.connected.set()
@@ -318,18 +325,29 @@ class Worker:
                 # TaskStarted goes before the run can finish, so it never follows the result.
                 self._send_refs(wire.TASK_STARTED, [started[-1]], None)
                 started.clear()
-                try:
-                    if self.processes:
-                        future = self._executor.submit(_run_in_process, assignment.id, assignment.attempt,
-                                                       assignment.kind, fn, args)
-                    else:
-                        future = self._executor.submit(_run_with_context, ctx, fn, args)
-                except Exception as e:  # a broken pool: the run fails like any other
-                    future = concurrent.futures.Future()
-                    future.set_exception(e)
+                future = self._submit(run, fn, args)
                 future.add_done_callback(lambda f, run=run: self._finished(run, f))
         if failures:
             self._send_results(failures)
+
+    def _submit(self, run: _Run, fn: Callable[..., Any], args: Any) -> "concurrent.futures.Future[Any]":
+        """Hands the run to the pool (under the lock); a pool broken by a crashed child is replaced once."""
+        a = run.assignment
+        for _ in range(2):
+            run.executor = self._executor
+            try:
+                if self.processes:
+                    return self._executor.submit(_run_in_process, a.id, a.attempt, a.kind, fn, args)
+                return self._executor.submit(_run_with_context, run.ctx, fn, args)
+            except BrokenProcessPool:
+                self._start_executor()
+            except Exception as e:  # the run fails like any other, with the reason
+                future: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
+                future.set_exception(e)
+                return future
+        future = concurrent.futures.Future()
+        future.set_exception(RuntimeError("the worker's process pool cannot start processes"))
+        return future
 
     def _finished(self, run: _Run, future: "concurrent.futures.Future[Any]") -> None:
         done = time.monotonic()
@@ -356,7 +374,9 @@ class Worker:
         max_result = wire.max_result_size(conn.max_frame if conn else wire.MIN_MAX_FRAME)
         exc = future.exception()
         if isinstance(exc, BrokenProcessPool):
-            return None
+            if any(run.executor is p for p in self._killed_pools):
+                return None  # lost with a pool we broke to stop another task: given back
+            return self._error(a, "the process running the task died (%s)" % exc, run.received, run.started, done)
         if isinstance(exc, Retry):
             return self._error(a, exc.reason, run.received, run.started, done, retryable=True)
         if exc is not None:
@@ -456,20 +476,20 @@ class Worker:
     def _terminate(self, refs: List[Tuple[int, int]]) -> None:
         """Ends the child processes running ``refs``. The pool breaks; a fresh one takes its place."""
         self._collect_pids()
-        killed = False
         with self._lock:
-            pids = [self._pids.pop(ref, None) for ref in refs]
-        for pid in pids:
-            if pid is not None:
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                    killed = True
-                except OSError:
-                    pass
-        if killed and self._executor is not None:
+            pids = [pid for pid in (self._pids.pop(ref, None) for ref in refs) if pid is not None]
+            if not pids or self._executor is None:
+                return
             old = self._executor
+            # Marked before the kill: the pool's other runs fail the moment it breaks.
+            self._killed_pools = self._killed_pools[-7:] + [old]
             self._start_executor()
-            old.shutdown(wait=False)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        old.shutdown(wait=False)
 
     def _terminate_all(self) -> None:
         executor = self._executor

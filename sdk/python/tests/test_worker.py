@@ -20,9 +20,24 @@ def cube_with_pid(n):
     return [n ** 3, os.getpid()]
 
 
-def spin():
+def crash():
+    os._exit(3)
+
+
+def spin(path):
+    with open(path, "w") as f:
+        f.write(str(os.getpid()))
     while True:  # only a terminated process stops this
         time.sleep(0.01)
+
+
+def running(pid):
+    """True while the process runs (a zombie has ended). Linux: from /proc."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 class WorkerTest(MasterTest):
@@ -110,18 +125,29 @@ class WorkerTest(MasterTest):
         w = self.master.worker(slots=2, processes=True)
         w.register("cube", cube_with_pid)
         w.register("spin", spin)
+        w.register("crash", crash)
         self.start_worker_obj(w)
         with self.master.client() as c:
             results = c.map("cube", range(10), timeout=TIMEOUT)
             self.assertEqual([r[0] for r in results], [n ** 3 for n in range(10)])
             self.assertNotIn(os.getpid(), {r[1] for r in results})
-            h = c.submit("spin")
-            self.wait_for(lambda: any(x.running == 1 for x in c.status().workers), "spin is running")
+            pid_file = os.path.join(self.master.workdir, "spin.pid")
+            h = c.submit("spin", pid_file)
+            self.wait_for(lambda: os.path.exists(pid_file) and open(pid_file).read(), "spin has started")
+            pid = int(open(pid_file).read())
+            self.wait_for(lambda: any(x.running == 1 for x in c.status().workers), "the master has spin running")
             self.assertEqual(c.cancel([h.id]), 1)
             with self.assertRaises(taskmaster.TaskCancelled):
                 h.result(TIMEOUT)
+            if os.path.isdir("/proc"):
+                self.wait_for(lambda: not running(pid), "the cancelled task's process ends")
             # A fresh pool takes the terminated one's place.
             self.assertEqual([r[0] for r in c.map("cube", [2, 3], timeout=TIMEOUT)], [8, 27])
+            # A child that dies fails its own task, and only that one.
+            with self.assertRaises(taskmaster.TaskFailed) as cm:
+                c.submit("crash").result(TIMEOUT)
+            self.assertIn("process running the task died", cm.exception.error)
+            self.assertEqual(c.map("cube", [4], timeout=TIMEOUT)[0][0], 64)
 
     def test_a_worker_started_before_its_master_waits_for_it(self):
         s = socket.socket()
