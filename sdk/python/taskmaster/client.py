@@ -92,6 +92,7 @@ class Client:
         conn = Connection.open(self.host, self.port, self._key, wire.ROLE_CLIENT, self._tls, self._connect_timeout)
         with self._lock:
             self._conn = conn
+            self._goodbye: Optional[str] = None
             self._generation += 1
             generation = self._generation
         threading.Thread(target=self._read_loop, args=(conn, generation), name="taskmaster-client-reader",
@@ -137,7 +138,7 @@ class Client:
         with self._lock:
             if generation != self._generation:
                 return
-        self._lost(conn.close_reason or reason)
+        self._lost(self._goodbye or conn.close_reason or reason)
 
     def _lost(self, reason: str) -> None:
         with self._lock:
@@ -175,7 +176,7 @@ class Client:
         elif msg_type in (wire.SUBMITTED, wire.REQUEST_FAILED, wire.STATUS_REPLY, wire.CANCEL_REPLY):
             self._reply(msg_type, r)
         elif msg_type == wire.GOODBYE:
-            conn.close_reason = "the master said goodbye: %s" % (r.string() or "")
+            self._goodbye = "the master said goodbye: %s" % (r.string() or "")
         else:
             raise ProtocolError("the master sent a message of type %d to a client" % msg_type)
 
