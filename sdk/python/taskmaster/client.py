@@ -275,6 +275,8 @@ class Client:
 
     def submit_specs(self, specs: Sequence[wire.TaskSpec], watch: bool = True) -> List[TaskHandle]:
         """Submits prepared specs (all checked first; sent in frames under ``max_frame``)."""
+        if not specs:
+            return []
         conn = self._live()
         max_args = wire.max_args_size(conn.max_frame)
         for i, spec in enumerate(specs):
@@ -348,6 +350,8 @@ class Client:
     def cancel(self, ids: Iterable[int], timeout: Optional[float] = 30.0) -> int:
         """Cancels the tasks that are queued or running; returns how many were."""
         items = [wire.enc_u64(i) for i in ids]
+        if not items:
+            return 0
         conn = self._live()
         reqs = [self._send_request(wire.CANCEL_REQUEST,
                                    lambda rid, run=run: wire.Writer(wire.CANCEL_REQUEST).u32(rid)
@@ -408,6 +412,8 @@ class Client:
                             del self._handles[h.id]
 
     def _send_watch(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
         conn = self._live()
         items = [wire.enc_u64(i) for i in ids]
         try:

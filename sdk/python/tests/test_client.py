@@ -93,6 +93,10 @@ class CancelTest(MasterTest):
             self.assertTrue(h.cancelled())
             self.assertEqual(c.cancel([h.id]), 0)  # already final
             self.assertFalse(h.cancel())
+            # Nothing to send is nothing sent, not an empty request.
+            self.assertEqual((c.submit_many("square", []), c.map("square", []), c.cancel([])), ([], [], 0))
+            self.assertEqual(list(c.watch([])), [])
+            self.assertEqual(c.status().count("cancelled"), 1)
 
 
 class WatchRestartTest(unittest.TestCase):
