@@ -18,7 +18,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
 from . import wire
 from .client import default_address
-from .connection import Connection, KeyLike, TlsOptions, resolve_key
+from .connection import ENV_KEY, Connection, KeyLike, TlsOptions, resolve_key
 from .context import TaskContext, _init_process, _run_in_process, _run_with_context
 from .errors import AuthError, IncompatibleMaster, MasterUnreachable, ProtocolError, Retry
 from .framing import FrameClosed
@@ -119,6 +119,8 @@ class Worker:
         """
         if not self.functions:
             raise ValueError("no task functions registered; use @worker.task(\"kind\")")
+        # The key is read: neither task processes nor programs the functions start inherit it.
+        os.environ.pop(ENV_KEY, None)
         restore = self._install_signals()
         self._start_executor()
         try:
@@ -162,7 +164,8 @@ class Worker:
 
     def _start_executor(self) -> None:
         if self.processes:
-            ctx = multiprocessing.get_context()
+            # Fresh interpreters, not forks: a child holds no copy of the key, on every platform alike.
+            ctx = multiprocessing.get_context("spawn")
             self._pid_queue = ctx.SimpleQueue()
             self._executor = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.slots, mp_context=ctx, initializer=_init_process, initargs=(self._pid_queue,))

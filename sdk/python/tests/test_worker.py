@@ -20,6 +20,10 @@ def cube_with_pid(n):
     return [n ** 3, os.getpid()]
 
 
+def key_in_environment():
+    return os.environ.get("TASKMASTER_AUTHKEY")
+
+
 def crash():
     os._exit(3)
 
@@ -122,15 +126,21 @@ class WorkerTest(MasterTest):
             self.assertEqual(c.submit("quick", 1).result(TIMEOUT), 2)
 
     def test_processes_run_tasks_and_a_cancel_terminates_the_process(self):
-        w = self.master.worker(slots=2, processes=True)
+        saved = os.environ.get("TASKMASTER_AUTHKEY")
+        self.addCleanup(lambda: os.environ.__setitem__("TASKMASTER_AUTHKEY", saved) if saved is not None
+                        else os.environ.pop("TASKMASTER_AUTHKEY", None))
+        os.environ["TASKMASTER_AUTHKEY"] = self.master.key
+        w = taskmaster.Worker("127.0.0.1", self.master.port, slots=2, processes=True)  # the key from the environment
         w.register("cube", cube_with_pid)
         w.register("spin", spin)
         w.register("crash", crash)
+        w.register("key", key_in_environment)
         self.start_worker_obj(w)
         with self.master.client() as c:
             results = c.map("cube", range(10), timeout=TIMEOUT)
             self.assertEqual([r[0] for r in results], [n ** 3 for n in range(10)])
             self.assertNotIn(os.getpid(), {r[1] for r in results})
+            self.assertIsNone(c.submit("key").result(TIMEOUT), "the key reached a task process")
             pid_file = os.path.join(self.master.workdir, "spin.pid")
             h = c.submit("spin", pid_file)
             self.wait_for(lambda: os.path.exists(pid_file) and open(pid_file).read(), "spin has started")
