@@ -137,6 +137,10 @@ def loads_json(data: Optional[bytes]) -> Any:
     return json.loads(data.decode("utf-8"))
 
 
+_U8, _U16, _U32, _U64 = struct.Struct(">B"), struct.Struct(">H"), struct.Struct(">I"), struct.Struct(">Q")
+_I32, _I64 = struct.Struct(">i"), struct.Struct(">q")
+
+
 class Reader:
     """Reads the fields of one body; :meth:`end` insists that nothing is left over."""
 
@@ -144,34 +148,42 @@ class Reader:
         self._data = bytes(data)
         self._pos = pos
 
-    def _take(self, n: int) -> bytes:
-        if self._pos + n > len(self._data):
+    def _check(self, n: int) -> int:
+        pos = self._pos
+        if pos + n > len(self._data):
             raise ProtocolError("malformed message: body too short (wanted %d bytes at offset %d of %d)"
-                                % (n, self._pos, len(self._data)))
-        chunk = self._data[self._pos:self._pos + n]
-        self._pos += n
-        return chunk
+                                % (n, pos, len(self._data)))
+        self._pos = pos + n
+        return pos
+
+    def _take(self, n: int) -> bytes:
+        pos = self._check(n)
+        return self._data[pos:pos + n]
+
+    def fixed(self, layout: struct.Struct) -> Tuple[Any, ...]:
+        """Several fixed-size fields at once, as one ``struct`` layout."""
+        return layout.unpack_from(self._data, self._check(layout.size))
 
     def u8(self) -> int:
-        return self._take(1)[0]
+        return self._data[self._check(1)]
 
     def u16(self) -> int:
-        return struct.unpack(">H", self._take(2))[0]
+        return _U16.unpack_from(self._data, self._check(2))[0]
 
     def u32(self) -> int:
-        return struct.unpack(">I", self._take(4))[0]
+        return _U32.unpack_from(self._data, self._check(4))[0]
 
     def u64(self) -> int:
-        return struct.unpack(">Q", self._take(8))[0]
+        return _U64.unpack_from(self._data, self._check(8))[0]
 
     def i32(self) -> int:
-        return struct.unpack(">i", self._take(4))[0]
+        return _I32.unpack_from(self._data, self._check(4))[0]
 
     def i64(self) -> int:
-        return struct.unpack(">q", self._take(8))[0]
+        return _I64.unpack_from(self._data, self._check(8))[0]
 
     def boolean(self) -> bool:
-        return self._take(1)[0] != 0
+        return self._data[self._check(1)] != 0
 
     def bytes_(self) -> Optional[bytes]:
         n = self.u32()
@@ -267,9 +279,18 @@ class TaskRecord:
 
     @staticmethod
     def read(r: Reader) -> "TaskRecord":
-        return TaskRecord(r.u64(), r.string(), r.bytes_(), r.u8(), r.i32(), r.u32(), r.u32(), r.string(),
-                          r.bytes_(), r.string(), r.i64(), r.i64(), r.i64(), r.list_(r.string), r.i64(),
-                          r.i64(), r.i64())
+        task_id, kind, args = r.u64(), r.string(), r.bytes_()
+        state, priority, attempts, max_attempts = r.fixed(_RECORD_COUNTS)
+        worker, result, error = r.string(), r.bytes_(), r.string()
+        created, started, finished = r.fixed(_THREE_I64)
+        requires = r.list_(r.string)
+        run_at, retry_delay, timeout = r.fixed(_THREE_I64)
+        return TaskRecord(task_id, kind, args, state, priority, attempts, max_attempts, worker, result, error,
+                          created, started, finished, requires, run_at, retry_delay, timeout)
+
+
+_RECORD_COUNTS = struct.Struct(">BiII")  # state, priority, attempts, maxAttempts
+_THREE_I64 = struct.Struct(">qqq")
 
 
 @dataclass
