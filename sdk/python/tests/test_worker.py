@@ -159,6 +159,18 @@ class WorkerTest(MasterTest):
             self.assertIn("process running the task died", cm.exception.error)
             self.assertEqual(c.map("cube", [4], timeout=TIMEOUT)[0][0], 64)
 
+    def test_the_worker_reconnects_when_its_master_comes_back(self):
+        w = self.master.worker(slots=1)
+        w.register("square", lambda n: n * n)
+        self.start_worker_obj(w)
+        self.master.kill()
+        self.wait_for(lambda: not w.connected.is_set(), "the worker notices the master has gone")
+        self.master.start()  # same port and key
+        self.assertTrue(w.connected.wait(TIMEOUT), "the worker did not come back")
+        with self.master.client() as c:
+            self.assertEqual(c.map("square", [7], timeout=TIMEOUT), [49])
+            self.assertEqual(len(c.status().workers), 1)
+
     def test_a_worker_started_before_its_master_waits_for_it(self):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
