@@ -305,7 +305,6 @@ class Worker:
     # -- running tasks ------------------------------------------------------------------------
 
     def _start_waiting(self) -> None:
-        started: List[Tuple[int, int]] = []
         failures: List[wire.TaskResult] = []
         with self._lock:
             while self._waiting and self._busy < self.slots and not self._draining:
@@ -323,11 +322,9 @@ class Worker:
                 run = _Run(assignment, ctx, received, now, self._session)
                 self._running[assignment.id] = run
                 self._busy += 1
-                started.append((assignment.id, assignment.attempt))
                 fn = self.functions[assignment.kind or ""]
                 # TaskStarted goes before the run can finish, so it never follows the result.
-                self._send_refs(wire.TASK_STARTED, [started[-1]], None)
-                started.clear()
+                self._send_refs(wire.TASK_STARTED, [(assignment.id, assignment.attempt)], None)
                 future = self._submit(run, fn, args)
                 future.add_done_callback(lambda f, run=run: self._finished(run, f))
         if failures:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import tempfile
 import threading
 import unittest
 
-from support import TIMEOUT, Master, MasterTest, WorkerThread, need_binaries, stop_process
+from support import TIMEOUT, Master, MasterTest, WorkerThread, need_binaries
 
 import taskmaster
 

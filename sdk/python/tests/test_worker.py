@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from support import HERE, TIMEOUT, Master, MasterTest, WorkerThread, need_binaries, read_line
+from support import HERE, TIMEOUT, Master, MasterTest, WorkerThread, read_line
 
 import taskmaster
 
