@@ -273,7 +273,7 @@ class Client:
             specs.append(wire.TaskSpec(args=encoded, **common))  # type: ignore[arg-type]
         return self.submit_specs(specs)
 
-    def submit_specs(self, specs: Sequence[wire.TaskSpec], watch: bool = True) -> List[TaskHandle]:
+    def submit_specs(self, specs: Sequence[wire.TaskSpec]) -> List[TaskHandle]:
         """Submits prepared specs (all checked first; sent in frames under ``max_frame``)."""
         if not specs:
             return []
@@ -298,7 +298,8 @@ class Client:
             start += len(run)
             body_tail = wire.enc_list(run, lambda b: b)
             requests.append(self._send_request(
-                wire.SUBMIT, lambda rid, tail=body_tail: wire.Writer(wire.SUBMIT).u32(rid).boolean(watch).raw(tail).body(),
+                # watch = true: every handle gets its task's final record.
+                wire.SUBMIT, lambda rid, tail=body_tail: wire.Writer(wire.SUBMIT).u32(rid).boolean(True).raw(tail).body(),
                 handles))
         handles_out: List[TaskHandle] = []
         accepted: List[int] = []
