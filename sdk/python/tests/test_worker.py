@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -229,6 +230,19 @@ class WorkerProcessTest(MasterTest):
             self.assertEqual(h.result(TIMEOUT), "gate")
             self.assertEqual(h.record.attempts, 1)
             self.assertEqual(proc.wait(TIMEOUT), 0)
+
+    def test_command_line_options_reach_the_master(self):
+        self.start_sdk_worker("--slots", "3", "--tag", "zone=eu", "--tag", "py", "--name", "cli-worker")
+        with self.master.client() as c:
+            self.wait_for(lambda: c.status().workers, "the command-line worker connects")
+            (ws,) = c.status().workers
+            self.assertEqual((ws.name, ws.slots, ws.kinds, ws.tags), ("cli-worker", 3, ["gated", "hold"], ["zone=eu", "py"]))
+        out = subprocess.run([sys.executable, "-m", "taskmaster", "status"], env=self.master.env(), cwd=HERE,
+                             capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.decode().splitlines(),
+                         ["tasks: 0 queued, 0 running, 0 done, 0 failed, 0 cancelled",
+                          "worker cli-worker: 0/3 running, 0 done, 0 failed"])
 
     def test_wrong_key_exits_with_a_clear_message(self):
         proc = self.start_sdk_worker("--authkey", "wrong")
