@@ -106,6 +106,42 @@ class WorkerProtocolTest(unittest.TestCase):
         t.join(TIMEOUT)
         self.assertEqual(exit_code, [0])
 
+    def test_results_carry_outcome_timings_and_the_retryable_flag(self):
+        m = ScriptedMaster()
+        self.addCleanup(m.close)
+        w = taskmaster.Worker("127.0.0.1", m.port, key=KEY, slots=1, grace=0.2)
+
+        @w.task("busy")
+        def busy(n):
+            if n == 2:
+                raise taskmaster.Retry("come back later")
+            if n == 3:
+                raise KeyError("missing")
+            return {"n": n, "text": "é"}
+
+        t = threading.Thread(target=w.run, daemon=True)
+        t.start()
+        self.addCleanup(t.join, TIMEOUT)
+        self.addCleanup(w.stop)
+        m.accept()
+        self.assertEqual(m.recv()[0], wire.WORKER_HELLO)
+        results = {}
+        for n in (1, 2, 3):
+            task = wire.enc_u64(n) + wire.Writer(0).u32(5).string("busy").bytes_(b"%d" % n).i64(0).body()[1:]
+            m.send(wire.Writer(wire.ASSIGN_TASKS).raw(wire.enc_list([task], lambda b: b)))
+            self.assertEqual(m.expect_refs(wire.TASK_STARTED, with_reason=False), [(n, 5)])
+            typ, r = m.recv()
+            self.assertEqual(typ, wire.TASK_RESULTS)
+            (res,) = r.list_(lambda: (r.u64(), r.u32(), r.u8(), r.bytes_(), r.string(), r.u32(), r.u32(), r.boolean()))
+            r.end()
+            results[n] = res
+        ok, retry, fatal = results[1], results[2], results[3]
+        self.assertEqual(ok[:5], (1, 5, wire.OUTCOME_OK, '{"n":1,"text":"é"}'.encode(), None))
+        self.assertLessEqual(ok[5], ok[6], "runMicros is part of heldMicros")
+        self.assertFalse(ok[7])
+        self.assertEqual((retry[2], retry[3], retry[4], retry[7]), (wire.OUTCOME_ERROR, None, "come back later", True))
+        self.assertEqual((fatal[2], fatal[4], fatal[7]), (wire.OUTCOME_ERROR, "KeyError: 'missing'", False))
+
 
 if __name__ == "__main__":
     unittest.main()
