@@ -127,7 +127,7 @@ def _run_status(args: argparse.Namespace) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-                        format="taskmaster %(name)s: %(message)s", stream=sys.stderr)
+                        format="%(name)s: %(message)s", stream=sys.stderr)
     if args.command == "worker":
         if not args.verbose:
             logging.getLogger("taskmaster.worker").setLevel(logging.INFO)
