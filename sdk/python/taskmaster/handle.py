@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import queue
 import threading
 import time
@@ -10,6 +11,8 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .errors import TaskCancelled, TaskFailed, WaitTimeout
 from .wire import TaskRecord
+
+log = logging.getLogger("taskmaster.client")
 
 FIRST_COMPLETED = concurrent.futures.FIRST_COMPLETED
 FIRST_EXCEPTION = concurrent.futures.FIRST_EXCEPTION
@@ -72,7 +75,7 @@ class TaskHandle:
             if not self._done.is_set():
                 self._callbacks.append(fn)
                 return
-        fn(self)
+        self._call(fn)
 
     # -- called by the client's reader -------------------------------------------------------
 
@@ -87,7 +90,14 @@ class TaskHandle:
             self._done.set()
             callbacks, self._callbacks = self._callbacks, []
         for fn in callbacks:
+            self._call(fn)
+
+    def _call(self, fn: Callable[["TaskHandle"], None]) -> None:
+        # Callbacks run on the client's reader: one that raises must not stop the reading.
+        try:
             fn(self)
+        except Exception:
+            log.exception("a done callback of %r raised", self)
 
 
 def as_completed(handles: Iterable[TaskHandle], timeout: Optional[float] = None) -> Iterator[TaskHandle]:

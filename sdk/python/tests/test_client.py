@@ -97,6 +97,16 @@ class CancelTest(MasterTest):
             self.assertEqual(list(c.watch([])), [])
             self.assertEqual(c.status().count("cancelled"), 1)
 
+    def test_a_callback_that_raises_does_not_stop_the_client(self):
+        with self.master.client() as c:
+            h = c.submit("nobody-runs-this", 1)
+            h.add_done_callback(lambda _: 1 / 0)
+            with self.assertLogs("taskmaster.client", "ERROR"):
+                self.assertEqual(c.cancel([h.id]), 1)
+                with self.assertRaises(taskmaster.TaskCancelled):
+                    h.result(TIMEOUT)
+            self.assertEqual(c.status().count("cancelled"), 1)
+
 
 class WatchRestartTest(unittest.TestCase):
     def setUp(self):
