@@ -376,7 +376,10 @@ class Worker:
         if isinstance(exc, BrokenProcessPool):
             if any(run.executor is p for p in self._killed_pools):
                 return None  # lost with a pool we broke to stop another task: given back
-            return self._error(a, "the process running the task died (%s)" % exc, run.received, run.started, done)
+            # Every run of a broken pool ends so, and which one crashed it is unknown: a retryable
+            # error lets the innocent ones run again and the culprit use up its attempts.
+            return self._error(a, "the process running the task died (%s)" % exc, run.received, run.started, done,
+                               retryable=True)
         if isinstance(exc, Retry):
             return self._error(a, exc.reason, run.received, run.started, done, retryable=True)
         if exc is not None:

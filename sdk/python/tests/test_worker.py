@@ -154,10 +154,11 @@ class WorkerTest(MasterTest):
                 self.wait_for(lambda: not running(pid), "the cancelled task's process ends")
             # A fresh pool takes the terminated one's place.
             self.assertEqual([r[0] for r in c.map("cube", [2, 3], timeout=TIMEOUT)], [8, 27])
-            # A child that dies fails its own task, and only that one.
+            # A child that dies ends its task with a retryable error, until its attempts are spent.
             with self.assertRaises(taskmaster.TaskFailed) as cm:
-                c.submit("crash").result(TIMEOUT)
+                c.submit("crash", max_attempts=2, retry_delay=0).result(TIMEOUT)
             self.assertIn("process running the task died", cm.exception.error)
+            self.assertEqual(cm.exception.attempts, 2)
             self.assertEqual(c.map("cube", [4], timeout=TIMEOUT)[0][0], 64)
 
     def test_the_worker_reconnects_when_its_master_comes_back(self):
