@@ -155,7 +155,8 @@ class WatchRestartTest(unittest.TestCase):
 
 
 class HeartbeatTest(MasterTest):
-    master_args = ["--heartbeat-interval", "50", "--heartbeat-timeout", "200"]
+    # Short enough to show in a test, long enough that a loaded machine does not starve the peers.
+    master_args = ["--heartbeat-interval", "100", "--heartbeat-timeout", "500"]
 
     def test_an_idle_client_and_worker_outlive_the_heartbeat_timeout(self):
         w = self.master.worker(slots=1, name="idle-worker")
@@ -164,9 +165,9 @@ class HeartbeatTest(MasterTest):
         with self.master.client() as c:
             (before,) = c.status().workers
             h = c.submit("nobody-runs-this", 1)
-            # Nothing to send for five heartbeat timeouts: only the heartbeats keep both alive.
+            # Nothing to send for three heartbeat timeouts: only the heartbeats keep both alive.
             with self.assertRaises(TimeoutError):
-                h.result(1.0)
+                h.result(1.5)
             (after,) = c.status().workers
             self.assertEqual((after.name, after.connected_since_ms), ("idle-worker", before.connected_since_ms))
             self.assertEqual(c.map("square", [12], timeout=TIMEOUT), [144])
