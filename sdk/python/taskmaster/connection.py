@@ -33,13 +33,14 @@ KeyLike = Union[bytes, str, None]
 def resolve_key(key: KeyLike = None, key_file: Optional[str] = None) -> bytes:
     """The authkey, the way taskmaster and taskworker find it.
 
-    ``key_file`` (the whole file minus trailing CR/LF bytes), else ``key`` (str as UTF-8), else
+    ``key_file`` (``~`` expanded; the whole file minus trailing CR/LF bytes), else ``key`` (str as UTF-8), else
     the ``TASKMASTER_AUTHKEY`` environment variable, else the empty key (which a master accepts
     only on a loopback address).
     """
     if key_file is not None and key is not None:
         raise ValueError("give the authkey either as key or as key_file, not both")
     if key_file is not None:
+        key_file = os.path.expanduser(key_file)
         try:
             if os.path.getsize(key_file) > MAX_KEY_FILE_SIZE:
                 raise ValueError("the authkey file %s is larger than %d bytes; is it the right file?"

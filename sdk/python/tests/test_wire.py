@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import unittest
 
 import support  # noqa: F401 - puts the SDK on sys.path
@@ -69,6 +71,10 @@ class WireTest(unittest.TestCase):
         self.assertEqual(resolve_key("clé"), "clé".encode("utf-8"))
         with self.assertRaises(ValueError):
             resolve_key("a", "/nonexistent")
+        with tempfile.NamedTemporaryFile("wb", dir=os.path.expanduser("~"), delete=False) as f:
+            f.write(b"k\xffey\r\n\n")
+        self.addCleanup(os.unlink, f.name)
+        self.assertEqual(resolve_key(key_file="~/" + os.path.basename(f.name)), b"k\xffey")
 
 
 if __name__ == "__main__":
