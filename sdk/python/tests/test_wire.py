@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 import support  # noqa: F401 - puts the SDK on sys.path
 
@@ -71,10 +72,10 @@ class WireTest(unittest.TestCase):
         self.assertEqual(resolve_key("clé"), "clé".encode("utf-8"))
         with self.assertRaises(ValueError):
             resolve_key("a", "/nonexistent")
-        with tempfile.NamedTemporaryFile("wb", dir=os.path.expanduser("~"), delete=False) as f:
-            f.write(b"k\xffey\r\n\n")
-        self.addCleanup(os.unlink, f.name)
-        self.assertEqual(resolve_key(key_file="~/" + os.path.basename(f.name)), b"k\xffey")
+        with tempfile.TemporaryDirectory() as home, mock.patch.dict(os.environ, {"HOME": home, "USERPROFILE": home}):
+            with open(os.path.join(home, "key"), "wb") as f:
+                f.write(b"k\xffey\r\n\n")
+            self.assertEqual(resolve_key(key_file="~/key"), b"k\xffey")
 
 
 if __name__ == "__main__":
