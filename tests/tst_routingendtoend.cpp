@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QTest>
 
@@ -46,6 +47,8 @@ private Q_SLOTS:
     void aTaskNoWorkerCanTakeWaitsAndSaysWhy();
     void statusListsKindsTagsAndWhatWaits();
     void badTagsAreRefusedClearly();
+    void aHandlerAsksForARetryAndGetsItAfterTheDelay();
+    void aKindWithNoWorkerRunsOnceAHandlerForItConnects();
 };
 
 void tst_RoutingEndToEnd::mixedFleetRunsEveryTaskWhereItMay()
@@ -148,6 +151,46 @@ void tst_RoutingEndToEnd::badTagsAreRefusedClearly()
     QVERIFY(run->waitForExit());
     QCOMPARE(run->exitCode(), 2);
     QVERIFY2(run->stderrText().contains("comma"), run->stderrText().constData());
+}
+
+void tst_RoutingEndToEnd::aHandlerAsksForARetryAndGetsItAfterTheDelay()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    // Exit 75 (EX_TEMPFAIL) on the first dispatch, then the answer: the master must retry it.
+    const QString script = QStringLiteral(
+            "import os, sys; sys.stdin.read(); a = int(os.environ['TASKMASTER_ATTEMPT']); "
+            "print(a) if a > 1 else sys.exit(75)");
+    auto worker = startWorker(master.port(), Key, QStringLiteral("flaky"),
+                              {QStringLiteral("--handler"), QStringLiteral("flaky=python3 -c \"%1\"").arg(script)});
+    QElapsedTimer clock;
+    clock.start();
+    auto run = submit(master.port(), {QStringLiteral("flaky"), QStringLiteral("null"), QStringLiteral("--retry-delay"),
+                                      QStringLiteral("400"), QStringLiteral("--wait")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QJsonObject record = QJsonDocument::fromJson(run->stdoutLines().value(0)).object();
+    QCOMPARE(record.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+    QCOMPARE(record.value(QStringLiteral("result")).toInt(), 2);
+    QCOMPARE(record.value(QStringLiteral("attempts")).toInteger(), 2);
+    QVERIFY2(clock.elapsed() >= 200, qPrintable(QString::number(clock.elapsed()))); // half the delay at least
+}
+
+void tst_RoutingEndToEnd::aKindWithNoWorkerRunsOnceAHandlerForItConnects()
+{
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto plain = startWorker(master.port(), Key, QStringLiteral("plain"));
+    auto run = submit(master.port(), {QStringLiteral("cube"), QStringLiteral("3"), QStringLiteral("--wait")});
+    QVERIFY2(run->waitForStderr("1 task waits for a worker that runs cube"), run->stderrText().constData());
+    auto cube = startWorker(master.port(), Key, QStringLiteral("cube"),
+                            {QStringLiteral("--handler"),
+                             QStringLiteral("cube=python3 -c \"import json, sys; print(json.load(sys.stdin) ** 3)\"")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    const QJsonObject record = QJsonDocument::fromJson(run->stdoutLines().value(0)).object();
+    QCOMPARE(record.value(QStringLiteral("result")).toInt(), 27);
+    QCOMPARE(record.value(QStringLiteral("worker")).toString(), QStringLiteral("cube"));
 }
 
 QTEST_GUILESS_MAIN(tst_RoutingEndToEnd)
