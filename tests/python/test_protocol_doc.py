@@ -533,6 +533,24 @@ def status(conn, request_id):
     return reply
 
 
+def collect_cancel_reply(conn, watched_id, records):
+    """Reads until the CancelReply and the watched task's record have both arrived; returns the
+    reply as (requestId, cancelled) and adds the records to `records`."""
+    reply = None
+    while reply is None or watched_id not in records:
+        msg_type, r = conn.recv_frame()
+        if msg_type == CANCEL_REPLY:
+            reply = (r.u32(), r.u32())
+            r.end()
+        elif msg_type == TASK_UPDATES:
+            for rec in r.list_(lambda: decode_task_record(r)):
+                records[rec["id"]] = rec
+            r.end()
+        else:
+            raise TestFailure("expected CancelReply or TaskUpdates, got type %d" % msg_type)
+    return reply
+
+
 def collect_updates(conn, want, records):
     """Reads TaskUpdates into records until every id in want is there; each id only once."""
     got = set()
@@ -766,18 +784,7 @@ def run(taskmaster, checks):
                      "after its TaskStarted the held task counts as running, not sent (%r)"
                      % ((mine["running"], mine["sent"]),))
         client.send(CANCEL_REQUEST, enc_u32(10) + enc_list([held_id], enc_u64))
-        cancel_reply = None
-        while cancel_reply is None or held_id not in records:
-            msg_type, r = client.recv_frame()
-            if msg_type == CANCEL_REPLY:
-                cancel_reply = (r.u32(), r.u32())
-                r.end()
-            elif msg_type == TASK_UPDATES:
-                for rec in r.list_(lambda: decode_task_record(r)):
-                    records[rec["id"]] = rec
-                r.end()
-            else:
-                raise TestFailure("expected CancelReply or TaskUpdates, got type %d" % msg_type)
+        cancel_reply = collect_cancel_reply(client, held_id, records)
         checks.check(cancel_reply == (10, 1) and records[held_id]["state"] == 4
                      and records[held_id]["attempts"] == 1,
                      "CancelRequest: CancelReply(10, 1) and the watched task ends cancelled, its started attempt spent")
@@ -848,18 +855,7 @@ def run(taskmaster, checks):
         client.send(WATCH, enc_bool(False) + enc_list([delayed_id], enc_u64))
         client.send(CANCEL_REQUEST, enc_u32(15) + enc_list([delayed_id, cube_id, gpu_id], enc_u64))
         records = {}
-        cancelled = None
-        while cancelled is None or delayed_id not in records:
-            msg_type, r = client.recv_frame()
-            if msg_type == CANCEL_REPLY:
-                cancelled = (r.u32(), r.u32())
-                r.end()
-            elif msg_type == TASK_UPDATES:
-                for rec in r.list_(lambda: decode_task_record(r)):
-                    records[rec["id"]] = rec
-                r.end()
-            else:
-                raise TestFailure("expected CancelReply or TaskUpdates, got type %d" % msg_type)
+        cancelled = collect_cancel_reply(client, delayed_id, records)
         rec = records[delayed_id]
         checks.check(cancelled == (15, 3) and rec["state"] == 4 and rec["retry_delay_ms"] == 250
                      and rec["attempts"] == 0,
