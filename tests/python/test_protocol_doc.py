@@ -397,6 +397,7 @@ class PythonWorker:
         self.held = {}  # task id -> attempt
         self.held_event = threading.Event()
         self.retry_once = set()  # n: fail the first attempt with a retryable Error
+        self.garbage = set()  # n: answer Ok with a result that is not JSON
         self.retried = set()
         self.cancelled = []  # (id, attempt) from CancelTasks
         self.cancel_event = threading.Event()
@@ -437,6 +438,8 @@ class PythonWorker:
                             elif n in self.retry_once and n not in self.retried:
                                 self.retried.add(n)
                                 results.append((t["id"], t["attempt"], OUTCOME_ERROR, None, "busy, try later", 1, 1, True))
+                            elif n in self.garbage:
+                                results.append((t["id"], t["attempt"], OUTCOME_OK, b"{not json", None, 1, 1))
                             elif n in self.hold:
                                 self.held[t["id"]] = t["attempt"]
                                 # It starts, and says so: only now is an attempt spent.
@@ -818,21 +821,26 @@ def run(taskmaster, checks):
                      "final counts: 23 done, 1 failed, 1 cancelled (%r)" % (reply["counts"],))
 
         # --- version 2 fields: routing, a retryable error, a delay
-        n_retry = 8
+        n_retry, n_garbage = 8, 12
         worker.retry_once.add(n_retry)
+        worker.garbage.add(n_garbage)
         specs = [("square", {"n": n_retry}, 0, 0, 3, [], 0, 0, 0),  # retryable error, retried at once
                  ("square", {"n": 9}, 0, 0, 0, ["py"], 0, 0, -1),  # requires a tag the worker has
                  ("cube", {"n": 2}, 5, 0, 0, [], 0, 0, -1),  # no worker runs cube
                  ("square", {"n": 10}, 0, 0, 0, ["gpu"], 0, 0, -1),  # no worker has gpu
-                 ("square", {"n": 11}, 0, 0, 0, [], 60000, 0, 250)]  # delayed by a minute
+                 ("square", {"n": 11}, 0, 0, 0, [], 60000, 0, 250),  # delayed by a minute
+                 ("square", {"n": n_garbage}, 0, 0, 0, [], 0, 0, -1)]  # answered Ok with no JSON
         client.send(SUBMIT, enc_u32(13) + enc_bool(True) + enc_list(specs, enc_task_spec))
         msg_type, r = client.recv_frame()
         checks.check(msg_type == SUBMITTED, "a Submit with version 2 fields is answered by Submitted")
         r.u32()
-        retry_id, tagged_id, cube_id, gpu_id, delayed_id = r.list_(r.u64)
+        retry_id, tagged_id, cube_id, gpu_id, delayed_id, garbage_id = r.list_(r.u64)
         r.end()
         records = {}
-        collect_updates(client, {retry_id, tagged_id}, records)
+        collect_updates(client, {retry_id, tagged_id, garbage_id}, records)
+        rec = records[garbage_id]
+        checks.check(rec["state"] == 3 and "not valid JSON" in (rec["error"] or "") and rec["result"] in (None, b""),
+                     "an Ok result that is not JSON fails the task with a clear error (%r)" % rec["error"])
         rec = records[retry_id]
         attempts_seen = [a["attempt"] for a in worker.assignments if a["id"] == retry_id]
         checks.check(rec["state"] == 2 and rec["attempts"] == 2 and rec["result"] == b"64" and attempts_seen == [1, 2],
