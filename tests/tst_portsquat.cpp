@@ -60,6 +60,7 @@ private Q_SLOTS:
     void workerComesBackAfterAForgedRejectionDuringARestart();
     void workerThatNeverGotInStopsOnARejection();
     void silentSocketsFromOneAddressLockNobodyElseOut();
+    void thePerAddressCapIsAServeOption();
 };
 
 void tst_PortSquat::workerComesBackAfterAForgedRejectionDuringARestart()
@@ -98,6 +99,30 @@ void tst_PortSquat::workerThatNeverGotInStopsOnARejection()
     QVERIFY(worker->waitForExit());
     QCOMPARE(worker->exitCode(), 3);
     QVERIFY2(worker->stderrText().contains("authkey does not match"), worker->stderrText().constData());
+}
+
+void tst_PortSquat::thePerAddressCapIsAServeOption()
+{
+    TestProcess bad(QStringLiteral(TASKMASTER_BIN),
+                    {QStringLiteral("serve"), QStringLiteral("--ephemeral"), QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--max-handshakes-per-address"), QStringLiteral("0")},
+                    Key);
+    QVERIFY(bad.waitForExit());
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY2(bad.stderrText().contains("--max-handshakes-per-address"), bad.stderrText().constData());
+
+    // With a cap of 2, a third silent socket from one address is refused (the default is 8).
+    TestMaster master(Key, {QStringLiteral("--max-handshakes-per-address"), QStringLiteral("2")});
+    QVERIFY(master.isReady());
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < 3; ++i) {
+        silent.push_back(std::make_unique<QTcpSocket>());
+        if (!silent.back()->bind(QHostAddress(QStringLiteral("127.0.0.2")), 0))
+            QSKIP("this system cannot send from 127.0.0.2");
+        silent.back()->connectToHost(QHostAddress::LocalHost, master.port());
+    }
+    QVERIFY2(master.process().waitForStderr("refusing 127.0.0.2"), master.process().stderrText().constData());
+    QVERIFY(!masterStatus(master.port(), Key).isEmpty()); // others still get in
 }
 
 void tst_PortSquat::silentSocketsFromOneAddressLockNobodyElseOut()

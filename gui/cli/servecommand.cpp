@@ -65,14 +65,19 @@ int runServe(const QStringList &args)
                                                           "refused (default %1).")
                                                    .arg(Master::Settings().maxUnauthenticated),
                                            QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticated));
-    parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, heartbeat,
-                       heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays});
+    const QCommandLineOption perAddress(QStringLiteral("max-handshakes-per-address"),
+                                        QStringLiteral("Of those, at most this many from one address (IPv6: one /64), so "
+                                                       "one host cannot lock others out (default %1).")
+                                                .arg(Master::Settings().maxUnauthenticatedPerAddress),
+                                        QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticatedPerAddress));
+    parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, perAddress,
+                       heartbeat, heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays});
     CommandLine::process(parser, args);
 
     QString error;
     quint16 portNumber = 0;
     Master::Settings settings;
-    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0;
+    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0, handshakesPerAddress = 0;
     if (!parser.positionalArguments().isEmpty())
         error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
     if (error.isEmpty()
@@ -81,6 +86,7 @@ int runServe(const QStringList &args)
              && CommandLine::readInt(parser, maxFrame, Protocol::MinMaxFrame, 1024LL * 1024 * 1024, &frame, &error)
              && CommandLine::readInt(parser, handshake, 100, 600'000, &handshakeMs, &error)
              && CommandLine::readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
+             && CommandLine::readInt(parser, perAddress, 1, 100'000, &handshakesPerAddress, &error)
              && CommandLine::readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
              && CommandLine::readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
         // error is set
@@ -131,6 +137,7 @@ int runServe(const QStringList &args)
     settings.heartbeatIntervalMs = int(intervalMs);
     settings.heartbeatTimeoutMs = int(timeoutMs);
     settings.maxUnauthenticated = int(handshakes);
+    settings.maxUnauthenticatedPerAddress = int(handshakesPerAddress);
     std::unique_ptr<TaskStore> store;
     if (!parser.isSet(ephemeral)) {
         const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
