@@ -114,6 +114,7 @@ private Q_SLOTS:
     void returnedTasksDoNotSpendAnAttempt();
     void attemptNumbersOnTheWireNeverRepeat();
     void finishedIsAnnouncedOnceDespiteLateResults();
+    void aFloodOfLateResultsIsCountedNotAnnounced();
     void drainingWorkerGetsNoTasks();
     void changesAreAnnouncedInBatches();
     void tinyTasksOpenAPrefetchWindow();
@@ -389,6 +390,23 @@ void tst_Scheduler::attemptNumbersOnTheWireNeverRepeat()
     QCOMPARE(scheduler.task(id)->state, TaskState::Running);
     scheduler.completeTasks(w, {ok(link.assigned.last(), "9")});
     QCOMPARE(scheduler.task(id)->result, QByteArray("9"));
+}
+
+void tst_Scheduler::aFloodOfLateResultsIsCountedNotAnnounced()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1));
+    const quint64 id = scheduler.submit({spec()}).first();
+    const Messages::TaskAssignment a = link.assigned.last();
+    scheduler.completeTasks(w, {ok(a)});
+    QSignalSpy changed(&scheduler, &Scheduler::tasksChanged);
+    for (int i = 0; i < 1000; ++i)
+        scheduler.completeTasks(w, {ok(a, "10")});
+    QCOMPARE(scheduler.task(id)->duplicateResults, 1000);
+    QCOMPARE(scheduler.task(id)->result, QByteArray("9"));
+    QCOMPARE(changed.count(), 1); // the first is noted in the history; the rest only counted
+    QVERIFY(scheduler.task(id)->history.last().outcome.endsWith(QLatin1String("was not recorded)")));
 }
 
 void tst_Scheduler::finishedIsAnnouncedOnceDespiteLateResults()

@@ -389,15 +389,20 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
             continue;
         if (!isCurrent(*task, worker, result.attempt)) {
             // A late or repeated result: the task was requeued, cancelled or already finished.
+            // A flood of them must stay cheap: each is counted, the store coalesces the count
+            // into its next batch, and only the first for an attempt is logged, noted in the
+            // history and announced.
             if (task->duplicateResults < std::numeric_limits<quint16>::max())
                 ++task->duplicateResults;
+            m_store->updated(*task);
+            const qsizetype index = qsizetype(result.attempt) - 1;
+            static const QString lateNote = QStringLiteral(" (a late result arrived and was not recorded)");
+            if (index < 0 || index >= task->history.size() || task->history[index].outcome.endsWith(lateNote))
+                continue;
+            task->history[index].outcome += lateNote;
             qCInfo(lcMaster).noquote() << "ignoring a late result for task" << task->id << "attempt"
                                        << result.attempt << "from" << worker.info.name << "- the task is"
                                        << taskStateName(task->state);
-            const qsizetype index = qsizetype(result.attempt) - 1;
-            static const QString lateNote = QStringLiteral(" (a late result arrived and was not recorded)");
-            if (index >= 0 && index < task->history.size() && !task->history[index].outcome.endsWith(lateNote))
-                task->history[index].outcome += lateNote;
             touch(*task);
             continue;
         }
