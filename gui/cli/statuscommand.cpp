@@ -92,9 +92,9 @@ QByteArray asText(const Messages::StatusReply &status)
                              .arg(QStringLiteral("FAILED"), 7)
                              .arg(QStringLiteral("KINDS / TAGS")));
         for (const Messages::WorkerStatus &w : status.workers) {
-            QString served = w.kinds.join(QLatin1Char(','));
+            QString runs = w.kinds.join(QLatin1Char(','));
             if (!w.tags.isEmpty())
-                served += QStringLiteral(" / ") + w.tags.join(QLatin1Char(','));
+                runs += QStringLiteral(" / ") + w.tags.join(QLatin1Char(','));
             lines.append(QStringLiteral("  %1 %2 %3 %4 %5 %6 %7  %8%9")
                                  .arg(printable(w.name), -24)
                                  .arg(printable(w.host), -20)
@@ -103,7 +103,7 @@ QByteArray asText(const Messages::StatusReply &status)
                                  .arg(w.sent, 5)
                                  .arg(w.done, 8)
                                  .arg(w.failed, 7)
-                                 .arg(served)
+                                 .arg(runs)
                                  .arg(w.draining ? QStringLiteral("  (draining)") : QString()));
         }
     }
