@@ -1,12 +1,19 @@
 #include "routetable.h"
 
-int RouteTable::routeFor(const TaskSpec &spec)
+std::optional<int> RouteTable::find(const TaskSpec &spec) const
 {
-    QList<int> &routes = m_byKind[spec.kind];
-    for (int index : std::as_const(routes)) {
+    for (int index : m_byKind.value(spec.kind)) {
         if (m_routes[size_t(index)].info.requiredTags == spec.requiredTags)
             return index;
     }
+    return std::nullopt;
+}
+
+int RouteTable::routeFor(const TaskSpec &spec)
+{
+    if (const std::optional<int> existing = find(spec))
+        return *existing;
+    QList<int> &routes = m_byKind[spec.kind];
     const int index = int(m_routes.size());
     Entry entry;
     entry.info.kind = spec.kind;

@@ -35,6 +35,8 @@ public:
 
     // The route of a spec, made on first use and matched against the workers present.
     int routeFor(const TaskSpec &spec);
+    // The route of a spec if it exists already.
+    std::optional<int> find(const TaskSpec &spec) const;
     const Route &route(int index) const { return m_routes[size_t(index)].info; }
     int routeCount() const { return int(m_routes.size()); }
 

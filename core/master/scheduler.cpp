@@ -486,14 +486,9 @@ QList<Messages::Backlog> Scheduler::backlog() const
 
 int Scheduler::capableWorkers(const TaskSpec &spec) const
 {
-    int capable = 0;
-    for (const auto &[id, entry] : m_workers) {
-        const WorkerInfo &w = entry.info;
-        if (w.kinds.contains(spec.kind)
-            && std::all_of(spec.requiredTags.cbegin(), spec.requiredTags.cend(), [&](const QString &t) { return w.tags.contains(t); }))
-            ++capable;
-    }
-    return capable;
+    // Every task in the store has its route, made when it was queued.
+    const std::optional<int> route = m_routes.find(spec);
+    return route ? m_routes.route(*route).workers : 0;
 }
 
 void Scheduler::flush()
