@@ -404,8 +404,20 @@ void tst_Edges::unusableDataDirectorySaysWhy()
 #ifdef Q_OS_UNIX
     if (::geteuid() == 0) {
 #ifdef Q_OS_LINUX
-        readOnly = QStringLiteral("/sys");
-        reason = QStringLiteral("permission denied");
+        // sysfs refuses new files with "permission denied", procfs with "no such file"; a
+        // container may leave /sys unmounted (a plain directory), so probe before choosing.
+        const std::pair<const char *, const char *> candidates[] = {{"/sys", "permission denied"},
+                                                                    {"/proc", "no such file or directory"}};
+        for (const auto &[path, why] : candidates) {
+            QFile probe(QLatin1String(path) + QStringLiteral("/taskmaster-probe"));
+            if (probe.open(QIODevice::WriteOnly)) {
+                probe.remove();
+                continue;
+            }
+            readOnly = QLatin1String(path);
+            reason = QLatin1String(why);
+            break;
+        }
 #endif
     } else {
         readOnly = m_dir.filePath(QStringLiteral("read-only"));
