@@ -1,8 +1,8 @@
-"""Framing: the 4-byte length prefix around every message body (docs/PROTOCOL.md §2 "Frame").
+"""Framing: the 4-byte length prefix around every message body (docs/PROTOCOL.md §2 "Frame"),
+and from Welcome on the MAC that authenticates each frame (§4.4).
 
 This is the one place where bodies become bytes on the socket and bytes on the socket become
-bodies. Anything that changes what a frame looks like on the wire (for example authenticating
-each frame once the handshake has succeeded) belongs in :class:`Framer` and nowhere else.
+bodies; anything that changes what a frame looks like on the wire belongs in :class:`Framer`.
 
 The socket is non-blocking and every read and write happens under one lock, so a reader thread
 and the threads that send (heartbeats, results) never use an ``ssl.SSLSocket`` at the same time,
