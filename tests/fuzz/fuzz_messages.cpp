@@ -46,6 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case MessageType::CancelTasks: check<Messages::CancelTasks>(body); break;
     case MessageType::ReturnTasks: check<Messages::ReturnTasks>(body); break;
     case MessageType::WorkerDraining: check<Messages::WorkerDraining>(body); break;
+    case MessageType::ReclaimTasks: check<Messages::ReclaimTasks>(body); break;
+    case MessageType::DrainWorker: check<Messages::DrainWorker>(body); break;
+    case MessageType::TaskStarted: check<Messages::TaskStarted>(body); break;
     case MessageType::Submit: check<Messages::Submit>(body); break;
     case MessageType::Submitted: check<Messages::Submitted>(body); break;
     case MessageType::Watch: check<Messages::Watch>(body); break;
