@@ -93,6 +93,20 @@ void tst_Messages::roundTripsEveryMessage()
     QCOMPARE(statusBack.backlog[0].ready, quint64(12));
     QCOMPARE(statusBack.backlog[0].delayed, quint64(3));
     QVERIFY(statusBack.last);
+    QVERIFY(statusBack.storeError.isEmpty());
+    status.storeError = QStringLiteral("no space left on device");
+    QVERIFY(decodeBody(bodyOf(encodeFrame(status)), statusBack));
+    QCOMPARE(statusBack.storeError, status.storeError);
+
+    Submit keyed{5, false, {{QStringLiteral("echo"), "1", 0, 0, 0, {}, 0, 0, -1, QStringLiteral("batch-7:line 3")}}};
+    Submit keyedBack;
+    QVERIFY(decodeBody(bodyOf(encodeFrame(keyed)), keyedBack));
+    QCOMPARE(keyedBack.tasks[0].key, keyed.tasks[0].key);
+    const Submitted submitted{5, {9, 9, 10}, 2};
+    Submitted submittedBack;
+    QVERIFY(decodeBody(bodyOf(encodeFrame(submitted)), submittedBack));
+    QCOMPARE(submittedBack.ids, submitted.ids);
+    QCOMPARE(submittedBack.existing, quint32(2));
 
     WorkerHello hello{QStringLiteral("w"), QStringLiteral("h"), 99, 3, {QStringLiteral("a"), QStringLiteral("b")},
                       {QStringLiteral("gpu")}};
@@ -208,12 +222,12 @@ void tst_Messages::encodedSizesAreExact()
     QCOMPARE(encodeFrame(AssignTasks{{assignment}}).size(), 4 + 1 + 4 + encodedSize(assignment));
     const TaskResult result{1, 2, 0, "9", QStringLiteral("x")};
     QCOMPARE(encodeFrame(TaskResults{{result}}).size(), 4 + 1 + 4 + encodedSize(result));
-    const TaskSpecWire spec{QStringLiteral("echo"), "null", 1, 2, 3, {QStringLiteral("gpu")}, 4, 5, 6};
+    const TaskSpecWire spec{QStringLiteral("echo"), "null", 1, 2, 3, {QStringLiteral("gpu")}, 4, 5, 6, QStringLiteral("key")};
     QCOMPARE(encodeFrame(Submit{1, true, {spec}}).size(), 4 + 1 + 4 + 1 + 4 + encodedSize(spec));
     const WorkerStatus status{QStringLiteral("n"), QStringLiteral("h"), 1, 2, 3, 4, 5, 6, false, 1,
                               {QStringLiteral("square"), QStringLiteral("echo")}, {QStringLiteral("t")}};
-    // An empty backlog list (4 bytes) and the last-frame flag (1 byte).
-    QCOMPARE(encodeFrame(StatusReply{1, {}, {}, {status}}).size(), 4 + 1 + 4 + 5 * 8 + 4 + 4 + encodedSize(status) + 1);
+    // An empty backlog list (4 bytes), the last-frame flag (1 byte) and a null storeError (4 bytes).
+    QCOMPARE(encodeFrame(StatusReply{1, {}, {}, {status}}).size(), 4 + 1 + 4 + 5 * 8 + 4 + 4 + encodedSize(status) + 1 + 4);
     const TaskRef ref{1, 2};
     QCOMPARE(encodeFrame(TaskStarted{{ref}}).size(), 4 + 1 + 4 + encodedSize(ref));
 }

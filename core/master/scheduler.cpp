@@ -34,6 +34,8 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
             orphans.append(task.id);
         else
             ++m_counts[size_t(task.state)];
+        if (!task.key.isNull())
+            m_keys.insert(task.key, task.id);
     });
     QList<quint64> queued;
     m_store->forEach([&](const Task &task) {
@@ -120,14 +122,35 @@ void Scheduler::enqueue(Task &task, qint64 notBeforeMs)
         armDelayTimer();
 }
 
-QList<quint64> Scheduler::submit(QList<TaskSpec> specs)
+const Task *Scheduler::taskWithKey(const TaskKey &key, qint64 nowMs) const
 {
+    const auto found = m_keys.constFind(key);
+    if (found == m_keys.cend())
+        return nullptr;
+    const Task *task = m_store->find(*found);
+    return task && nowMs - task->createdMs < m_keyLifetimeMs ? task : nullptr;
+}
+
+QList<quint64> Scheduler::submit(QList<TaskSpec> specs, const QStringList &keys, quint32 *existing)
+{
+    Q_ASSERT(keys.isEmpty() || keys.size() == specs.size());
     SCHEDULER_BATCH;
     QList<quint64> ids;
     ids.reserve(specs.size());
     const qint64 now = nowMs();
     const bool wasArmed = !m_delayed.empty();
-    for (TaskSpec &spec : specs) {
+    for (qsizetype i = 0; i < specs.size(); ++i) {
+        TaskSpec &spec = specs[i];
+        TaskKey key;
+        if (!keys.isEmpty() && !keys.at(i).isEmpty()) {
+            key = TaskKey::of(keys.at(i));
+            if (const Task *known = taskWithKey(key, now)) {
+                ids.append(known->id);
+                if (existing)
+                    ++*existing;
+                continue;
+            }
+        }
         if (spec.delayMs > 0)
             spec.runAtMs = qMax(spec.runAtMs, now + spec.delayMs);
         spec.delayMs = 0;
@@ -135,6 +158,9 @@ QList<quint64> Scheduler::submit(QList<TaskSpec> specs)
         task.id = m_store->nextId();
         task.spec = std::move(spec);
         task.createdMs = now;
+        task.key = key;
+        if (!key.isNull())
+            m_keys.insert(key, task.id);
         Task *stored = m_store->insert(std::move(task));
         ++m_counts[size_t(TaskState::Queued)];
         queueStored(*stored);
@@ -209,6 +235,8 @@ int Scheduler::remove(const QList<quint64> &ids)
         if (!task || !isFinished(task->state))
             continue;
         --m_counts[size_t(task->state)];
+        if (!task->key.isNull() && m_keys.value(task->key) == id)
+            m_keys.remove(task->key);
         m_store->remove(id);
         removed.append(id);
     }

@@ -11,6 +11,7 @@
 #include "task/taskstore.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QVarLengthArray>
@@ -33,8 +34,12 @@ public:
     ~Scheduler() override;
 
     // Tasks. Specs must have passed validateTaskSpec(). A spec's delayMs is folded into its
-    // runAtMs, counted from now.
-    QList<quint64> submit(QList<TaskSpec> specs);
+    // runAtMs, counted from now. keys is empty or has one idempotency key per spec (an empty
+    // one: none); a spec whose key the master still remembers adds nothing and gets the id of
+    // the task submitted under it, counted in *existing.
+    QList<quint64> submit(QList<TaskSpec> specs, const QStringList &keys = {}, quint32 *existing = nullptr);
+    // How long a key is remembered after its task was submitted (as long as the task is kept).
+    void setKeyLifetimeMs(qint64 ms) { m_keyLifetimeMs = ms; }
     // Cancels queued or running tasks; returns how many were cancelled (finished ones are not).
     int cancel(const QList<quint64> &ids, const QString &reason);
     // Queues failed or cancelled tasks again with a fresh budget of attempts.
@@ -104,6 +109,8 @@ private:
     // Queues the task again, due at once or at notBeforeMs.
     void enqueue(Task &task, qint64 notBeforeMs = 0);
     void queueStored(Task &task);
+    // The task still remembered under this key, if any.
+    const Task *taskWithKey(const TaskKey &key, qint64 nowMs) const;
     void touch(Task &task);
     bool isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const;
     void markStarted(Task &task, WorkerEntry &worker);
@@ -140,6 +147,8 @@ private:
     quint64 m_nextWorkerId = 1;
     quint64 m_rotation = 0;
     qsizetype m_requeuedOnStart = 0;
+    QHash<TaskKey, quint64> m_keys; // idempotency key -> task, for keyed tasks still kept
+    qint64 m_keyLifetimeMs = DefaultKeyLifetimeMs;
 
     QList<quint64> m_changed;
     QList<quint64> m_finished;

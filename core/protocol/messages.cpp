@@ -105,7 +105,7 @@ qsizetype encodedSize(const TaskResult &r)
 
 qsizetype encodedSize(const TaskSpecWire &t)
 {
-    return sizeOf(t.kind) + sizeOf(t.args) + 4 + 8 + 4 + sizeOf(t.requiredTags) + 8 + 8 + 8;
+    return sizeOf(t.kind) + sizeOf(t.args) + 4 + 8 + 4 + sizeOf(t.requiredTags) + 8 + 8 + 8 + sizeOf(t.key);
 }
 
 qsizetype encodedSize(const TaskRecord &t)
@@ -281,7 +281,7 @@ QDataStream &operator<<(QDataStream &out, const Submit &m)
     writeList(out, m.tasks, [](QDataStream &s, const TaskSpecWire &t) {
         s << t.kind << t.args << t.priority << t.timeoutMs << t.maxAttempts;
         writeStrings(s, t.requiredTags);
-        s << t.delayMs << t.runAtMs << t.retryDelayMs;
+        s << t.delayMs << t.runAtMs << t.retryDelayMs << t.key;
     });
     return out;
 }
@@ -291,7 +291,7 @@ QDataStream &operator>>(QDataStream &in, Submit &m)
     readList(in, m.tasks, [](QDataStream &s, TaskSpecWire &t) {
         s >> t.kind >> t.args >> t.priority >> t.timeoutMs >> t.maxAttempts;
         readStrings(s, t.requiredTags);
-        s >> t.delayMs >> t.runAtMs >> t.retryDelayMs;
+        s >> t.delayMs >> t.runAtMs >> t.retryDelayMs >> t.key;
     });
     return in;
 }
@@ -300,13 +300,13 @@ QDataStream &operator<<(QDataStream &out, const Submitted &m)
 {
     out << m.requestId;
     writeIds(out, m.ids);
-    return out;
+    return out << m.existing;
 }
 QDataStream &operator>>(QDataStream &in, Submitted &m)
 {
     in >> m.requestId;
     readIds(in, m.ids);
-    return in;
+    return in >> m.existing;
 }
 
 QDataStream &operator<<(QDataStream &out, const Watch &m)
@@ -362,7 +362,7 @@ QDataStream &operator<<(QDataStream &out, const StatusReply &m)
         writeStrings(s, w.kinds);
         writeStrings(s, w.tags);
     });
-    return out << m.last;
+    return out << m.last << m.storeError;
 }
 QDataStream &operator>>(QDataStream &in, StatusReply &m)
 {
@@ -380,7 +380,7 @@ QDataStream &operator>>(QDataStream &in, StatusReply &m)
         readStrings(s, w.kinds);
         readStrings(s, w.tags);
     });
-    return in >> m.last;
+    return in >> m.last >> m.storeError;
 }
 
 QDataStream &operator<<(QDataStream &out, const CancelRequest &m)

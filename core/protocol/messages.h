@@ -158,6 +158,7 @@ struct TaskSpecWire {
     qint64 delayMs = 0; // do not start before this long after the master accepts it
     qint64 runAtMs = 0; // nor before this time (ms since the epoch, UTC); 0: no such bound
     qint64 retryDelayMs = -1; // base of the exponential backoff before a retry; -1: the default
+    QString key; // idempotency key: a task the master already has under it is not added again
 };
 
 struct Submit {
@@ -170,7 +171,8 @@ struct Submit {
 struct Submitted {
     static constexpr MessageType Type = MessageType::Submitted;
     quint32 requestId = 0;
-    QList<quint64> ids;
+    QList<quint64> ids; // one per task of the Submit, in its order
+    quint32 existing = 0; // how many of them the master already had under their key
 };
 
 struct Watch {
@@ -241,6 +243,7 @@ struct StatusReply {
     QList<Backlog> backlog; // repeated in every frame of a split reply
     QList<WorkerStatus> workers; // split over frames when it does not fit
     bool last = true; // the last frame of this reply
+    QString storeError; // why the master cannot write its store; empty while it can
 };
 
 struct CancelRequest {

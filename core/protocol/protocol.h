@@ -13,12 +13,14 @@ inline constexpr quint32 Magic = 0x544D5131;
 
 // Protocol versions this build speaks; the handshake settles on one. Version 2 added routing
 // (kinds, tags, requires), retry and delay, task starts, attempt numbers on every task list
-// the worker role sends or receives, and authenticated frames. Version 1 sent frames without
-// a MAC after the handshake; a master that still accepted it would let anyone on the path
-// rewrite the Challenge's maxVersion and strip the frame MACs, so it is not spoken at all:
-// a version 1 peer is refused with a message that names both ranges (docs/PROTOCOL.md, 3.2).
-inline constexpr quint16 MinVersion = 2;
-inline constexpr quint16 MaxVersion = 2;
+// the worker role sends or receives, and authenticated frames. Version 3 added idempotency
+// keys (TaskSpecWire.key, Submitted.existing) and the store's health (StatusReply.storeError).
+// Version 1 sent frames without a MAC after the handshake; a master that still accepted it
+// would let anyone on the path rewrite the Challenge's maxVersion and strip the frame MACs, so
+// it is not spoken at all. Older peers are refused with a message that names both ranges
+// (docs/PROTOCOL.md, 3.2); master, worker and the Python package ship together.
+inline constexpr quint16 MinVersion = 3;
+inline constexpr quint16 MaxVersion = 3;
 
 // Every frame body is written and read at this stream version, whatever Qt is linked.
 inline constexpr QDataStream::Version StreamVersion = QDataStream::Qt_6_0;

@@ -110,7 +110,7 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
     QSqlQuery upsert(db);
     if (!batch.upserts.empty()) {
         ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?)")
+                                           "?, ?, ?, ?, ?, ?, ?, ?)")
                                     .arg(QLatin1String(SqliteTaskColumns)));
         for (auto task = batch.upserts.cbegin(); ok && task != batch.upserts.cend(); ++task) {
             upsert.bindValue(0, qint64(task->id));
@@ -132,6 +132,7 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
             upsert.bindValue(16, task->spec.requiredTags.join(QLatin1Char(' ')));
             upsert.bindValue(17, task->spec.retryDelayMs);
             upsert.bindValue(18, task->spec.runAtMs);
+            upsert.bindValue(19, task->key.isNull() ? QByteArray("") : task->key.toBytes());
             ok = upsert.exec();
         }
         if (!ok)

@@ -18,7 +18,7 @@ class QTimer;
 // The columns of the tasks table, in the order both the loader and the writer use.
 inline constexpr char SqliteTaskColumns[] = "id, kind, args, priority, timeout_ms, max_attempts, state, attempts, "
                                             "worker, result, error, created_ms, started_ms, finished_ms, "
-                                            "duplicate_results, history, required_tags, retry_delay_ms, run_at_ms";
+                                            "duplicate_results, history, required_tags, retry_delay_ms, run_at_ms, submit_key";
 
 struct SqliteStoreBatch {
     quint64 sequence = 0;

@@ -21,7 +21,7 @@ namespace {
 
 // Bumped when the tables change; a master refuses a database newer than it understands and
 // migrates an older one in place. 2: required tags, retry delay and start time.
-constexpr int SchemaVersion = 2;
+constexpr int SchemaVersion = 3;
 
 QList<TaskAttempt> historyFromJson(const QByteArray &json)
 {
@@ -220,6 +220,8 @@ bool SqliteTaskStore::load(QString *error)
                      error)
             || !exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN run_at_ms INTEGER NOT NULL DEFAULT 0"), error)))
         return false;
+    if (found < 3 && !exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN submit_key BLOB NOT NULL DEFAULT x''"), error))
+        return false;
     if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion), error))
         return false;
 
@@ -253,6 +255,7 @@ bool SqliteTaskStore::load(QString *error)
             task.spec.requiredTags = tags.split(QLatin1Char(' '), Qt::SkipEmptyParts);
         task.spec.retryDelayMs = load.value(17).toLongLong();
         task.spec.runAtMs = load.value(18).toLongLong();
+        task.key = TaskKey::fromBytes(load.value(19).toByteArray());
         m_memory.restore(std::move(task));
     }
     QSqlQuery next(db);

@@ -2,6 +2,10 @@
 
 #include "util/jsonvalue.h"
 
+#include <QCryptographicHash>
+#include <QHashFunctions>
+#include <QtEndian>
+
 QString taskStateName(TaskState state)
 {
     switch (state) {
@@ -83,4 +87,32 @@ QString validateTaskSpec(TaskSpec &spec)
     if (!JsonValue::parse(spec.args, nullptr, &error))
         return QStringLiteral("args are not valid JSON: %1").arg(error);
     return {};
+}
+
+TaskKey TaskKey::of(const QString &key)
+{
+    const QByteArray digest = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256);
+    return fromBytes(digest.first(16));
+}
+
+TaskKey TaskKey::fromBytes(const QByteArray &bytes)
+{
+    if (bytes.size() != 16)
+        return {};
+    return {qFromBigEndian<quint64>(bytes.constData()), qFromBigEndian<quint64>(bytes.constData() + 8)};
+}
+
+QByteArray TaskKey::toBytes() const
+{
+    if (isNull())
+        return {};
+    QByteArray bytes(16, Qt::Uninitialized);
+    qToBigEndian(high, bytes.data());
+    qToBigEndian(low, bytes.data() + 8);
+    return bytes;
+}
+
+size_t qHash(const TaskKey &key, size_t seed) noexcept
+{
+    return qHashMulti(seed, key.high, key.low);
 }

@@ -43,6 +43,25 @@ inline constexpr int MaxWorkerNames = 1024; // kinds, and tags, one worker may a
 // before the task fails anyway: a worker that always gives tasks back cannot loop for ever.
 inline constexpr int MaxUncountedDispatches = 100;
 
+// Idempotency keys: a submit that names a key the master already has (submitted less than the
+// key lifetime ago, and still kept) gets that task's id back instead of a new task.
+inline constexpr int MaxTaskKeyLength = 512;
+inline constexpr qint64 DefaultKeyLifetimeMs = 24LL * 3600 * 1000;
+
+// A key as the master keeps it: the first 128 bits of the SHA-256 of its UTF-8 text, so a
+// million keyed tasks cost 16 bytes each in the task and one hash entry, whatever the keys' length.
+struct TaskKey {
+    quint64 high = 0;
+    quint64 low = 0;
+
+    static TaskKey of(const QString &key);
+    static TaskKey fromBytes(const QByteArray &bytes); // the null key unless 16 bytes
+    QByteArray toBytes() const; // empty for the null key
+    bool isNull() const { return high == 0 && low == 0; }
+    friend bool operator==(const TaskKey &, const TaskKey &) = default;
+};
+size_t qHash(const TaskKey &key, size_t seed = 0) noexcept;
+
 // What a submitter asks for.
 // Fields are ordered to pack: a master may hold millions of these.
 struct TaskSpec {
@@ -81,6 +100,7 @@ struct Task {
     qint64 startedMs = 0;
     qint64 finishedMs = 0;
     QList<TaskAttempt> history;
+    TaskKey key; // null: submitted without a key
 
     // Whether the current dispatch (the last history entry) has started on its worker.
     bool started() const { return state == TaskState::Running && !history.isEmpty() && history.last().startedMs > 0; }

@@ -55,6 +55,11 @@ int runServe(const QStringList &args)
     const QCommandLineOption keepDays(QStringLiteral("keep-days"),
                                       QStringLiteral("Forget finished tasks after D days (default: never)."),
                                       QStringLiteral("days"));
+    const QCommandLineOption rememberKeys(QStringLiteral("remember-keys"),
+                                          QStringLiteral("Remember a task's idempotency key for H hours after it was "
+                                                         "submitted, while the task is kept (default %1).")
+                                                  .arg(DefaultKeyLifetimeMs / 3'600'000),
+                                          QStringLiteral("hours"), QString::number(DefaultKeyLifetimeMs / 3'600'000));
     const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
                                      QStringLiteral("Serve TLS with this PEM certificate (chain); needs --tls-key."),
                                      QStringLiteral("file"));
@@ -71,13 +76,14 @@ int runServe(const QStringList &args)
                                                 .arg(Master::Settings().maxUnauthenticatedPerAddress),
                                         QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticatedPerAddress));
     parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, perAddress,
-                       heartbeat, heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays});
+                       heartbeat, heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays, rememberKeys});
     CommandLine::process(parser, args);
 
     QString error;
     quint16 portNumber = 0;
     Master::Settings settings;
-    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0, handshakesPerAddress = 0;
+    qint64 frame = 0, handshakeMs = 0, intervalMs = 0, timeoutMs = 0, handshakes = 0, handshakesPerAddress = 0,
+           keyHours = 0;
     if (!parser.positionalArguments().isEmpty())
         error = QStringLiteral("unexpected argument %1 (see --help)").arg(parser.positionalArguments().first());
     if (error.isEmpty()
@@ -88,7 +94,8 @@ int runServe(const QStringList &args)
              && CommandLine::readInt(parser, maxHandshakes, 1, 100'000, &handshakes, &error)
              && CommandLine::readInt(parser, perAddress, 1, 100'000, &handshakesPerAddress, &error)
              && CommandLine::readInt(parser, heartbeat, 50, 600'000, &intervalMs, &error)
-             && CommandLine::readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error))) {
+             && CommandLine::readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error)
+             && CommandLine::readInt(parser, rememberKeys, 0, 24 * 366, &keyHours, &error))) {
         // error is set
     }
     Retention::Settings retention;
@@ -150,6 +157,7 @@ int runServe(const QStringList &args)
     }
     const bool durable = bool(store);
     Master master(settings, std::move(store));
+    master.scheduler()->setKeyLifetimeMs(keyHours * 3'600'000);
     if (durable) {
         const auto counts = master.scheduler()->counts();
         const auto finished = counts[size_t(TaskState::Done)] + counts[size_t(TaskState::Failed)]

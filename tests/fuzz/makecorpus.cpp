@@ -39,6 +39,7 @@ int main(int argc, char *argv[])
     Response response{1, 1, QByteArray(Protocol::NonceSize, '\x22'), QByteArray(Protocol::MacSize, '\x33')};
     Welcome welcome{1, QByteArray(Protocol::MacSize, '\x44'), 2000, 10000, Protocol::DefaultMaxFrame};
     TaskSpecWire spec{QStringLiteral("square"), QByteArrayLiteral("{\"n\":3}"), 5, 1000, 3};
+    spec.key = QStringLiteral("sha256:00ff:line 1");
     TaskRecord record;
     record.id = 7;
     record.kind = QStringLiteral("echo");
@@ -69,11 +70,12 @@ int main(int argc, char *argv[])
             {"taskstarted", encodeFrame(TaskStarted{{{5, 1}}})},
             {"workerdraining", encodeFrame(WorkerDraining{})},
             {"submit", encodeFrame(Submit{9, true, {spec, spec}})},
-            {"submitted", encodeFrame(Submitted{9, {10, 11}})},
+            {"submitted", encodeFrame(Submitted{9, {10, 11}, 1})},
             {"watch", encodeFrame(Watch{false, {10, 11}})},
             {"taskupdates", encodeFrame(TaskUpdates{{record}})},
             {"statusrequest", encodeFrame(StatusRequest{3})},
-            {"statusreply", encodeFrame(StatusReply{3, {1, 2, 3, 4, 5}, {{QStringLiteral("cube"), {}, 2, 0, 0}}, {worker}})},
+            {"statusreply", encodeFrame(StatusReply{3, {1, 2, 3, 4, 5}, {{QStringLiteral("cube"), {}, 2, 0, 0}}, {worker}, true,
+                                                    QStringLiteral("no space left on device")})},
             {"cancelrequest", encodeFrame(CancelRequest{4, {10}})},
             {"cancelreply", encodeFrame(CancelReply{4, 1})},
             {"requestfailed", encodeFrame(RequestFailed{5, QStringLiteral("too large")})},

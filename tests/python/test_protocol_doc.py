@@ -43,7 +43,7 @@ CANCEL_REQUEST, CANCEL_REPLY, REQUEST_FAILED = 46, 47, 48
 
 ROLE_WORKER, ROLE_CLIENT = 1, 2
 MAGIC = 0x544D5131  # "TMQ1"
-VERSION = 2
+VERSION = 3
 PRE_AUTH_MAX_FRAME = 1024
 STATE_NAMES = ["queued", "running", "done", "failed", "cancelled"]
 OUTCOME_OK, OUTCOME_ERROR, OUTCOME_CANCELLED = 0, 1, 2
@@ -360,9 +360,11 @@ def decode_assignment(r):
 
 def enc_task_spec(spec):
     kind, args, priority, timeout_ms, max_attempts = spec[:5]
-    requires, delay_ms, run_at_ms, retry_delay_ms = spec[5:] if len(spec) > 5 else ([], 0, 0, -1)
+    requires, delay_ms, run_at_ms, retry_delay_ms = spec[5:9] if len(spec) > 5 else ([], 0, 0, -1)
+    key = spec[9] if len(spec) > 9 else None
     return (enc_string(kind) + enc_json(args) + enc_i32(priority) + enc_i64(timeout_ms) + enc_u32(max_attempts)
-            + enc_list(requires, enc_string) + enc_i64(delay_ms) + enc_i64(run_at_ms) + enc_i64(retry_delay_ms))
+            + enc_list(requires, enc_string) + enc_i64(delay_ms) + enc_i64(run_at_ms) + enc_i64(retry_delay_ms)
+            + enc_string(key))
 
 
 def enc_task_result(res):
@@ -530,6 +532,7 @@ def status(conn, request_id):
     reply["backlog"] = r.list_(lambda: decode_backlog(r))
     reply["workers"] = r.list_(lambda: decode_worker_status(r))
     reply["last"] = r.boolean()
+    reply["store_error"] = r.string()
     r.end()
     if not reply["last"]:
         raise TestFailure("a StatusReply this small should come in one frame, marked last")
@@ -642,10 +645,10 @@ def run(taskmaster, checks):
         worker.connect()
         w = worker.welcome
         cf = w["challenge_frame"]
-        checks.check(len(cf) == 49 and cf[:17] == bytes.fromhex("0000002d01544d51310002000200000020"),
-                     "Challenge frame layout matches the document (49 bytes, versions 2..2, header %s)" % cf[:17].hex())
-        checks.check(w["master_proof_ok"] and w["version"] == 2,
-                     "worker handshake: master proof verified, version 2")
+        checks.check(len(cf) == 49 and cf[:17] == bytes.fromhex("0000002d01544d51310003000300000020"),
+                     "Challenge frame layout matches the document (49 bytes, versions 3..3, header %s)" % cf[:17].hex())
+        checks.check(w["master_proof_ok"] and w["version"] == 3,
+                     "worker handshake: master proof verified, version 3")
         checks.check(w["heartbeat_interval_ms"] == 2000 and w["heartbeat_timeout_ms"] == 10000
                      and w["max_frame"] == 16 * 1024 * 1024,
                      "Welcome announces heartbeat 2000/10000 ms and max frame 16 MiB (%r)"
@@ -667,7 +670,9 @@ def run(taskmaster, checks):
         checks.check(msg_type == SUBMITTED, "Submit is answered by Submitted (type %d)" % msg_type)
         request_id = r.u32()
         ids = r.list_(r.u64)
+        existing = r.u32()
         r.end()
+        checks.check(existing == 0, "Submitted counts no task as already known without keys")
         checks.check(request_id == 7 and len(ids) == 21 and len(set(ids)) == 21,
                      "Submitted echoes request 7 with 21 distinct ids")
         expected = {task_id: n * n for task_id, n in zip(ids, numbers)}
@@ -762,6 +767,7 @@ def run(taskmaster, checks):
         checks.check(msg_type == SUBMITTED, "second Submit is answered by Submitted")
         r.u32()
         bad_id, returned_id, held_id = r.list_(r.u64)
+        r.u32()  # existing
         r.end()
         records = {}
         collect_updates(client, {bad_id, returned_id}, records)
@@ -803,6 +809,7 @@ def run(taskmaster, checks):
         checks.check(msg_type == SUBMITTED, "third Submit is answered by Submitted")
         r.u32()
         (after_id,) = r.list_(r.u64)
+        r.u32()  # existing
         r.end()
         collect_updates(client, {after_id}, records)
         checks.check(records[after_id]["state"] == 2 and records[after_id]["result"] == b"49",
@@ -835,6 +842,7 @@ def run(taskmaster, checks):
         checks.check(msg_type == SUBMITTED, "a Submit with version 2 fields is answered by Submitted")
         r.u32()
         retry_id, tagged_id, cube_id, gpu_id, delayed_id, garbage_id = r.list_(r.u64)
+        r.u32()  # existing
         r.end()
         records = {}
         collect_updates(client, {retry_id, tagged_id, garbage_id}, records)
@@ -869,15 +877,40 @@ def run(taskmaster, checks):
                      and rec["attempts"] == 0,
                      "waiting tasks can be cancelled; the record keeps the retry delay (%r)" % (cancelled,))
 
-        # --- a version 1 peer is refused, and both ranges are named
-        old = Conn(port, "version 1 client")
+        # --- version 3: idempotency keys (§8.11) and the store's health
+        keyed = [("square", {"n": 12}, 0, 0, 0, [], 60000, 0, -1, "doc-key-1"),
+                 ("square", {"n": 13}, 0, 0, 0, [], 60000, 0, -1, "doc-key-1"),
+                 ("square", {"n": 14}, 0, 0, 0, [], 60000, 0, -1, "doc-key-2")]
+        client.send(SUBMIT, enc_u32(16) + enc_bool(False) + enc_list(keyed, enc_task_spec))
+        msg_type, r = client.recv_frame()
+        r.u32()
+        first_ids, first_existing = r.list_(r.u64), r.u32()
+        r.end()
+        client.send(SUBMIT, enc_u32(17) + enc_bool(False) + enc_list(keyed[2:], enc_task_spec))
+        msg_type2, r = client.recv_frame()
+        r.u32()
+        again_ids, again_existing = r.list_(r.u64), r.u32()
+        r.end()
+        checks.check(msg_type == SUBMITTED == msg_type2 and first_ids[0] == first_ids[1] != first_ids[2]
+                     and first_existing == 1 and again_ids == first_ids[2:] and again_existing == 1,
+                     "a key names one task: a repeat in the Submit and in a later one gets its id, counted in "
+                     "existing (%r %d, %r %d)" % (first_ids, first_existing, again_ids, again_existing))
+        reply = status(client, 18)
+        checks.check(reply["store_error"] in (None, ""), "StatusReply storeError is empty while the store is healthy")
+        client.send(CANCEL_REQUEST, enc_u32(19) + enc_list(first_ids[1:], enc_u64))
+        msg_type, r = client.recv_frame()
+        checks.check(msg_type == CANCEL_REPLY and r.u32() == 19 and r.u32() == 2,
+                     "the keyed tasks cancel like any other (2 tasks)")
+
+        # --- an older peer is refused, and both ranges are named
+        old = Conn(port, "version 2 client")
         conns.append(old)
         try:
-            handshake(old, key, ROLE_CLIENT, force_version=1)
-            raise TestFailure("a version 1 peer was let in")
+            handshake(old, key, ROLE_CLIENT, force_version=2)
+            raise TestFailure("a version 2 peer was let in")
         except AuthRejectedError as e:
-            checks.check("version 1" in (e.args[0] or "") and "2 to 2" in (e.args[0] or ""),
-                         "a version 1 Response gets AuthRejected naming both versions (%r)" % e.args[0])
+            checks.check("version 2" in (e.args[0] or "") and "3 to 3" in (e.args[0] or ""),
+                         "a version 2 Response gets AuthRejected naming both versions (%r)" % e.args[0])
 
         # --- a goodbye from the client ends its connection
         client.send(GOODBYE, enc_string("done"))
@@ -956,7 +989,7 @@ def run_limits(taskmaster, checks):
                      "a pre-auth frame longer than 1024 bytes closes the connection at once")
 
         # The post-auth cap is inclusive: exactly max_frame bytes is accepted, one more is not.
-        padding = 8192 - 74 - 2  # Submit body: 74 bytes + args; args = a JSON string of padding chars
+        padding = 8192 - 78 - 2  # Submit body: 78 bytes + args (a null key is 4); args = a JSON string of padding chars
         payload = (enc_u32(2) + enc_bool(False)
                    + enc_list([("square", "x" * padding, 0, 0, 0)], enc_task_spec))
         checks.check(len(payload) + 1 == 8192, "test Submit body is exactly 8192 bytes")

@@ -23,6 +23,7 @@ DEFAULT_PORT = 7600
 ENV_HOST, ENV_PORT = "TASKMASTER_HOST", "TASKMASTER_PORT"
 MAX_REQUIRES = 16
 MAX_DELAY_MS = 31_622_400_000
+MAX_KEY_LENGTH = 512  # UTF-16 code units, as the master counts
 _LOST = object()  # put in a watch queue when the connection goes
 
 
@@ -182,7 +183,7 @@ class Client:
 
     def _reply(self, msg_type: int, r: wire.Reader) -> None:
         if msg_type == wire.STATUS_REPLY:
-            request_id, counts, backlog, workers, last = wire.read_status_frame(r)
+            request_id, counts, backlog, workers, last, store_error = wire.read_status_frame(r)
         else:
             request_id = r.u32()
         with self._lock:
@@ -193,6 +194,7 @@ class Client:
                 raise ProtocolError("the master answered request %d, which this client did not make" % request_id)
             if msg_type == wire.SUBMITTED:
                 ids = r.list_(r.u64)
+                r.u32()  # existing: how many the master already had under their keys
                 r.end()
                 if len(ids) != len(req.handles):
                     raise ProtocolError("Submitted lists %d ids for %d tasks" % (len(ids), len(req.handles)))
@@ -219,7 +221,7 @@ class Client:
                 req.workers += workers
                 if not last:
                     return
-                result = wire.Status(req.counts, req.backlog, req.workers)
+                result = wire.Status(req.counts, req.backlog, req.workers, store_error)
             del self._requests[request_id]
         req.future.set_result(result)
 
@@ -247,30 +249,40 @@ class Client:
 
     def submit(self, kind: str, args: Any = None, priority: int = 0, timeout: Optional[float] = None,
                max_attempts: int = 0, requires: Sequence[str] = (), delay: Optional[float] = None,
-               retry_delay: Optional[float] = None, run_at: Optional[float] = None) -> TaskHandle:
+               retry_delay: Optional[float] = None, run_at: Optional[float] = None,
+               key: Optional[str] = None) -> TaskHandle:
         """Submits one task; returns its handle once the master has accepted it (it is durable then).
 
         ``args`` is any JSON value (None is JSON null). ``timeout``, ``delay`` and ``retry_delay``
         are in seconds (``retry_delay`` None: the master's default); ``run_at`` is a Unix time;
-        ``max_attempts`` 0 means the master's default (3); ``requires`` are worker tags.
+        ``max_attempts`` 0 means the master's default (3); ``requires`` are worker tags. ``key`` is
+        an idempotency key: if the master still has a task submitted under it, that task's handle
+        comes back and nothing is added (PROTOCOL.md §8.11).
         """
         return self.submit_many(kind, [args], priority, timeout, max_attempts, requires, delay, retry_delay,
-                                run_at)[0]
+                                run_at, keys=None if key is None else [key])[0]
 
     def submit_many(self, kind: str, args_list: Iterable[Any], priority: int = 0, timeout: Optional[float] = None,
                     max_attempts: int = 0, requires: Sequence[str] = (), delay: Optional[float] = None,
-                    retry_delay: Optional[float] = None, run_at: Optional[float] = None) -> List[TaskHandle]:
-        """Submits one task per item of ``args_list``, split into Submit frames under the master's cap."""
+                    retry_delay: Optional[float] = None, run_at: Optional[float] = None,
+                    keys: Optional[Sequence[Optional[str]]] = None) -> List[TaskHandle]:
+        """Submits one task per item of ``args_list``, split into Submit frames under the master's cap.
+
+        ``keys``, if given, holds an idempotency key (or None) for each item."""
         common = dict(kind=kind, priority=priority, timeout_ms=_ms(timeout, "timeout"), max_attempts=max_attempts,
                       requires=list(requires), delay_ms=_ms(delay, "delay"),
                       run_at_ms=_ms(run_at, "run_at"), retry_delay_ms=_ms(retry_delay, "retry_delay", -1))
         specs = []
-        for args in args_list:
+        args_list = list(args_list)
+        if keys is not None and len(keys) != len(args_list):
+            raise SubmitRefused("%d keys for %d tasks" % (len(keys), len(args_list)))
+        for i, args in enumerate(args_list):
             try:
                 encoded = wire.dumps_json(args)
             except (TypeError, ValueError) as e:
                 raise SubmitRefused("args for a %s task are not JSON-serialisable: %s" % (kind, e)) from None
-            specs.append(wire.TaskSpec(args=encoded, **common))  # type: ignore[arg-type]
+            key = None if keys is None else keys[i]
+            specs.append(wire.TaskSpec(args=encoded, key=key, **common))  # type: ignore[arg-type]
         return self.submit_specs(specs)
 
     def submit_specs(self, specs: Sequence[wire.TaskSpec]) -> List[TaskHandle]:
@@ -289,6 +301,8 @@ class Client:
                 raise SubmitRefused("task %d of %d: at most %d required tags" % (i + 1, len(specs), MAX_REQUIRES))
             if not 0 <= spec.delay_ms <= MAX_DELAY_MS:
                 raise SubmitRefused("task %d of %d: delay out of range (0 to 366 days)" % (i + 1, len(specs)))
+            if spec.key is not None and len(spec.key.encode("utf-16-le", "surrogatepass")) // 2 > MAX_KEY_LENGTH:
+                raise SubmitRefused("task %d of %d: a key has at most %d characters" % (i + 1, len(specs), MAX_KEY_LENGTH))
         encoded = [spec.encode() for spec in specs]
         base = 1 + 4 + 1 + 4
         requests: List[_Request] = []

@@ -25,7 +25,7 @@ KNOWN_TYPES = frozenset([1, 2, 3, 4, 10, 11, 20, 21, 22, 23, 24, 25, 26, 27, 28,
 
 ROLE_WORKER, ROLE_CLIENT = 1, 2
 MAGIC = 0x544D5131  # "TMQ1"
-VERSION = 2  # the only protocol version this package speaks
+VERSION = 3  # the only protocol version this package speaks
 NONCE_SIZE = 32
 MAC_SIZE = 32
 PRE_AUTH_MAX_FRAME = 1024
@@ -235,12 +235,14 @@ class TaskSpec:
     delay_ms: int = 0
     run_at_ms: int = 0
     retry_delay_ms: int = -1
+    key: Optional[str] = None  # idempotency key (PROTOCOL.md §8.11)
 
     def encode(self) -> bytes:
         return (enc_string(self.kind) + enc_bytes(self.args)
                 + struct.pack(">iqI", self.priority, self.timeout_ms, self.max_attempts)
                 + enc_list(self.requires, enc_string)
-                + struct.pack(">qqq", self.delay_ms, self.run_at_ms, self.retry_delay_ms))
+                + struct.pack(">qqq", self.delay_ms, self.run_at_ms, self.retry_delay_ms)
+                + enc_string(self.key))
 
 
 @dataclass
@@ -372,21 +374,23 @@ class Status:
     counts: List[int]  # queued, running, done, failed, cancelled
     backlog: List[Backlog]
     workers: List[WorkerStatus]
+    store_error: str = ""  # why the master cannot write its store; empty while it can
 
     def count(self, state: str) -> int:
         return self.counts[STATE_NAMES.index(state)]
 
 
-def read_status_frame(r: Reader) -> Tuple[int, List[int], List[Backlog], List[WorkerStatus], bool]:
-    """One StatusReply frame: (requestId, counts, backlog, workers, last)."""
+def read_status_frame(r: Reader) -> Tuple[int, List[int], List[Backlog], List[WorkerStatus], bool, str]:
+    """One StatusReply frame: (requestId, counts, backlog, workers, last, storeError)."""
     request_id = r.u32()
     counts = [r.u64() for _ in range(5)]
     backlog = r.list_(lambda: Backlog(r.string(), r.list_(r.string), r.u64(), r.u64(), r.u32()))
     workers = r.list_(lambda: WorkerStatus(r.string(), r.string(), r.i64(), r.u32(), r.u32(), r.u64(), r.u64(),
                                            r.i64(), r.boolean(), r.u32(), r.list_(r.string), r.list_(r.string)))
     last = r.boolean()
+    store_error = r.string() or ""
     r.end()
-    return request_id, counts, backlog, workers, last
+    return request_id, counts, backlog, workers, last, store_error
 
 
 def split_runs(items: Sequence[bytes], base: int, max_frame: int) -> List[List[bytes]]:

@@ -32,13 +32,13 @@ class ScriptedMaster:
         sock, _ = self.server.accept()
         self.framer = Framer(sock)
         nm = os.urandom(32)
-        self.send(wire.Writer(wire.CHALLENGE).u32(wire.MAGIC).u16(2).u16(2).bytes_(nm))
+        self.send(wire.Writer(wire.CHALLENGE).u32(wire.MAGIC).u16(wire.VERSION).u16(wire.VERSION).bytes_(nm))
         t, r = self.recv()
         assert t == wire.RESPONSE, t
         version, role, np, mac = r.u16(), r.u8(), r.bytes_(), r.bytes_()
         r.end()
-        assert (version, role) == (2, wire.ROLE_WORKER) and mac == peer_proof(KEY, role, version, nm, np)
-        self.send(wire.Writer(wire.WELCOME).u16(2).bytes_(master_proof(KEY, role, version, nm, np))
+        assert (version, role) == (wire.VERSION, wire.ROLE_WORKER) and mac == peer_proof(KEY, role, version, nm, np)
+        self.send(wire.Writer(wire.WELCOME).u16(wire.VERSION).bytes_(master_proof(KEY, role, version, nm, np))
                   .u32(2000).u32(10000).u32(1 << 20))
         # Every frame after Welcome carries a MAC, as from the real master (PROTOCOL.md §4.4).
         self.framer.start_frame_authentication(
