@@ -72,7 +72,10 @@ void ClientSession::onFrame(Protocol::MessageType type, const QByteArray &body)
             return protocolError(QStringLiteral("malformed CancelRequest message"));
         const int cancelled = m_scheduler->cancel(
                 request.ids, QStringLiteral("cancelled by client %1").arg(m_connection->peerDescription()));
-        m_connection->send(Messages::encodeFrame(Messages::CancelReply{request.requestId, quint32(cancelled)}));
+        // Confirmed only once it would survive a crash: a cancel the client was told of holds.
+        m_scheduler->whenDurable(this, [this, reply = Messages::CancelReply{request.requestId, quint32(cancelled)}] {
+            m_connection->send(Messages::encodeFrame(reply));
+        });
         return;
     }
     case MessageType::Goodbye:
@@ -88,6 +91,7 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
 {
     // All or nothing: one bad task rejects the whole request.
     QList<TaskSpec> specs;
+    QStringList keys;
     specs.reserve(submit.tasks.size());
     for (qsizetype i = 0; i < submit.tasks.size(); ++i) {
         const Messages::TaskSpecWire &wire = submit.tasks.at(i);
@@ -108,26 +112,41 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
                                    "master's --max-frame)")
                             .arg(spec.args.size())
                             .arg(maxArgs);
+        if (error.isEmpty() && wire.key.size() > MaxTaskKeyLength)
+            error = QStringLiteral("a key of %1 characters is longer than the limit of %2").arg(wire.key.size()).arg(MaxTaskKeyLength);
         if (!error.isEmpty()) {
             m_connection->send(Messages::encodeFrame(Messages::RequestFailed{
                     submit.requestId, QStringLiteral("task %1 of %2: %3").arg(i + 1).arg(submit.tasks.size()).arg(error)}));
             return;
         }
         specs.append(std::move(spec));
-    }
-    const QList<quint64> ids = m_scheduler->submit(specs);
-    if (submit.watch)
-        m_watched.unite(QSet<quint64>(ids.cbegin(), ids.cend()));
-    // Acknowledged only once the tasks would survive a crash of the master. Results of these
-    // tasks may come first; sendUpdates() holds them until the ids are out.
-    ++m_unacknowledged;
-    m_scheduler->whenDurable(this, [this, requestId = submit.requestId, ids] {
-        m_connection->send(Messages::encodeFrame(Messages::Submitted{requestId, ids}));
-        if (--m_unacknowledged == 0) {
-            for (Messages::TaskUpdates &updates : std::exchange(m_heldUpdates, {}))
-                sendUpdates(std::move(updates));
+        if (!wire.key.isEmpty() || !keys.isEmpty()) {
+            keys.resize(i); // the ones before had no key
+            keys.append(wire.key);
         }
+    }
+    if (!keys.isEmpty())
+        keys.resize(specs.size());
+    quint32 existing = 0;
+    const QList<quint64> ids = m_scheduler->submit(specs, keys, &existing);
+    // A task already known by its key may have finished: a watcher gets its record at once.
+    Messages::TaskUpdates known;
+    if (submit.watch) {
+        for (quint64 id : ids) {
+            const Task *task = m_scheduler->task(id);
+            if (task && isFinished(task->state))
+                known.tasks.append(record(*task));
+            else
+                m_watched.insert(id);
+        }
+    }
+    // Acknowledged only once the tasks would survive a crash of the master. Every message to
+    // the client goes through whenDurable, in order, so no result overtakes its task's id.
+    m_scheduler->whenDurable(this, [this, reply = Messages::Submitted{submit.requestId, ids, existing}] {
+        m_connection->send(Messages::encodeFrame(reply));
     });
+    if (!known.tasks.isEmpty())
+        sendUpdates(std::move(known));
 }
 
 void ClientSession::handleWatch(const Messages::Watch &watch)
@@ -197,9 +216,9 @@ void ClientSession::sendStatus(quint32 requestId)
 
 void ClientSession::sendUpdates(Messages::TaskUpdates updates)
 {
-    if (m_unacknowledged > 0) {
-        m_heldUpdates.append(std::move(updates));
-        return;
-    }
-    m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, m_connection->maxFrame()));
+    // A final state is shown only once it is on disk: a result a client printed survives a
+    // crash of the master, with the same value.
+    m_scheduler->whenDurable(this, [this, updates = std::move(updates)]() mutable {
+        m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, m_connection->maxFrame()));
+    });
 }

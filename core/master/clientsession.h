@@ -2,7 +2,8 @@
 
 // The master's end of one authenticated client connection (taskmaster submit/status, scripts):
 // submits tasks, answers status and cancel requests, and streams the final record of every
-// task the client watches as soon as it finishes.
+// task the client watches once it is durable. Every reply waits for the store (whenDurable),
+// so what a client is told survives a crash of the master.
 
 #include "protocol/messages.h"
 
@@ -35,8 +36,4 @@ private:
     Scheduler *m_scheduler;
     QSet<quint64> m_watched;
     bool m_watchAll = false;
-    // Submits not yet acknowledged (their tasks are not durable yet), and the updates held
-    // back meanwhile so that a client never hears of a task before it has its id.
-    int m_unacknowledged = 0;
-    QList<Messages::TaskUpdates> m_heldUpdates;
 };

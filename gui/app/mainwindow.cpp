@@ -596,22 +596,28 @@ QList<quint64> MainWindow::selectedWorkerIds() const
     return ids;
 }
 
+// An action is confirmed once it would survive a crash, as a client's is.
+void MainWindow::confirmWhenDurable(const QString &message)
+{
+    m_master->scheduler()->whenDurable(this, [this, message] { statusBar()->showMessage(message, 5000); });
+}
+
 void MainWindow::cancelSelected()
 {
     const int n = m_master->scheduler()->cancel(selectedTaskIds(), tr("cancelled from the desktop app"));
-    statusBar()->showMessage(tr("Cancelled %n task(s).", nullptr, n), 5000);
+    confirmWhenDurable(tr("Cancelled %n task(s).", nullptr, n));
 }
 
 void MainWindow::retrySelected()
 {
     const int n = m_master->scheduler()->retry(selectedTaskIds());
-    statusBar()->showMessage(tr("Queued %n task(s) again.", nullptr, n), 5000);
+    confirmWhenDurable(tr("Queued %n task(s) again.", nullptr, n));
 }
 
 void MainWindow::removeSelectedFinished()
 {
     const int n = m_master->scheduler()->remove(selectedTaskIds());
-    statusBar()->showMessage(tr("Removed %n finished task(s).", nullptr, n), 5000);
+    confirmWhenDurable(tr("Removed %n finished task(s).", nullptr, n));
 }
 
 void MainWindow::clearFinished()
@@ -622,7 +628,7 @@ void MainWindow::clearFinished()
             ids.append(t.id);
     });
     const int n = m_master->scheduler()->remove(ids);
-    statusBar()->showMessage(tr("Removed %n finished task(s).", nullptr, n), 5000);
+    confirmWhenDurable(tr("Removed %n finished task(s).", nullptr, n));
 }
 
 void MainWindow::disconnectWorker()

@@ -83,6 +83,7 @@ private:
     void askExport(bool selectionOnly);
     void exportAll();
     void exportSelection();
+    void confirmWhenDurable(const QString &message);
     void cancelSelected();
     void retrySelected();
     void removeSelectedFinished();

@@ -55,6 +55,16 @@ TaskTableModel::TaskTableModel(Scheduler *scheduler, QObject *parent)
     connect(m_timer, &QTimer::timeout, this, &TaskTableModel::flush);
     connect(scheduler, &Scheduler::tasksChanged, this, &TaskTableModel::noteChanged);
     connect(scheduler, &Scheduler::tasksRemoved, this, &TaskTableModel::noteChanged);
+    // A result is shown once it is on disk, as a client is told: until then its row says so.
+    connect(scheduler, &Scheduler::tasksFinished, this, [this](const QList<quint64> &ids) {
+        for (quint64 id : ids)
+            m_saving.insert(id);
+        m_scheduler->whenDurable(this, [this, ids] {
+            for (quint64 id : ids)
+                m_saving.remove(id);
+            noteChanged(ids);
+        });
+    });
     // Whether a queued task waits for a worker changes with the fleet, not with the task.
     const auto fleetChanged = [this] {
         if (rowCount() > 0)
@@ -134,6 +144,8 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
                 return tr("%1 ms").arg(t->finishedMs - t->startedMs);
             return QString();
         case ResultColumn:
+            if (isFinished(t->state) && m_saving.contains(t->id))
+                return tr("saving to disk…");
             if (t->state == TaskState::Done)
                 return elide(t->result);
             if (t->state == TaskState::Queued || t->state == TaskState::Running)

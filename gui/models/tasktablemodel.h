@@ -17,6 +17,7 @@
 #include "models/taskrows.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 #include <QThreadPool>
 
 #include <memory>
@@ -93,6 +94,7 @@ private:
     Scheduler *m_scheduler;
     QTimer *m_timer;
     TaskRows m_rows;
+    QSet<quint64> m_saving; // finished, not yet durable: their result is not shown yet
     TaskFilter m_filter;
     TaskOrder m_order;
     std::vector<quint64> m_pending; // changed, added or removed since the last flush; repeats allowed
