@@ -6,6 +6,7 @@
 #include "util/jsonvalue.h"
 
 #include <QBuffer>
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QStandardPaths>
@@ -20,7 +21,11 @@ TaskLines::Parsed parseBatch(const QByteArray &text, const TaskSpec &defaults = 
     QBuffer buffer;
     buffer.setData(text);
     if (!buffer.open(QIODevice::ReadOnly))
-        return {{}, QStringLiteral("test setup: cannot open the buffer")};
+    {
+        TaskLines::Parsed failed;
+        failed.error = QStringLiteral("test setup: cannot open the buffer");
+        return failed;
+    }
     return TaskLines::parse(&buffer, defaults);
 }
 
@@ -58,6 +63,7 @@ private Q_SLOTS:
     void skipsBlankLines_data();
     void skipsBlankLines();
     void readsRoutingRetryAndStartTime();
+    void readsKeysLineNumbersAndTheContentHash();
     void rejectsTheBatchAtTheFirstBadLine_data();
     void rejectsTheBatchAtTheFirstBadLine();
     void storesArgsAsExactJsonText_data();
@@ -169,6 +175,18 @@ void tst_TaskLines::skipsBlankLines()
     QCOMPARE(::kinds(parsed.specs), kinds);
 }
 
+void tst_TaskLines::readsKeysLineNumbersAndTheContentHash()
+{
+    const QByteArray batch = "{\"kind\":\"echo\",\"key\":\"mine\"}\n\n{\"kind\":\"echo\"}\n";
+    const TaskLines::Parsed parsed = parseBatch(batch);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+    QCOMPARE(parsed.keys, QStringList({QStringLiteral("mine"), QString()}));
+    QCOMPARE(parsed.lines, QList<int>({1, 3})); // the blank line still counts
+    QCOMPARE(parsed.sha256, QCryptographicHash::hash(batch, QCryptographicHash::Sha256));
+    // One byte more is another batch.
+    QVERIFY(parseBatch(batch + "\n").sha256 != parsed.sha256);
+}
+
 void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine_data()
 {
     QTest::addColumn<QByteArray>("batch");
@@ -195,10 +213,17 @@ void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine_data()
     QTest::newRow("a kind that is null")
             << QByteArray("{\"kind\":null}\n") << 1 << QStringLiteral("\"kind\" is missing or not a string");
     QTest::newRow("an empty kind") << QByteArray("{\"kind\":\"\"}\n") << 1 << QStringLiteral("the task kind is empty");
+    QTest::newRow("an empty key") << good + "{\"kind\":\"echo\",\"key\":\"\"}\n" << 2
+                                  << QStringLiteral("\"key\" must be a string of 1 to 512 characters");
+    QTest::newRow("a key that is a number") << QByteArray("{\"kind\":\"echo\",\"key\":7}\n") << 1
+                                            << QStringLiteral("\"key\" must be a string of 1 to 512 characters");
+    QTest::newRow("a key that is too long")
+            << "{\"kind\":\"echo\",\"key\":\"" + QByteArray(513, 'k') + "\"}\n" << 1
+            << QStringLiteral("\"key\" must be a string of 1 to 512 characters");
     QTest::newRow("an unknown key is named, with the known ones")
             << good + good + "{\"kind\":\"square\",\"arg\":{\"n\":3}}\n" << 3
             << QStringLiteral("unknown key \"arg\" (known: kind, args, priority, timeout_ms, max_attempts, requires, "
-                              "delay_ms, run_at, retry_delay_ms)");
+                              "delay_ms, run_at, retry_delay_ms, key)");
     QTest::newRow("requires that is not a list")
             << QByteArray("{\"kind\":\"echo\",\"requires\":\"gpu\"}\n") << 1
             << QStringLiteral("\"requires\" must be a list of tags");

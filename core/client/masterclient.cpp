@@ -22,8 +22,9 @@ void MasterClient::close()
     m_link->close(QStringLiteral("client done"));
 }
 
-QString MasterClient::submit(const QList<TaskSpec> &specs, bool watch)
+QString MasterClient::submit(const QList<TaskSpec> &specs, bool watch, const QStringList &keys)
 {
+    Q_ASSERT(keys.isEmpty() || keys.size() == specs.size());
     // All or nothing: check what the master would refuse before sending a single request.
     const quint32 maxArgs = Protocol::maxArgsSize(m_link->maxFrame());
     for (qsizetype i = 0; i < specs.size(); ++i) {
@@ -35,18 +36,26 @@ QString MasterClient::submit(const QList<TaskSpec> &specs, bool watch)
         }
     }
     m_submittedIds.clear();
+    m_acknowledged = m_existing = 0;
     m_watchSubmitted = watch;
     QList<Messages::TaskSpecWire> wire;
     wire.reserve(specs.size());
-    for (const TaskSpec &spec : specs)
+    for (qsizetype i = 0; i < specs.size(); ++i) {
+        const TaskSpec &spec = specs.at(i);
         wire.append({spec.kind, spec.args, spec.priority, spec.timeoutMs, quint32(spec.maxAttempts), spec.requiredTags,
-                     spec.delayMs, spec.runAtMs, spec.retryDelayMs});
+                     spec.delayMs, spec.runAtMs, spec.retryDelayMs, keys.isEmpty() ? QString() : keys.at(i)});
+    }
     // The master answers requests in order, so the ids come back in the order of the specs.
+    // Requests of at most SubmitRequestTasks each are acknowledged as each becomes durable, so
+    // a run cut off half way knows which of its tasks the master has.
     const qsizetype base = Messages::encodeFrame(Messages::Submit{}).size() - 4;
-    for (QList<Messages::TaskSpecWire> &run : Messages::splitForFrames(std::move(wire), base, m_link->maxFrame())) {
-        const Messages::Submit request{nextRequestId(), watch, std::move(run)};
-        m_submitRequests.insert(request.requestId);
-        m_link->send(Messages::encodeFrame(request));
+    for (qsizetype from = 0; from < wire.size(); from += SubmitRequestTasks) {
+        QList<Messages::TaskSpecWire> part = wire.mid(from, SubmitRequestTasks);
+        for (QList<Messages::TaskSpecWire> &run : Messages::splitForFrames(std::move(part), base, m_link->maxFrame())) {
+            const Messages::Submit request{nextRequestId(), watch, std::move(run)};
+            m_submitRequests.insert(request.requestId);
+            m_link->send(Messages::encodeFrame(request));
+        }
     }
     return {};
 }
@@ -83,10 +92,13 @@ void MasterClient::onFrame(Protocol::MessageType type, const QByteArray &body)
         if (!Messages::decodeBody(body, reply) || !m_submitRequests.remove(reply.requestId))
             break;
         m_submittedIds.append(reply.ids);
+        m_acknowledged += reply.ids.size();
+        m_existing += reply.existing;
         if (m_watchSubmitted) {
             for (quint64 id : std::as_const(reply.ids))
                 m_watching.insert(id);
         }
+        Q_EMIT acknowledged(reply.ids);
         if (m_submitRequests.isEmpty())
             Q_EMIT submitted(std::exchange(m_submittedIds, {}));
         return;

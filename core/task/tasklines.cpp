@@ -2,6 +2,7 @@
 
 #include "util/jsonvalue.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QIODevice>
 #include <QJsonArray>
@@ -44,7 +45,7 @@ bool parseRunAt(const QString &text, qint64 *ms, QString *error)
 
 namespace {
 
-QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *spec)
+QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *spec, QString *key)
 {
     QJsonValue value;
     QString error;
@@ -57,7 +58,7 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
                                       QStringLiteral("priority"),    QStringLiteral("timeout_ms"),
                                       QStringLiteral("max_attempts"), QStringLiteral("requires"),
                                       QStringLiteral("delay_ms"),    QStringLiteral("run_at"),
-                                      QStringLiteral("retry_delay_ms")};
+                                      QStringLiteral("retry_delay_ms"), QStringLiteral("key")};
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (!known.contains(it.key()))
             return QStringLiteral("unknown key \"%1\" (known: %2)").arg(it.key(), known.join(QStringLiteral(", ")));
@@ -111,6 +112,12 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
         if (!parseRunAt(object.value(QStringLiteral("run_at")), &spec->runAtMs, &timeError))
             return QStringLiteral("\"run_at\" ") + timeError;
     }
+    if (object.contains(QStringLiteral("key"))) {
+        const QJsonValue k = object.value(QStringLiteral("key"));
+        if (!k.isString() || k.toString().isEmpty() || k.toString().size() > MaxTaskKeyLength)
+            return QStringLiteral("\"key\" must be a string of 1 to %1 characters").arg(MaxTaskKeyLength);
+        *key = k.toString();
+    }
     return validateTaskSpec(*spec);
 }
 
@@ -119,23 +126,29 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
 Parsed parse(QIODevice *device, const TaskSpec &defaults)
 {
     Parsed parsed;
+    QCryptographicHash content(QCryptographicHash::Sha256);
     int lineNumber = 0;
     while (!device->atEnd()) {
         QByteArray line = device->readLine();
+        content.addData(line);
         ++lineNumber;
         if (lineNumber == 1 && line.startsWith("\xEF\xBB\xBF"))
             line.remove(0, 3); // the byte order mark some Windows editors write
         if (line.trimmed().isEmpty())
             continue;
         TaskSpec spec;
-        const QString error = parseLine(line.trimmed(), defaults, &spec);
+        QString key;
+        const QString error = parseLine(line.trimmed(), defaults, &spec, &key);
         if (!error.isEmpty()) {
-            parsed.specs.clear();
+            parsed = {};
             parsed.error = QStringLiteral("line %1: %2").arg(lineNumber).arg(error);
             return parsed;
         }
         parsed.specs.append(std::move(spec));
+        parsed.keys.append(key);
+        parsed.lines.append(lineNumber);
     }
+    parsed.sha256 = content.result();
     return parsed;
 }
 

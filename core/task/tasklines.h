@@ -2,8 +2,8 @@
 
 // Batches of tasks as JSON Lines: one {"kind": str, "args"?: any, "priority"?: int,
 // "timeout_ms"?: int, "max_attempts"?: int, "requires"?: [str], "delay_ms"?: int,
-// "run_at"?: int ms or ISO 8601 str, "retry_delay_ms"?: int} object a line; blank lines are
-// skipped. A batch is all or nothing: the first bad line is reported with its number and no
+// "run_at"?: int ms or ISO 8601 str, "retry_delay_ms"?: int, "key"?: str} object a line; blank
+// lines are skipped. A batch is all or nothing: the first bad line is reported with its number and no
 // task is returned.
 
 #include "task/task.h"
@@ -17,6 +17,9 @@ namespace TaskLines {
 
 struct Parsed {
     QList<TaskSpec> specs;
+    QStringList keys; // a line's "key", or empty; one per spec
+    QList<int> lines; // the line number of each spec
+    QByteArray sha256; // of every byte read, as given: names the file's content
     QString error; // "line N: ..." when the batch is rejected
     bool ok() const { return error.isEmpty(); }
 };

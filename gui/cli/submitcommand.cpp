@@ -19,8 +19,15 @@ namespace {
 struct Request {
     CommandLine::Connection connection;
     QList<TaskSpec> specs;
+    QStringList keys; // one idempotency key per spec, or empty for none
     bool wait = false;
 };
+
+// The key of copy `copy` (0 for the first) of a task: copies must not collapse into one.
+QString copyKey(const QString &key, qint64 copy, qint64 copies)
+{
+    return copies == 1 ? key : QStringLiteral("%1#%2").arg(key).arg(copy + 1);
+}
 
 // Reads the command line and the task file; every error is reported before anything is sent.
 int parse(const QStringList &args, Request *request)
@@ -34,8 +41,14 @@ int parse(const QStringList &args, Request *request)
             "      \"run_at\"?: ms or ISO 8601 time, \"retry_delay_ms\"?}; - reads standard input\n"
             "A task goes only to a worker that runs its kind and has every tag it requires; until one\n"
             "connects it waits, and --wait says so on stderr.\n"
-            "Without --wait it prints the new task ids, one per line. With --wait it prints one JSON object\n"
-            "per finished task (id, kind, args, state, result or error, worker, attempts) as they finish."));
+            "Without --wait it prints the task ids, one per line, as the master confirms them (durably).\n"
+            "With --wait it prints one JSON object per finished task (id, kind, args, state, result or\n"
+            "error, worker, attempts) as they finish.\n"
+            "Idempotency: a task submitted under a key the master remembers is not added again; its id\n"
+            "is printed instead. A file's tasks get keys by default, made from the file's content and\n"
+            "line number, so submitting the same file again after a crash or a lost connection adds only\n"
+            "what is missing. A line's \"key\" overrides that; --key names the task (or prefixes a\n"
+            "file's line numbers); --no-keys submits without keys."));
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("Task kind: square, echo, sleep, sha256, exec, ..."));
     parser.addPositionalArgument(QStringLiteral("args"), QStringLiteral("Task arguments as JSON (default null)."),
                                  QStringLiteral("[args]"));
@@ -67,8 +80,15 @@ int parse(const QStringList &args, Request *request)
                                                        "each retry, default %1).").arg(DefaultRetryDelayMs),
                                         QStringLiteral("ms"), QString::number(DefaultRetryDelayMs));
     const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait for every task and print its result."));
+    const QCommandLineOption key(QStringLiteral("key"),
+                                 QStringLiteral("Idempotency key of the task (with --file: of the file, followed by "
+                                                "each line number)."),
+                                 QStringLiteral("key"));
+    const QCommandLineOption noKeys(QStringLiteral("no-keys"),
+                                    QStringLiteral("Submit without idempotency keys: the same file twice runs twice."));
     parser.addOptions(connection.all());
-    parser.addOptions({keys.file, keys.key, file, count, priority, timeout, attempts, require, delay, runAt, retryDelay, wait});
+    parser.addOptions({keys.file, keys.key, file, count, priority, timeout, attempts, require, delay, runAt, retryDelay, wait,
+                       key, noKeys});
     CommandLine::process(parser, args);
 
     QString error;
@@ -77,6 +97,15 @@ int parse(const QStringList &args, Request *request)
         return ExitCode::Usage;
     }
     request->wait = parser.isSet(wait);
+    if (parser.isSet(key) && parser.isSet(noKeys)) {
+        CommandLine::printError(QStringLiteral("give either --key or --no-keys, not both"));
+        return ExitCode::Usage;
+    }
+    const QString givenKey = parser.value(key);
+    if (parser.isSet(key) && (givenKey.isEmpty() || givenKey.size() > MaxTaskKeyLength - 32)) {
+        CommandLine::printError(QStringLiteral("--key must have 1 to %1 characters").arg(MaxTaskKeyLength - 32));
+        return ExitCode::Usage;
+    }
 
     auto number = [&](const QCommandLineOption &option, qint64 min, qint64 max, qint64 *out) {
         if (CommandLine::readInt(parser, option, min, max, out, &error))
@@ -122,8 +151,21 @@ int parse(const QStringList &args, Request *request)
                                             .arg(path == QLatin1String("-") ? QStringLiteral("stdin") : path, parsed.error));
             return ExitCode::Usage;
         }
-        for (qint64 i = 0; i < copies; ++i)
+        // The file's content, not its name, makes the default key: the same tasks resubmitted
+        // from a copy are still recognised, and an edited file is a new batch.
+        const QString fileKey = parser.isSet(key) ? givenKey
+                                                  : QStringLiteral("sha256:") + QString::fromLatin1(parsed.sha256.toHex());
+        for (qint64 i = 0; i < copies; ++i) {
             request->specs.append(parsed.specs);
+            for (qsizetype j = 0; j < parsed.specs.size(); ++j) {
+                if (parser.isSet(noKeys))
+                    continue;
+                const QString &own = parsed.keys.at(j);
+                request->keys.append(copyKey(own.isEmpty() ? QStringLiteral("%1:line %2").arg(fileKey).arg(parsed.lines.at(j))
+                                                           : own,
+                                             i, copies));
+            }
+        }
         return ExitCode::Ok;
     }
     if (positional.isEmpty() || positional.size() > 2) {
@@ -146,6 +188,10 @@ int parse(const QStringList &args, Request *request)
         return ExitCode::Usage;
     }
     request->specs = QList<TaskSpec>(copies, spec);
+    if (parser.isSet(key)) {
+        for (qint64 i = 0; i < copies; ++i)
+            request->keys.append(copyKey(givenKey, i, copies));
+    }
     return ExitCode::Ok;
 }
 
@@ -171,31 +217,57 @@ int runSubmit(const QStringList &args)
         QCoreApplication::exit(exitCode);
     };
     QObject::connect(&client, &MasterClient::ready, [&] {
-        const QString error = client.submit(request.specs, request.wait);
+        const QString error = client.submit(request.specs, request.wait, request.keys);
         if (!error.isEmpty()) {
             CommandLine::printError(error + QStringLiteral("; nothing was submitted"));
             finish(ExitCode::Usage);
         }
     });
     CommandLine::exitOnConnectFailure(client);
+    // What the master has confirmed so far, for a run that is cut off.
+    auto accepted = [&] {
+        const qsizetype total = request.specs.size(), acknowledged = client.acknowledgedCount();
+        if (acknowledged == total)
+            return QStringLiteral("all %1 task(s) were accepted").arg(total);
+        return QStringLiteral("%1 of %2 task(s) were accepted%3; the master did not confirm the other %4%5")
+                .arg(acknowledged)
+                .arg(total)
+                .arg(request.wait || acknowledged == 0 ? QString() : QStringLiteral(" (their ids are printed above)"))
+                .arg(total - acknowledged)
+                .arg(request.keys.isEmpty() ? QStringLiteral(" (without keys, submitting them again may run some twice)")
+                                            : QStringLiteral(" (submitting the same again adds only what is missing)"));
+    };
     QObject::connect(&client, &MasterClient::lost, [&](const QString &reason) {
-        CommandLine::printError(QStringLiteral("lost the master (%1) with %2 task(s) unfinished; they stay on the "
-                                               "master if it is still running")
-                                        .arg(reason)
-                                        .arg(remaining));
+        if (client.isSubmitting() || !request.wait)
+            CommandLine::printError(QStringLiteral("lost the master (%1): %2").arg(reason, accepted()));
+        else
+            CommandLine::printError(QStringLiteral("lost the master (%1) with %2 task(s) unfinished; they stay on the "
+                                                   "master if it is still running")
+                                            .arg(reason)
+                                            .arg(remaining));
         QCoreApplication::exit(ExitCode::Unreachable);
     });
     QObject::connect(&client, &MasterClient::requestFailed, [&](const QString &reason) {
-        CommandLine::printError(QStringLiteral("the master refused the tasks: %1").arg(reason));
+        CommandLine::printError(QStringLiteral("the master refused the tasks: %1; %2").arg(reason, accepted()));
         finish(ExitCode::Usage);
     });
-    QObject::connect(&client, &MasterClient::submitted, [&](const QList<quint64> &ids) {
+    QObject::connect(&client, &MasterClient::acknowledged, [&](const QList<quint64> &ids) {
+        if (request.wait)
+            return;
+        QByteArray out;
+        for (quint64 id : ids)
+            out += QByteArray::number(id) + '\n';
+        out.chop(1);
+        CommandLine::printLine(out);
+    });
+    QObject::connect(&client, &MasterClient::submitted, [&](const QList<quint64> &) {
+        if (client.existingCount() > 0)
+            CommandLine::printError(QStringLiteral("%1 of %2 task(s) were already on the master under their keys; "
+                                                   "%3 added")
+                                            .arg(client.existingCount())
+                                            .arg(request.specs.size())
+                                            .arg(request.specs.size() - client.existingCount()));
         if (!request.wait) {
-            QByteArray out;
-            for (quint64 id : ids)
-                out += QByteArray::number(id) + '\n';
-            out.chop(1);
-            CommandLine::printLine(out);
             finish(ExitCode::Ok);
             return;
         }
