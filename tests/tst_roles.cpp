@@ -49,6 +49,7 @@ private Q_SLOTS:
     void workerKeyCannotSubmitCancelWatchOrAskStatus();
     void authkeyStillDoesEverything();
     void withoutAWorkerKeyOneKeyDoesEverything();
+    void aSharedWorkerKeyFileIsUsedWithAWarning();
     void serveRefusesAWorkerKeyThatSeparatesNothing_data();
     void serveRefusesAWorkerKeyThatSeparatesNothing();
 
@@ -179,6 +180,22 @@ void tst_Roles::withoutAWorkerKeyOneKeyDoesEverything()
     auto stranger = startWorker(master.port(), WorkerKey, QStringLiteral("stranger"), {QStringLiteral("--once")});
     QVERIFY(stranger->waitForExit());
     QCOMPARE(stranger->exitCode(), int(ExitCode::AuthFailed));
+}
+
+void tst_Roles::aSharedWorkerKeyFileIsUsedWithAWarning()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("Windows: a key file in the profile is protected by its ACL, and no warning is given");
+#else
+    QVERIFY(QFile::setPermissions(m_workerFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
+                                                        | QFileDevice::ReadOther));
+    TestMaster master(QByteArray(), {QStringLiteral("--authkey-file"), m_mainFile, QStringLiteral("--worker-key-file"), m_workerFile});
+    QVERIFY(master.isReady());
+    const QByteArray warning = "the worker key file " + QFile::encodeName(m_workerFile) + " can be read by other users";
+    QVERIFY2(master.process().waitForStderr(warning), master.process().stderrText().constData());
+    auto worker = startWorker(master.port(), WorkerKey, QStringLiteral("box"));
+    QVERIFY(worker->waitForStderr("connected to master"));
+#endif
 }
 
 void tst_Roles::serveRefusesAWorkerKeyThatSeparatesNothing_data()
