@@ -3,6 +3,7 @@
 
 #include "app/localworkers.h"
 #include "app/mainwindow.h"
+#include "dialogs/connectworkerdialog.h"
 #include "dialogs/enqueuedialog.h"
 #include "dialogs/settingsdialog.h"
 #include "master/master.h"
@@ -51,6 +52,7 @@ struct Fixture {
     {
         masterSettings.setPort(0);
         masterSettings.setKeyFilePath(dir.filePath(QStringLiteral("authkey")));
+        masterSettings.setWorkerKeyFilePath(dir.filePath(QStringLiteral("workerkey")));
     }
 
     Scheduler *scheduler() { return master.scheduler(); }
@@ -101,6 +103,7 @@ private Q_SLOTS:
     void importRejectsABadFileWholeAndNamesTheLine();
     void aLocalWorkerAppearsAndItsResultsShowUp();
     void theShownCommandLineConnectsARemoteWorker();
+    void aWorkerKeyIsWhatWorkersAreGiven();
     void drainingAWorkerLetsItFinishAndLeave();
     void cancelAndRetryChangeStates();
     void filtersNarrowTheView();
@@ -292,6 +295,83 @@ void tst_Gui::theShownCommandLineConnectsARemoteWorker()
     f.scheduler()->submit(specs(QStringLiteral("square"), {"9"}));
     QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(1), 20'000);
     QCOMPARE(f.scheduler()->task(1)->result, QByteArray("81"));
+}
+
+void tst_Gui::aWorkerKeyIsWhatWorkersAreGiven()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    const QByteArray authkey = f.master.settings().key;
+    QVERIFY(f.window.workerCommandLine().contains(f.masterSettings.keyFilePath()));
+
+    QAction *newWorkerKey = f.window.action(QStringLiteral("newWorkerKey"));
+    QVERIFY(newWorkerKey);
+    newWorkerKey->trigger();
+    const QByteArray workerKey = f.master.settings().workerKey;
+    QCOMPARE(workerKey.size(), 64);
+    QVERIFY(workerKey != authkey);
+    QCOMPARE(f.masterSettings.readWorkerKey(), workerKey);
+    QCOMPARE(f.master.settings().key, authkey);
+    QVERIFY(f.master.isListening());
+#ifdef Q_OS_UNIX
+    QCOMPARE(QFile::permissions(f.masterSettings.workerKeyFilePath()) & (QFile::ReadGroup | QFile::ReadOther),
+             QFile::Permissions());
+#endif
+
+    // The dialog hands out the worker key's file, never the authkey's.
+    QString shown;
+    f.window.setDialogHook([&shown](QDialog *dialog) {
+        auto *connect = qobject_cast<ConnectWorkerDialog *>(dialog);
+        QVERIFY(connect);
+        shown = connect->text();
+    });
+    f.window.action(QStringLiteral("connectWorker"))->trigger();
+    QCOMPARE(shown, f.window.workerCommandLine());
+    QVERIFY2(shown.contains(f.masterSettings.workerKeyFilePath()), qPrintable(shown));
+    QVERIFY2(!shown.contains(f.masterSettings.keyFilePath()), qPrintable(shown));
+
+    // A worker started with it runs tasks; a client with it is refused as with a wrong key.
+    QStringList args = QProcess::splitCommand(shown);
+    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("box")},
+                       QByteArray());
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
+    f.scheduler()->submit(specs(QStringLiteral("square"), {"6"}));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(1), 20'000);
+    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("submit")} + connectionArgs(f.master.serverPort())
+                               + QStringList{QStringLiteral("echo"), QStringLiteral("1")},
+                       workerKey);
+    QVERIFY(submit.waitForExit());
+    QCOMPARE(submit.exitCode(), 3);
+    QCOMPARE(f.scheduler()->store().size(), 1);
+
+    // Local workers get the worker key too: the authkey stays in this process.
+    QVERIFY(f.window.startLocalWorkers(1));
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 2, 20'000);
+#ifdef Q_OS_LINUX
+    qint64 localPid = 0;
+    for (const WorkerInfo *info : f.scheduler()->workers()) {
+        if (f.window.localWorkers()->owns(info->pid))
+            localPid = info->pid;
+    }
+    QVERIFY(localPid > 0);
+    QFile environment(QStringLiteral("/proc/%1/environ").arg(localPid));
+    QVERIFY(environment.open(QIODevice::ReadOnly));
+    const QList<QByteArray> variables = environment.readAll().split('\0');
+    QVERIFY(variables.contains("TASKMASTER_AUTHKEY=" + workerKey));
+    QVERIFY(!variables.contains("TASKMASTER_AUTHKEY=" + authkey));
+#endif
+    f.window.action(QStringLiteral("stopLocal"))->trigger();
+
+    // Without it, workers are handed the authkey again.
+    QAction *removeWorkerKey = f.window.action(QStringLiteral("removeWorkerKey"));
+    QVERIFY(removeWorkerKey);
+    removeWorkerKey->trigger();
+    QVERIFY(f.master.settings().workerKey.isEmpty());
+    QVERIFY(!QFile::exists(f.masterSettings.workerKeyFilePath()));
+    QVERIFY(f.window.workerCommandLine().contains(f.masterSettings.keyFilePath()));
+    QVERIFY(f.master.isListening());
 }
 
 void tst_Gui::drainingAWorkerLetsItFinishAndLeave()

@@ -1,5 +1,6 @@
 // The handshake over real loopback sockets: right key, wrong key either way, the deadline,
-// a replayed answer, and peers that send garbage, oversized lengths or unknown messages.
+// a replayed answer, peers that send garbage, oversized lengths or unknown messages, and a
+// worker key that connects workers but never clients.
 
 #include "auth/handshakecrypto.h"
 #include "client/masterlink.h"
@@ -17,6 +18,7 @@
 namespace {
 
 const QByteArray Key = QByteArrayLiteral("correct horse battery staple");
+const QByteArray WorkerKey = QByteArrayLiteral("a key for the worker boxes only");
 
 // A peer speaking the protocol by hand, to do what a well-behaved client would not.
 class RawPeer
@@ -83,6 +85,9 @@ private Q_SLOTS:
     void oversizedLengthAfterAuthIsDropped();
     void unknownMessageTypeIsDropped();
     void helloFromAWorkerRegistersIt();
+    void workerKeyConnectsWorkersAndTheAuthkeyEveryone_data();
+    void workerKeyConnectsWorkersAndTheAuthkeyEveryone();
+    void workerKeyForAClientIsRefusedLikeAWrongKey();
 
 private:
     std::unique_ptr<Master> m_master;
@@ -282,6 +287,77 @@ void tst_Handshake::helloFromAWorkerRegistersIt()
     QCOMPARE(info->slots, 2);
     link.close(QStringLiteral("bye"));
     QVERIFY(removed.wait(5000));
+}
+
+void tst_Handshake::workerKeyConnectsWorkersAndTheAuthkeyEveryone_data()
+{
+    QTest::addColumn<Protocol::Role>("role");
+    QTest::addColumn<QByteArray>("key");
+    QTest::newRow("a worker with the worker key") << Protocol::Role::Worker << WorkerKey;
+    QTest::newRow("a worker with the authkey") << Protocol::Role::Worker << Key;
+    QTest::newRow("a client with the authkey") << Protocol::Role::Client << Key;
+}
+
+void tst_Handshake::workerKeyConnectsWorkersAndTheAuthkeyEveryone()
+{
+    QFETCH(Protocol::Role, role);
+    QFETCH(QByteArray, key);
+    Master::Settings s = settings();
+    s.workerKey = WorkerKey;
+    Master master(s);
+    QVERIFY(master.listen(QHostAddress::LocalHost, 0));
+    QSignalSpy rejected(&master, &Master::peerRejected);
+    MasterLink link(role, key);
+    QSignalSpy ready(&link, &MasterLink::ready);
+    QSignalSpy failed(&link, &MasterLink::failed);
+    link.open(QStringLiteral("127.0.0.1"), master.serverPort());
+    QVERIFY2(ready.wait(5000), failed.isEmpty() ? "no answer" : qPrintable(failed.first().at(1).toString()));
+    if (role != Protocol::Role::Worker)
+        return;
+    // The frames after Welcome are authenticated with keys from the key that matched: a
+    // master that derived them from the other key would drop this Hello.
+    QSignalSpy added(master.scheduler(), &Scheduler::workerAdded);
+    link.send(Messages::encodeFrame(Messages::WorkerHello{QStringLiteral("w"), QStringLiteral("h"), 1, 1, {}, {}}));
+    QVERIFY(added.wait(5000));
+    QVERIFY(rejected.isEmpty());
+}
+
+void tst_Handshake::workerKeyForAClientIsRefusedLikeAWrongKey()
+{
+    Master::Settings s = settings();
+    s.workerKey = WorkerKey;
+    Master master(s);
+    QVERIFY(master.listen(QHostAddress::LocalHost, 0));
+    QSignalSpy rejected(&master, &Master::peerRejected);
+
+    // What the peer reads is the same, byte for byte, as for a key the master does not know.
+    const auto refusal = [&](const QByteArray &key) {
+        RawPeer peer(master.serverPort());
+        const Messages::Challenge c = peer.challenge();
+        peer.connection->send(Messages::encodeFrame(peer.answer(c, key, Protocol::Role::Client)));
+        if (!peer.closed.wait(5000))
+            return QVariantList();
+        return peer.frames.isEmpty() ? QVariantList() : peer.frames.takeFirst();
+    };
+    const QVariantList withWorkerKey = refusal(WorkerKey);
+    const QVariantList withWrongKey = refusal(QByteArrayLiteral("not a key of this master"));
+    QCOMPARE(withWorkerKey.size(), 2);
+    QCOMPARE(withWorkerKey.at(0).value<Protocol::MessageType>(), Protocol::MessageType::AuthRejected);
+    QCOMPARE(withWrongKey.value(0).value<Protocol::MessageType>(), Protocol::MessageType::AuthRejected);
+    QCOMPARE(withWorkerKey.at(1).toByteArray(), withWrongKey.value(1).toByteArray());
+
+    // The master's owner is told what happened.
+    QTRY_COMPARE(rejected.size(), 2);
+    QVERIFY2(rejected.at(0).at(1).toString().contains(QLatin1String("worker key asked for the client role")),
+             qPrintable(rejected.at(0).at(1).toString()));
+    QVERIFY(rejected.at(1).at(1).toString().contains(QLatin1String("authkey does not match")));
+
+    // The C++ client takes it as a key mismatch: exit code 3, no retry.
+    MasterLink link(Protocol::Role::Client, WorkerKey);
+    QSignalSpy failed(&link, &MasterLink::failed);
+    link.open(QStringLiteral("127.0.0.1"), master.serverPort());
+    QVERIFY(failed.wait(5000));
+    QCOMPARE(failed.first().at(0).value<ClientHandshake::Failure>(), ClientHandshake::Failure::AuthkeyMismatch);
 }
 
 QTEST_GUILESS_MAIN(tst_Handshake)

@@ -21,5 +21,13 @@ struct Resolved {
 };
 
 Resolved resolve(const QString &keyFile, const QString &keyOption, bool keyOptionGiven);
+// Reads one key file under the rules above; what names the key in messages ("authkey",
+// "worker key").
+Resolved readFile(const QString &path, const QString &what);
+
+// A master may give workers a key of their own (a worker key): it connects workers only, never
+// clients. "" when workerKey can be used next to authkey; otherwise why not (empty, no
+// authkey to keep clients out, or the same key, which would separate nothing).
+QString workerKeyProblem(const QByteArray &authkey, const QByteArray &workerKey);
 
 } // namespace AuthKey

@@ -66,30 +66,58 @@ void ServerHandshake::onFrame(Protocol::MessageType type, const QByteArray &body
         fail(QStringLiteral("malformed Response (nonce or proof of the wrong size)"), false);
         return;
     }
-    const QByteArray expected =
-            HandshakeCrypto::peerProof(m_settings.key, role, response.version, m_nonce, response.nonce);
-    if (!HandshakeCrypto::constantTimeEquals(expected, response.mac)) {
+    bool workerKeyForClient = false;
+    const QByteArray *key = matchingKey(role, response, &workerKeyForClient);
+    if (workerKeyForClient) {
+        // The peer learns no more than from a wrong key; the owner of the master learns more.
+        fail(QStringLiteral("a peer with the worker key asked for the client role; the worker key connects "
+                            "workers only"),
+             true, true, QStringLiteral("the authkey does not match"));
+        return;
+    }
+    if (!key) {
         fail(QStringLiteral("the authkey does not match"), true);
         return;
     }
+    m_usedWorkerKey = key == &m_settings.workerKey;
 
     m_done = true;
     m_deadline->stop();
     disconnect(m_connection, nullptr, this, nullptr);
     Messages::Welcome welcome;
     welcome.version = response.version;
-    welcome.mac = HandshakeCrypto::masterProof(m_settings.key, role, response.version, m_nonce, response.nonce);
+    welcome.mac = HandshakeCrypto::masterProof(*key, role, response.version, m_nonce, response.nonce);
     welcome.heartbeatIntervalMs = m_settings.heartbeatIntervalMs;
     welcome.heartbeatTimeoutMs = m_settings.heartbeatTimeoutMs;
     welcome.maxFrame = m_settings.maxFrame;
     m_connection->send(Messages::encodeFrame(welcome));
     // Welcome is the last frame without a MAC either way: the Response was the peer's last.
-    const auto keys = HandshakeCrypto::sessionKeys(m_settings.key, role, response.version, m_nonce, response.nonce);
+    const auto keys = HandshakeCrypto::sessionKeys(*key, role, response.version, m_nonce, response.nonce);
     m_connection->startFrameAuthentication(keys.masterToPeer, keys.peerToMaster);
     Q_EMIT authenticated(role, response.version);
 }
 
-void ServerHandshake::fail(const QString &reason, bool tellPeer, bool misbehaved)
+const QByteArray *ServerHandshake::matchingKey(Protocol::Role role, const Messages::Response &response,
+                                              bool *workerKeyForClient) const
+{
+    // Both proofs are computed and compared every time, with or without a worker key and
+    // whichever matches, so the time taken says nothing about which key a guess came close to.
+    const bool haveWorkerKey = !m_settings.workerKey.isEmpty();
+    const QByteArray mainProof =
+            HandshakeCrypto::peerProof(m_settings.key, role, response.version, m_nonce, response.nonce);
+    const QByteArray workerProof =
+            HandshakeCrypto::peerProof(m_settings.workerKey, role, response.version, m_nonce, response.nonce);
+    const bool mainMatches = HandshakeCrypto::constantTimeEquals(mainProof, response.mac);
+    const bool workerMatches = HandshakeCrypto::constantTimeEquals(workerProof, response.mac) & haveWorkerKey;
+    *workerKeyForClient = workerMatches & !mainMatches & (role == Protocol::Role::Client);
+    if (mainMatches)
+        return &m_settings.key;
+    if (workerMatches && role == Protocol::Role::Worker)
+        return &m_settings.workerKey;
+    return nullptr;
+}
+
+void ServerHandshake::fail(const QString &reason, bool tellPeer, bool misbehaved, const QString &peerReason)
 {
     if (m_done)
         return;
@@ -98,7 +126,7 @@ void ServerHandshake::fail(const QString &reason, bool tellPeer, bool misbehaved
     m_deadline->stop();
     qCWarning(lcAuth).noquote() << "handshake with" << m_connection->peerDescription() << "failed:" << reason;
     if (tellPeer)
-        m_connection->send(Messages::encodeFrame(Messages::AuthRejected{reason}));
+        m_connection->send(Messages::encodeFrame(Messages::AuthRejected{peerReason.isEmpty() ? reason : peerReason}));
     m_connection->close(reason);
     Q_EMIT failed(reason);
 }

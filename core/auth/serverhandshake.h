@@ -4,6 +4,8 @@
 //   Challenge(nonce) -> Response(version, role, nonce, peer proof) -> Welcome(master proof)
 // A wrong proof gets AuthRejected and a close; a peer that has not finished within the
 // deadline is dropped. Either way failed(reason) tells the owner.
+// With a worker key, a worker-role peer may prove either key and a client-role peer only the
+// authkey; a client that proves the worker key is refused exactly as a wrong key is.
 
 #include "protocol/messages.h"
 
@@ -19,6 +21,8 @@ class ServerHandshake final : public QObject
 public:
     struct Settings {
         QByteArray key;
+        // Empty: one key for every role. Otherwise a key that connects workers only.
+        QByteArray workerKey;
         int deadlineMs = Protocol::DefaultHandshakeTimeoutMs;
         quint32 heartbeatIntervalMs = Protocol::DefaultHeartbeatIntervalMs;
         quint32 heartbeatTimeoutMs = Protocol::DefaultHeartbeatTimeoutMs;
@@ -32,6 +36,8 @@ public:
     // of turn) or stayed silent until the deadline, false when it only left. The master
     // throttles the former.
     bool peerMisbehaved() const { return m_peerMisbehaved; }
+    // After authenticated(): true when the peer proved the worker key rather than the authkey.
+    bool usedWorkerKey() const { return m_usedWorkerKey; }
 
 Q_SIGNALS:
     void authenticated(Protocol::Role role, quint16 version);
@@ -39,7 +45,10 @@ Q_SIGNALS:
 
 private:
     void onFrame(Protocol::MessageType type, const QByteArray &body);
-    void fail(const QString &reason, bool tellPeer, bool misbehaved = true);
+    // reason is logged and given to the owner; the peer reads peerReason when it is set.
+    void fail(const QString &reason, bool tellPeer, bool misbehaved = true, const QString &peerReason = {});
+    // The key the Response proves, or nothing; in time that does not depend on which key matched.
+    const QByteArray *matchingKey(Protocol::Role role, const Messages::Response &response, bool *workerKeyForClient) const;
 
     FramedConnection *m_connection;
     Settings m_settings;
@@ -47,4 +56,5 @@ private:
     QTimer *m_deadline;
     bool m_done = false;
     bool m_peerMisbehaved = false;
+    bool m_usedWorkerKey = false;
 };

@@ -169,6 +169,7 @@ void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHost
     auto *connection = new FramedConnection(socket, Protocol::PreAuthMaxFrame, this);
     ServerHandshake::Settings hs;
     hs.key = m_settings.key;
+    hs.workerKey = m_settings.workerKey;
     hs.deadlineMs = m_settings.handshakeTimeoutMs;
     hs.heartbeatIntervalMs = quint32(m_settings.heartbeatIntervalMs);
     hs.heartbeatTimeoutMs = quint32(m_settings.heartbeatTimeoutMs);

@@ -27,6 +27,9 @@ class Master final : public QObject
 public:
     struct Settings {
         QByteArray key;
+        // Empty: key connects every role. Otherwise workers may use this key (or key) and
+        // clients, which submit, cancel, watch and ask status, must use key.
+        QByteArray workerKey;
         int handshakeTimeoutMs = Protocol::DefaultHandshakeTimeoutMs;
         int heartbeatIntervalMs = Protocol::DefaultHeartbeatIntervalMs;
         int heartbeatTimeoutMs = Protocol::DefaultHeartbeatTimeoutMs;

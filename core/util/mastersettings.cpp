@@ -18,6 +18,42 @@ QString key(const char *name)
     return QStringLiteral("v%1/server/").arg(MasterSettings::Version) + QLatin1String(name);
 }
 
+// The rules of AuthKey::readFile (size, file type, owner-only warning); no file is no key.
+QByteArray readKeyFile(const QString &path, const QString &what, QString *error)
+{
+    if (!QFileInfo::exists(path))
+        return {};
+    const AuthKey::Resolved resolved = AuthKey::readFile(path, what);
+    if (!resolved.ok) {
+        if (error)
+            *error = resolved.error;
+        return {};
+    }
+    return resolved.key;
+}
+
+bool writeKeyFile(const QString &path, const QByteArray &keyBytes, QString *error)
+{
+    // The folder is the application's data directory, which also holds the task store.
+    QString why;
+    if (!PrivateFiles::makeDirectory(QFileInfo(path).absolutePath(), &why)) {
+        if (error)
+            *error = QStringLiteral("cannot create the folder of %1: %2").arg(path, why);
+        return false;
+    }
+    QSaveFile file(path);
+    // Owner-only before a byte of the key is written (QSaveFile's new file follows the umask).
+    // On Windows the profile's ACL protects it; see privatefiles.h.
+    if (!file.open(QIODevice::WriteOnly)
+        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(keyBytes) != keyBytes.size() || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("cannot write the key file %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 MasterSettings::MasterSettings(QSettings *settings)
@@ -80,11 +116,15 @@ void MasterSettings::setTls(const QString &certificateFile, const QString &keyFi
     m_settings->setValue(QStringLiteral("v%1/server/tlsKey").arg(Version), keyFile);
 }
 
+QString MasterSettings::dataFile(const char *name, const QString &fileName) const
+{
+    const QString fallback = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(fileName);
+    return m_settings->value(key(name), fallback).toString();
+}
+
 QString MasterSettings::keyFilePath() const
 {
-    const QString fallback =
-            QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("authkey"));
-    return m_settings->value(key("keyFile"), fallback).toString();
+    return dataFile("keyFile", QStringLiteral("authkey"));
 }
 
 void MasterSettings::setKeyFilePath(const QString &path)
@@ -92,41 +132,34 @@ void MasterSettings::setKeyFilePath(const QString &path)
     m_settings->setValue(key("keyFile"), path);
 }
 
+QString MasterSettings::workerKeyFilePath() const
+{
+    return dataFile("workerKeyFile", QStringLiteral("workerkey"));
+}
+
+void MasterSettings::setWorkerKeyFilePath(const QString &path)
+{
+    m_settings->setValue(key("workerKeyFile"), path);
+}
+
 QByteArray MasterSettings::readKey(QString *error) const
 {
-    const QString path = keyFilePath();
-    if (!QFileInfo::exists(path))
-        return {};
-    const AuthKey::Resolved resolved = AuthKey::resolve(path, QString(), false);
-    if (!resolved.ok) {
-        if (error)
-            *error = resolved.error;
-        return {};
-    }
-    return resolved.key;
+    return readKeyFile(keyFilePath(), QStringLiteral("authkey"), error);
 }
 
 bool MasterSettings::writeKey(const QByteArray &keyBytes, QString *error)
 {
-    const QString path = keyFilePath();
-    // The folder is the application's data directory, which also holds the task store.
-    QString why;
-    if (!PrivateFiles::makeDirectory(QFileInfo(path).absolutePath(), &why)) {
-        if (error)
-            *error = QStringLiteral("cannot create the folder of %1: %2").arg(path, why);
-        return false;
-    }
-    QSaveFile file(path);
-    // Owner-only before a byte of the key is written (QSaveFile's new file follows the umask).
-    // On Windows the profile's ACL protects it; see privatefiles.h.
-    if (!file.open(QIODevice::WriteOnly)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(keyBytes) != keyBytes.size() || !file.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write the key file %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeKeyFile(keyFilePath(), keyBytes, error);
+}
+
+QByteArray MasterSettings::readWorkerKey(QString *error) const
+{
+    return readKeyFile(workerKeyFilePath(), QStringLiteral("worker key"), error);
+}
+
+bool MasterSettings::writeWorkerKey(const QByteArray &keyBytes, QString *error)
+{
+    return writeKeyFile(workerKeyFilePath(), keyBytes, error);
 }
 
 QByteArray MasterSettings::generateKey()

@@ -4,6 +4,8 @@
 // later layout can migrate old values. The authkey itself is not kept in the settings file:
 // it lives in a key file readable by the owner only, which is also what local and remote
 // workers are pointed at (--authkey-file), so the key never appears on a command line.
+// An optional worker key, in a file of its own, connects workers only (never clients); when
+// there is one, it is the file workers are given.
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -44,6 +46,12 @@ public:
     // Writes the key file with owner-only permissions.
     bool writeKey(const QByteArray &key, QString *error = nullptr);
 
+    // The worker key, kept like the authkey; no file means no worker key.
+    QString workerKeyFilePath() const;
+    void setWorkerKeyFilePath(const QString &path);
+    QByteArray readWorkerKey(QString *error = nullptr) const;
+    bool writeWorkerKey(const QByteArray &key, QString *error = nullptr);
+
     // A new key of 32 random bytes as 64 hex characters.
     static QByteArray generateKey();
     // Checks an address as typed in the settings dialog; "" when it is usable.
@@ -52,6 +60,8 @@ public:
     void sync();
 
 private:
+    QString dataFile(const char *name, const QString &fileName) const;
+
     QSettings *m_settings;
     bool m_owned;
 };

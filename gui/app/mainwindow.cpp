@@ -2,6 +2,7 @@
 
 #include "app/localworkers.h"
 #include "app/taskexport.h"
+#include "auth/authkey.h"
 #include "dialogs/connectworkerdialog.h"
 #include "dialogs/enqueuedialog.h"
 #include "dialogs/settingsdialog.h"
@@ -26,6 +27,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -246,6 +248,11 @@ void MainWindow::buildActions()
               tr("Bind address, port and authkey"), &MainWindow::editSettings);
     addAction(server, QStringLiteral("connectWorker"), tr("&Connect a worker…"), QKeySequence(tr("Ctrl+K")),
               tr("Show the command line that connects a worker on another machine"), &MainWindow::showConnectWorker);
+    addAction(server, QStringLiteral("newWorkerKey"), tr("New &worker key"), QKeySequence(),
+              tr("Give workers a key of their own that cannot submit, cancel, watch or ask status"),
+              &MainWindow::newWorkerKey);
+    addAction(server, QStringLiteral("removeWorkerKey"), tr("&Remove worker key"), QKeySequence(),
+              tr("Let workers connect with the authkey only, as clients do"), &MainWindow::removeWorkerKey);
 
     QMenu *tasks = menuBar()->addMenu(tr("&Tasks"));
     tasks->setObjectName(QStringLiteral("tasksMenu"));
@@ -369,8 +376,18 @@ bool MainWindow::startServer()
             return false;
         }
     }
+    const QByteArray workerKey = m_settings->readWorkerKey(&error);
+    if (error.isEmpty() && QFileInfo::exists(m_settings->workerKeyFilePath()))
+        error = AuthKey::workerKeyProblem(key, workerKey);
+    if (!error.isEmpty()) {
+        const QString message = tr("Cannot use the worker key: %1. Use Server > New worker key.").arg(error);
+        statusBar()->showMessage(message);
+        qCWarning(lcGui).noquote() << message;
+        return false;
+    }
     Master::Settings settings = m_master->settings();
     settings.key = key;
+    settings.workerKey = workerKey;
     settings.tls = QSslConfiguration();
     if (!m_settings->tlsCertificateFile().isEmpty()
         && !Tls::loadServerConfiguration(m_settings->tlsCertificateFile(), m_settings->tlsKeyFile(), &settings.tls, &error)) {
@@ -429,11 +446,8 @@ void MainWindow::editSettings()
         return;
     }
     m_settings->sync();
-    if (m_master->isListening()) {
-        // New address, port or key: listen again with them.
-        stopServer();
-        startServer();
-    }
+    // New address, port or key: listen again with them.
+    restartServer();
 }
 
 QString MainWindow::workerCommandLine() const
@@ -444,7 +458,41 @@ QString MainWindow::workerCommandLine() const
     const quint16 port = m_master->isListening() ? m_master->serverPort() : m_settings->port();
     const QByteArray fingerprint =
             m_master->usesTls() ? Tls::fingerprint(m_master->settings().tls.localCertificate()) : QByteArray();
-    return ConnectWorkerDialog::commandLine(host, port, m_settings->keyFilePath(), fingerprint);
+    // The worker key when there is one: a worker box then cannot act as a client.
+    const QString keyFile = QFileInfo::exists(m_settings->workerKeyFilePath()) ? m_settings->workerKeyFilePath()
+                                                                             : m_settings->keyFilePath();
+    return ConnectWorkerDialog::commandLine(host, port, keyFile, fingerprint);
+}
+
+void MainWindow::newWorkerKey()
+{
+    QString error;
+    if (!m_settings->writeWorkerKey(MasterSettings::generateKey(), &error)) {
+        QMessageBox::warning(this, tr("Worker key"), error);
+        return;
+    }
+    restartServer();
+    statusBar()->showMessage(tr("New worker key in %1; workers that connect from now on need it (or the authkey).")
+                                     .arg(m_settings->workerKeyFilePath()));
+}
+
+void MainWindow::removeWorkerKey()
+{
+    if (QFileInfo::exists(m_settings->workerKeyFilePath()) && !QFile::remove(m_settings->workerKeyFilePath())) {
+        QMessageBox::warning(this, tr("Worker key"), tr("Cannot remove %1.").arg(m_settings->workerKeyFilePath()));
+        return;
+    }
+    restartServer();
+    statusBar()->showMessage(tr("No worker key: workers connect with the authkey."));
+}
+
+void MainWindow::restartServer()
+{
+    // Settings apply to connections accepted from now on; the ones open stay as they are.
+    if (m_master->isListening()) {
+        stopServer();
+        startServer();
+    }
 }
 
 void MainWindow::showConnectWorker()
@@ -463,7 +511,10 @@ bool MainWindow::startLocalWorkers(int count)
     else if (m_master->serverAddress() == QHostAddress::AnyIPv6)
         host = QStringLiteral("::1");
     QString error;
-    if (!m_localWorkers->start(count, host, m_master->serverPort(), m_master->settings().key, &error)) {
+    // Local workers get the worker key when there is one, so the authkey stays in this process.
+    const QByteArray workerKey = m_master->settings().workerKey.isEmpty() ? m_master->settings().key
+                                                                           : m_master->settings().workerKey;
+    if (!m_localWorkers->start(count, host, m_master->serverPort(), workerKey, &error)) {
         statusBar()->showMessage(error);
         qCWarning(lcGui).noquote() << error;
         return false;

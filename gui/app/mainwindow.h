@@ -75,6 +75,10 @@ private:
     void toggleServer();
     void editSettings();
     void showConnectWorker();
+    void newWorkerKey();
+    void removeWorkerKey();
+    // Listens again when listening, so that new settings apply.
+    void restartServer();
     void askLocalWorkers();
     void stopLocalWorkers();
     void enqueue();

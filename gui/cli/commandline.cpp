@@ -131,12 +131,18 @@ bool readIds(const QCommandLineParser &parser, QList<quint64> *ids, QString *err
     return true;
 }
 
+QString clientKeyRefused(const QString &reason)
+{
+    return reason + QStringLiteral(" (submit, cancel, watch and status need the master's authkey; a worker key "
+                                   "connects workers only)");
+}
+
 void exitOnConnectFailure(MasterClient &client)
 {
     QObject::connect(&client, &MasterClient::failed, [](ClientHandshake::Failure failure, const QString &reason) {
-        printError(reason);
-        QCoreApplication::exit(failure == ClientHandshake::Failure::AuthkeyMismatch ? ExitCode::AuthFailed
-                                                                                    : ExitCode::Unreachable);
+        const bool keyMismatch = failure == ClientHandshake::Failure::AuthkeyMismatch;
+        printError(keyMismatch ? clientKeyRefused(reason) : reason);
+        QCoreApplication::exit(keyMismatch ? ExitCode::AuthFailed : ExitCode::Unreachable);
     });
 }
 

@@ -68,6 +68,9 @@ void printJson(const QJsonObject &object);
 
 QString exitCodeHelp();
 
+// A key mismatch as a client reads it: the master refuses a worker key for a client exactly as
+// a wrong key, so the hint is given here, by the client, on every mismatch.
+QString clientKeyRefused(const QString &reason);
 // Prints why the client could not connect and exits the event loop with the matching code
 // (3 for a key mismatch, 4 otherwise).
 void exitOnConnectFailure(MasterClient &client);

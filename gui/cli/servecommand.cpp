@@ -1,5 +1,6 @@
 #include "servecommand.h"
 
+#include "auth/authkey.h"
 #include "commandline.h"
 #include "master/master.h"
 #include "master/retention.h"
@@ -18,9 +19,15 @@ int runServe(const QStringList &args)
     QCommandLineParser parser;
     CommandLine::setUp(parser, QStringLiteral(
             "taskmaster serve: run the master without a window. Workers (taskworker) and clients\n"
-            "(taskmaster submit/status) connect to it with the same authkey. When it is ready it prints\n"
+            "(taskmaster submit/status) connect to it with the same authkey. With --worker-key-file, workers\n"
+            "get a key of their own that connects workers only: it cannot submit, cancel, watch or ask status,\n"
+            "which need the authkey (a worker may still use the authkey). When it is ready it prints\n"
             "\"listening on ADDR:PORT\" as its first line on stdout; SIGINT/SIGTERM stop it."));
     const CommandLine::KeyOptions keys;
+    const QCommandLineOption workerKeyFile(QStringLiteral("worker-key-file"),
+                                           QStringLiteral("Read a key for workers only from this file; clients then "
+                                                          "need the authkey. Default: one key for all."),
+                                           QStringLiteral("file"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to listen on; 0 picks a free one (default 7600)."),
                                   QStringLiteral("port"), QStringLiteral("7600"));
     const QCommandLineOption bind(QStringLiteral("bind"),
@@ -75,8 +82,8 @@ int runServe(const QStringList &args)
                                                        "one host cannot lock others out (default %1).")
                                                 .arg(Master::Settings().maxUnauthenticatedPerAddress),
                                         QStringLiteral("n"), QString::number(Master::Settings().maxUnauthenticatedPerAddress));
-    parser.addOptions({port, bind, keys.file, keys.key, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes, perAddress,
-                       heartbeat, heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays, rememberKeys});
+    parser.addOptions({port, bind, keys.file, keys.key, workerKeyFile, tlsCert, tlsKey, maxFrame, handshake, maxHandshakes,
+                       perAddress, heartbeat, heartbeatTimeout, dataDir, ephemeral, keepFinished, keepDays, rememberKeys});
     CommandLine::process(parser, args);
 
     QString error;
@@ -97,6 +104,11 @@ int runServe(const QStringList &args)
              && CommandLine::readInt(parser, heartbeatTimeout, 100, 3'600'000, &timeoutMs, &error)
              && CommandLine::readInt(parser, rememberKeys, 0, 24 * 366, &keyHours, &error))) {
         // error is set
+    }
+    if (error.isEmpty() && parser.isSet(workerKeyFile)) {
+        const AuthKey::Resolved workerKey = AuthKey::readFile(parser.value(workerKeyFile), QStringLiteral("worker key"));
+        error = workerKey.ok ? AuthKey::workerKeyProblem(settings.key, workerKey.key) : workerKey.error;
+        settings.workerKey = workerKey.key;
     }
     Retention::Settings retention;
     if (error.isEmpty() && parser.isSet(keepFinished))
@@ -138,6 +150,9 @@ int runServe(const QStringList &args)
     }
     if (settings.key.isEmpty())
         CommandLine::printError(QStringLiteral("warning: no authkey; only local peers with an empty key can connect"));
+    if (!settings.workerKey.isEmpty())
+        CommandLine::printError(QStringLiteral("workers may connect with the worker key from %1; clients need the authkey")
+                                        .arg(parser.value(workerKeyFile)));
 
     settings.maxFrame = quint32(frame);
     settings.handshakeTimeoutMs = int(handshakeMs);

@@ -75,7 +75,7 @@ int runWatch(const QStringList &args)
         });
         QObject::connect(c, &MasterClient::failed, c, [&, c](ClientHandshake::Failure failure, const QString &reason) {
             if (failure == ClientHandshake::Failure::AuthkeyMismatch) {
-                CommandLine::printError(reason);
+                CommandLine::printError(CommandLine::clientKeyRefused(reason));
                 QCoreApplication::exit(ExitCode::AuthFailed);
                 return;
             }

@@ -2,6 +2,8 @@
 
 // Shows the exact taskworker command line for this master, ready to copy. The key travels in
 // a key file (or TASKMASTER_AUTHKEY), never on the command line, where other users could see it.
+// The caller names the worker key's file when the master has one, so that a worker box gets a
+// key that cannot submit, cancel, watch or ask status.
 
 #include <QDialog>
 
