@@ -1,6 +1,7 @@
 #include "mastersettings.h"
 
 #include "auth/authkey.h"
+#include "datadirectory.h"
 #include "privatefiles.h"
 
 #include <QDir>
@@ -9,7 +10,6 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSettings>
-#include <QStandardPaths>
 
 namespace {
 
@@ -82,8 +82,7 @@ void MasterSettings::setTls(const QString &certificateFile, const QString &keyFi
 
 QString MasterSettings::keyFilePath() const
 {
-    const QString fallback =
-            QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("authkey"));
+    const QString fallback = QDir(DataDirectory::defaultPath()).filePath(QStringLiteral("authkey"));
     return m_settings->value(key("keyFile"), fallback).toString();
 }
 
@@ -109,7 +108,7 @@ QByteArray MasterSettings::readKey(QString *error) const
 bool MasterSettings::writeKey(const QByteArray &keyBytes, QString *error)
 {
     const QString path = keyFilePath();
-    // The folder is the application's data directory, which also holds the task store.
+    // By default the data directory, which also holds the task store.
     QString why;
     if (!PrivateFiles::makeDirectory(QFileInfo(path).absolutePath(), &why)) {
         if (error)
