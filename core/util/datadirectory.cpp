@@ -105,7 +105,7 @@ QStringList moveLegacyFiles()
             else
                 log.append(why);
         }
-        return log; // the newest legacy directory with files wins; an older one is left alone
+        return log; // the first legacy directory with files to move wins; any other is left alone
     }
     return log;
 }

@@ -17,7 +17,8 @@ namespace DataDirectory {
 // Windows               %LOCALAPPDATA%\taskmaster (C:\Users\<user>\AppData\Local\taskmaster)
 QString defaultPath();
 
-// The defaults of earlier versions that are not defaultPath() on this platform, newest first.
+// The defaults of earlier versions that are not defaultPath() on this platform: the desktop
+// app's first, then (on Windows) serve's.
 QStringList legacyPaths();
 
 // Moves a task store (the database with its -wal and -shm files) and a key file left in a
