@@ -4,6 +4,7 @@
 #include "cli/cancelcommand.h"
 #include "cli/commandline.h"
 #include "cli/democommand.h"
+#include "cli/salvagecommand.h"
 #include "cli/servecommand.h"
 #include "cli/statuscommand.h"
 #include "cli/submitcommand.h"
@@ -27,6 +28,7 @@ const char Usage[] =
         "  watch    wait for tasks by id and print their results, across master restarts\n"
         "  cancel   cancel queued or running tasks by id\n"
         "  demo     start a master and two local workers and square ten numbers\n"
+        "  salvage  copy the readable tasks of a damaged data directory into a new one\n"
         "\n"
         "\n"
         "Without a command (or with only options such as --local-workers 2) taskmaster opens the\n"
@@ -79,6 +81,8 @@ int main(int argc, char *argv[])
         return runCancel(args);
     if (command == QLatin1String("demo"))
         return runDemo(args);
+    if (command == QLatin1String("salvage"))
+        return runSalvage(args);
     CommandLine::printError(QStringLiteral("unknown command \"%1\"").arg(command));
     std::fputs(Usage, stderr);
     return ExitCode::Usage;

@@ -5,10 +5,11 @@
 #include <QTcpServer>
 #include <QTest>
 
-TestProcess::TestProcess(const QString &program, const QStringList &args, const QByteArray &key)
+TestProcess::TestProcess(const QString &program, const QStringList &args, const QByteArray &key,
+                         const QProcessEnvironment &base)
     : m_process(std::make_unique<QProcess>())
 {
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment environment = base;
     environment.insert(QStringLiteral("TASKMASTER_AUTHKEY"), QString::fromUtf8(key));
     m_process->setProcessEnvironment(environment);
     QObject::connect(m_process.get(), &QProcess::readyReadStandardOutput, m_process.get(),

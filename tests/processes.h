@@ -13,7 +13,9 @@
 class TestProcess final
 {
 public:
-    TestProcess(const QString &program, const QStringList &args, const QByteArray &key);
+    // environment: the child's, to which the key is added (the test's own by default).
+    TestProcess(const QString &program, const QStringList &args, const QByteArray &key,
+                const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
     ~TestProcess();
 
     QProcess &process() { return *m_process; }

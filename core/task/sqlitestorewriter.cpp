@@ -99,6 +99,19 @@ bool SqliteStoreWriter::writeAll(QString *error)
     return true;
 }
 
+bool SqliteStoreWriter::markClean()
+{
+    QSqlQuery mark(QSqlDatabase::database(m_connectionName, false));
+    if (!m_open || !m_queue.empty()
+        || !mark.exec(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('%1', 1)")
+                              .arg(QLatin1String(SqliteCleanCloseKey)))) {
+        // The next start checks the whole file: slower, never wrong.
+        qCWarning(lcMaster).noquote() << "cannot mark" << m_databasePath << "as closed cleanly:" << describe(mark.lastError());
+        return false;
+    }
+    return true;
+}
+
 bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);

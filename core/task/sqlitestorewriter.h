@@ -20,6 +20,10 @@ inline constexpr char SqliteTaskColumns[] = "id, kind, args, priority, timeout_m
                                             "worker, result, error, created_ms, started_ms, finished_ms, "
                                             "duplicate_results, history, required_tags, retry_delay_ms, run_at_ms, submit_key";
 
+// The meta row a clean close writes and the next open removes: without it, the last master
+// was killed or crashed, and the database is checked before it is used.
+inline constexpr char SqliteCleanCloseKey[] = "clean_close";
+
 struct SqliteStoreBatch {
     quint64 sequence = 0;
     std::vector<Task> upserts; // copies of the records as they were when the batch was taken
@@ -45,6 +49,8 @@ public:
     // Writes everything queued now, without waiting for a retry delay. False if a batch
     // failed; it stays queued and is tried again later.
     bool writeAll(QString *error);
+    // Records a clean close, once everything is written; false (logged) when it cannot.
+    bool markClean();
 
 Q_SIGNALS:
     // Every batch up to this sequence is on disk.

@@ -1,18 +1,16 @@
 #include "sqlitetaskstore.h"
 
 #include "sqlitestorewriter.h"
+#include "sqlitetaskrow.h"
+#include "util/directorylock.h"
 #include "util/logging.h"
 #include "util/privatefiles.h"
 
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QStandardPaths>
 #include <QTimer>
 
 #include <limits>
@@ -20,20 +18,9 @@
 namespace {
 
 // Bumped when the tables change; a master refuses a database newer than it understands and
-// migrates an older one in place. 2: required tags, retry delay and start time.
+// migrates an older one in place. 2: required tags, retry delay and start time. 3: the
+// submitter's idempotency key.
 constexpr int SchemaVersion = 3;
-
-QList<TaskAttempt> historyFromJson(const QByteArray &json)
-{
-    QList<TaskAttempt> history;
-    const QJsonArray array = QJsonDocument::fromJson(json).array();
-    for (const QJsonValue &v : array) {
-        const QJsonObject o = v.toObject();
-        history.append({o.value(QStringLiteral("worker")).toString(), o.value(QStringLiteral("started_ms")).toInteger(),
-                        o.value(QStringLiteral("finished_ms")).toInteger(), o.value(QStringLiteral("outcome")).toString()});
-    }
-    return history;
-}
 
 QString describe(const QSqlError &error)
 {
@@ -61,8 +48,9 @@ SqliteTaskStore::SqliteTaskStore(const QString &directory, const Settings &setti
 
 SqliteTaskStore::~SqliteTaskStore()
 {
-    if (m_open)
-        commit();
+    // Everything on disk and the mark that says so: the next start need not check the file.
+    if (m_open && commit())
+        QMetaObject::invokeMethod(m_writer, [writer = m_writer] { writer->markClean(); }, Qt::BlockingQueuedConnection);
     stopWriter();
 }
 
@@ -75,11 +63,6 @@ void SqliteTaskStore::stopWriter()
     }
     m_thread.quit();
     m_thread.wait();
-}
-
-QString SqliteTaskStore::defaultDirectory()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
 QString SqliteTaskStore::databasePath() const
@@ -106,20 +89,21 @@ bool SqliteTaskStore::open(QString *error)
         *error = QStringLiteral("cannot create the data directory \"%1\": %2").arg(m_directory, why);
         return false;
     }
-    // One master per data directory: two would each believe they own the queue. A lock left by
-    // a killed master names a process that no longer runs, and QLockFile takes it over.
+    // One master per data directory: two would each believe they own the queue. The lock is
+    // the operating system's and dies with its holder, so a killed master's lock is free at
+    // once, whatever PID the file names (a restarted container's master is PID 1 again).
     const QString lockPath = QDir(m_directory).filePath(QStringLiteral("taskmaster.lock"));
-    m_lock = std::make_unique<QLockFile>(lockPath);
-    m_lock->setStaleLockTime(0);
-    if (!m_lock->tryLock(0)) {
-        *error = lockFailure(lockPath);
+    m_lock = std::make_unique<DirectoryLock>(lockPath);
+    const DirectoryLock::Result locked = m_lock->tryLock();
+    if (locked != DirectoryLock::Result::Locked) {
+        *error = lockFailure(locked == DirectoryLock::Result::HeldByAnother, lockPath);
         m_lock.reset();
         return false;
     }
-    // Tasks, their args and results are the owner's business: the lock (which QLockFile
-    // creates with the umask's mode), the database and the log and index SQLite makes next to
-    // it with the database's own mode. Files an older master left readable are tightened.
-    if (!PrivateFiles::restrictToOwner(lockPath, error) || !PrivateFiles::createOwnerOnly(databasePath(), error)
+    // Tasks, their args and results are the owner's business: the lock (owner-only already),
+    // the database and the log and index SQLite makes next to it with the database's own mode.
+    // Files an older master left readable are tightened.
+    if (!PrivateFiles::createOwnerOnly(databasePath(), error)
         || !PrivateFiles::restrictToOwner(databasePath() + QStringLiteral("-wal"), error)
         || !PrivateFiles::restrictToOwner(databasePath() + QStringLiteral("-shm"), error)) {
         m_lock.reset();
@@ -153,30 +137,21 @@ bool SqliteTaskStore::open(QString *error)
     return true;
 }
 
-QString SqliteTaskStore::lockFailure(const QString &lockPath) const
+QString SqliteTaskStore::lockFailure(bool heldByAnother, const QString &lockPath) const
 {
-    if (m_lock->error() == QLockFile::LockFailedError) {
-        qint64 pid = 0;
-        QString host, app;
-        m_lock->getLockInfo(&pid, &host, &app);
+    if (heldByAnother) {
         return QStringLiteral("the data directory \"%1\" is in use by another master (process %2 on %3); give "
                               "another --data-dir or stop that master")
                 .arg(m_directory)
-                .arg(pid)
-                .arg(host);
+                .arg(m_lock->holderPid())
+                .arg(m_lock->holderHost().isEmpty() ? QStringLiteral("an unknown host") : m_lock->holderHost());
     }
-    // QLockFile says only what kind of failure; the OS's reason comes from trying ourselves.
+    // The OS's reason for the directory itself reads better than the file's.
     QString why = PrivateFiles::whyNotWritable(m_directory);
-    if (why.isEmpty()) {
-        QFile existing(lockPath);
-        if (!existing.open(QIODevice::ReadOnly))
-            why = existing.errorString();
-    }
-    return QStringLiteral("cannot lock the data directory \"%1\": %2 %3 (%4)")
-            .arg(m_directory,
-                 m_lock->error() == QLockFile::PermissionError ? QStringLiteral("no permission to create")
-                                                               : QStringLiteral("cannot create or read"),
-                 lockPath, why.isEmpty() ? QStringLiteral("unknown reason") : why);
+    if (why.isEmpty())
+        why = m_lock->errorString();
+    return QStringLiteral("cannot lock the data directory \"%1\": cannot create or read %2 (%3)")
+            .arg(m_directory, lockPath, why.isEmpty() ? QStringLiteral("unknown reason") : why);
 }
 
 bool SqliteTaskStore::load(QString *error)
@@ -192,7 +167,7 @@ bool SqliteTaskStore::load(QString *error)
         return false;
     QSqlQuery version(db);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
-        *error = QStringLiteral("%1 is not a readable SQLite database: %2").arg(databasePath(), describe(version.lastError()));
+        *error = damaged(describe(version.lastError()));
         return false;
     }
     const int found = version.value(0).toInt();
@@ -204,14 +179,33 @@ bool SqliteTaskStore::load(QString *error)
                          .arg(SchemaVersion);
         return false;
     }
-    if (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS tasks ("
-                             "id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
-                             "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
-                             "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
-                             "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
-                             "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)"),
-              error)
-        || !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"), error))
+    // A master that did not stop cleanly (killed, crashed, power lost) may have left a damaged
+    // file behind: SQLite's quick check reads every page before anything is trusted. A clean
+    // close leaves a mark in the meta table; it is removed below, so a crash after this start
+    // is noticed at the next.
+    QSqlQuery existing(db);
+    if (!existing.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name IN ('tasks', 'meta')"))
+        || !existing.next()) {
+        *error = damaged(describe(existing.lastError()));
+        return false;
+    }
+    const int tables = existing.value(0).toInt();
+    existing.finish();
+    bool closedCleanly = false;
+    if (tables > 0 && !checkIfUnclean(db, tables == 2, &closedCleanly, error))
+        return false;
+    // Nothing is written before every row has been read, unless it must be (a new or older
+    // database): a damaged file is refused exactly as it was found.
+    if (tables < 2
+        && (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS tasks ("
+                              "id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
+                              "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
+                              "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
+                              "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
+                              "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)"),
+                  error)
+            || !exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"),
+                     error)))
         return false;
     if (found < 2
         && (!exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN required_tags TEXT NOT NULL DEFAULT ''"), error)
@@ -222,46 +216,78 @@ bool SqliteTaskStore::load(QString *error)
         return false;
     if (found < 3 && !exec(QStringLiteral("ALTER TABLE tasks ADD COLUMN submit_key BLOB NOT NULL DEFAULT x''"), error))
         return false;
-    if (!exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion), error))
+    if (found != SchemaVersion && !exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion), error))
         return false;
 
+    // Every step is checked: a row SQLite cannot read ends the loop like the last row does, and
+    // a master that took that for the end would serve a fraction of its queue as all of it.
     QSqlQuery load(db);
     load.setForwardOnly(true);
     if (!load.exec(QStringLiteral("SELECT %1 FROM tasks ORDER BY id").arg(QLatin1String(SqliteTaskColumns)))) {
-        *error = QStringLiteral("cannot read %1: %2").arg(databasePath(), describe(load.lastError()));
+        *error = damaged(describe(load.lastError()));
         return false;
     }
-    while (load.next()) {
-        Task task;
-        task.id = load.value(0).toULongLong();
-        task.spec.kind = load.value(1).toString();
-        task.spec.args = load.value(2).toByteArray();
-        task.spec.priority = load.value(3).toInt();
-        task.spec.timeoutMs = load.value(4).toLongLong();
-        task.spec.maxAttempts = load.value(5).toInt();
-        const int state = load.value(6).toInt();
-        task.state = state >= 0 && state < TaskStateCount ? TaskState(state) : TaskState::Queued;
-        task.attempts = load.value(7).toInt();
-        task.worker = load.value(8).toString();
-        task.result = load.value(9).toByteArray();
-        task.error = load.value(10).toString();
-        task.createdMs = load.value(11).toLongLong();
-        task.startedMs = load.value(12).toLongLong();
-        task.finishedMs = load.value(13).toLongLong();
-        task.duplicateResults = load.value(14).toInt();
-        task.history = historyFromJson(load.value(15).toByteArray());
-        const QString tags = load.value(16).toString();
-        if (!tags.isEmpty())
-            task.spec.requiredTags = tags.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        task.spec.retryDelayMs = load.value(17).toLongLong();
-        task.spec.runAtMs = load.value(18).toLongLong();
-        task.key = TaskKey::fromBytes(load.value(19).toByteArray());
-        m_memory.restore(std::move(task));
+    while (load.next())
+        m_memory.restore(SqliteTaskRow::read(load));
+    if (load.lastError().isValid()) {
+        *error = damaged(QStringLiteral("%1 after %2 readable tasks").arg(describe(load.lastError())).arg(m_memory.size()));
+        return false;
     }
+    load.finish();
     QSqlQuery next(db);
-    if (next.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'next_id'")) && next.next())
+    if (!next.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'next_id'"))) {
+        *error = damaged(describe(next.lastError()));
+        return false;
+    }
+    if (next.next())
         m_memory.raiseNextId(next.value(0).toULongLong());
-    return true;
+    else if (next.lastError().isValid()) {
+        *error = damaged(describe(next.lastError()));
+        return false;
+    }
+    next.finish();
+    return !closedCleanly
+            || exec(QStringLiteral("DELETE FROM meta WHERE key = '%1'").arg(QLatin1String(SqliteCleanCloseKey)), error);
+}
+
+bool SqliteTaskStore::checkIfUnclean(const QSqlDatabase &db, bool hasMeta, bool *closedCleanly, QString *error)
+{
+    if (hasMeta) {
+        QSqlQuery clean(db);
+        if (!clean.exec(QStringLiteral("SELECT count(*) FROM meta WHERE key = '%1'").arg(QLatin1String(SqliteCleanCloseKey)))
+            || !clean.next()) {
+            *error = damaged(describe(clean.lastError()));
+            return false;
+        }
+        *closedCleanly = clean.value(0).toInt() > 0;
+        if (*closedCleanly)
+            return true;
+    }
+    qCInfo(lcMaster).noquote() << "the last master on" << databasePath() << "did not stop cleanly; checking the file";
+    QSqlQuery check(db);
+    QStringList problems;
+    if (!check.exec(QStringLiteral("PRAGMA quick_check(5)"))) {
+        *error = damaged(describe(check.lastError()));
+        return false;
+    }
+    while (check.next())
+        problems.append(check.value(0).toString());
+    if (check.lastError().isValid())
+        problems.append(describe(check.lastError()));
+    if (problems == QStringList{QStringLiteral("ok")})
+        return true;
+    *error = damaged(QStringLiteral("the last master did not stop cleanly and SQLite's quick_check found: ")
+                     + problems.join(QStringLiteral("; ")));
+    return false;
+}
+
+QString SqliteTaskStore::damaged(const QString &what)
+{
+    m_damaged = true;
+    return QStringLiteral("refusing to use the damaged task database %1 (%2); it was left as it is. Copy every task "
+                          "that can still be read into a new data directory with 'taskmaster salvage --data-dir %3 "
+                          "--to NEWDIR', then start with --data-dir NEWDIR")
+            .arg(databasePath(), what, m_directory);
 }
 
 Task *SqliteTaskStore::insert(Task task)
@@ -270,6 +296,19 @@ Task *SqliteTaskStore::insert(Task task)
     Task *stored = m_memory.insert(std::move(task));
     changed(id);
     return stored;
+}
+
+void SqliteTaskStore::restore(Task task)
+{
+    const quint64 id = task.id;
+    m_memory.restore(std::move(task));
+    changed(id);
+}
+
+void SqliteTaskStore::raiseNextId(quint64 nextId)
+{
+    m_memory.raiseNextId(nextId);
+    scheduleCommit();
 }
 
 void SqliteTaskStore::updated(const Task &task)

@@ -9,7 +9,6 @@
 
 #include "memorytaskstore.h"
 
-#include <QLockFile>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -19,8 +18,10 @@
 #include <memory>
 
 struct SqliteStoreBatch;
+class DirectoryLock;
 class SqliteStoreWriter;
 
+class QSqlDatabase;
 class QTimer;
 
 class SqliteTaskStore final : public QObject, public TaskStore
@@ -47,7 +48,8 @@ public:
     // the directory cannot be used or another master holds it.
     bool open(QString *error);
     QString databasePath() const;
-    static QString defaultDirectory();
+    // After a failed open(): the database itself is damaged (not merely in use or unwritable).
+    bool isDamaged() const { return m_damaged; }
 
     quint64 nextId() const override { return m_memory.nextId(); }
     quint64 firstId() const override { return m_memory.firstId(); }
@@ -60,6 +62,11 @@ public:
     void forEach(const std::function<void(const Task &)> &visit) const override { m_memory.forEach(visit); }
     void whenDurable(QObject *context, std::function<void()> done) override;
     QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
+
+    // For salvage: a record put back with the id it had (ids increasing, as when loading), and
+    // the next id to hand out; written with the next commit.
+    void restore(Task task);
+    void raiseNextId(quint64 nextId);
 
     // Writes every pending change now and waits for it; false (and the changes stay pending,
     // to be tried again) on failure.
@@ -92,15 +99,19 @@ private:
     void startWrite();
     void onWritten(quint64 sequence);
     bool load(QString *error);
+    // After an unclean stop (no clean-close mark), SQLite's quick_check must pass.
+    bool checkIfUnclean(const QSqlDatabase &db, bool hasMeta, bool *closedCleanly, QString *error);
+    // The refusal message for a damaged database, naming the file and the salvage command.
+    QString damaged(const QString &what);
     // Why the lock could not be taken: another master, or the directory cannot be written.
-    QString lockFailure(const QString &lockPath) const;
+    QString lockFailure(bool heldByAnother, const QString &lockPath) const;
     void stopWriter();
     bool exec(const QString &sql, QString *error);
 
     QString m_directory;
     Settings m_settings;
     QString m_connectionName;
-    std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<DirectoryLock> m_lock;
     MemoryTaskStore m_memory;
     QSet<quint64> m_dirty; // changed since the last batch was taken
     QSet<quint64> m_removed;
@@ -113,4 +124,5 @@ private:
     QTimer *m_timer;
     quint64 m_commits = 0;
     bool m_open = false;
+    bool m_damaged = false;
 };

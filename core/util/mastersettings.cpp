@@ -1,6 +1,7 @@
 #include "mastersettings.h"
 
 #include "auth/authkey.h"
+#include "datadirectory.h"
 #include "privatefiles.h"
 
 #include <QDir>
@@ -9,7 +10,6 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSettings>
-#include <QStandardPaths>
 
 namespace {
 
@@ -34,7 +34,7 @@ QByteArray readKeyFile(const QString &path, const QString &what, QString *error)
 
 bool writeKeyFile(const QString &path, const QByteArray &keyBytes, QString *error)
 {
-    // The folder is the application's data directory, which also holds the task store.
+    // By default the data directory, which also holds the task store.
     QString why;
     if (!PrivateFiles::makeDirectory(QFileInfo(path).absolutePath(), &why)) {
         if (error)
@@ -118,7 +118,7 @@ void MasterSettings::setTls(const QString &certificateFile, const QString &keyFi
 
 QString MasterSettings::dataFile(const char *name, const QString &fileName) const
 {
-    const QString fallback = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(fileName);
+    const QString fallback = QDir(DataDirectory::defaultPath()).filePath(fileName);
     return m_settings->value(key(name), fallback).toString();
 }
 

@@ -38,7 +38,7 @@ public:
     QString tlsKeyFile() const;
     void setTls(const QString &certificateFile, const QString &keyFile);
 
-    // Where the authkey is kept; the default is in the application's data directory.
+    // Where the authkey is kept; by default in DataDirectory::defaultPath(), next to the tasks.
     QString keyFilePath() const;
     void setKeyFilePath(const QString &path);
     // Reads the key file; an empty key when there is none yet.

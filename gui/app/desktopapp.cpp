@@ -1,13 +1,11 @@
 #include "desktopapp.h"
 
-#include "task/sqlitetaskstore.h"
-#include "util/logging.h"
-
 #include "app/mainwindow.h"
 #include "cli/democommand.h"
 #include "master/master.h"
 #include "task/sqlitetaskstore.h"
 #include "task/taskstore.h"
+#include "util/datadirectory.h"
 #include "util/exitcodes.h"
 #include "util/logging.h"
 #include "util/mastersettings.h"
@@ -17,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QMessageBox>
 #include <QTranslator>
 
 #include <cstdio>
@@ -56,6 +55,7 @@ struct Options {
     bool demo = false;
     bool ephemeral = false;
     QString dataDir;
+    bool defaultDataDir = false; // no --data-dir: files of an older default may be moved in
 };
 
 void setNames()
@@ -85,7 +85,7 @@ std::optional<Options> parseOptions(const QCoreApplication &app)
                                   QCoreApplication::translate("main", "Enqueue the ten demo squares at once."));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QCoreApplication::translate("main", "Keep tasks and results in this directory (default %1).")
-                                             .arg(SqliteTaskStore::defaultDirectory()),
+                                             .arg(DataDirectory::defaultPath()),
                                      QStringLiteral("dir"));
     const QCommandLineOption ephemeral(QStringLiteral("ephemeral"),
                                        QCoreApplication::translate("main", "Keep tasks in memory only: gone when the app quits."));
@@ -109,7 +109,8 @@ std::optional<Options> parseOptions(const QCoreApplication &app)
     }
     options.demo = parser.isSet(demo);
     options.ephemeral = parser.isSet(ephemeral);
-    options.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
+    options.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : DataDirectory::defaultPath();
+    options.defaultDataDir = !parser.isSet(dataDir);
     if (options.ephemeral && parser.isSet(dataDir)) {
         std::fputs("taskmaster: give either --ephemeral or --data-dir, not both\n", stderr);
         return std::nullopt;
@@ -151,9 +152,22 @@ int runDesktopApp(int argc, char *argv[])
     std::unique_ptr<TaskStore> store;
     QString storeError;
     if (!options->ephemeral) {
+        if (options->defaultDataDir) {
+            for (const QString &line : DataDirectory::moveLegacyFiles()) {
+                qCInfo(lcGui).noquote() << line;
+                std::fprintf(stderr, "taskmaster: %s\n", qPrintable(line));
+            }
+        }
         auto durable = std::make_unique<SqliteTaskStore>(options->dataDir);
-        if (durable->open(&storeError))
+        if (durable->open(&storeError)) {
             store = std::move(durable);
+        } else if (durable->isDamaged()) {
+            // Unlike a directory another master holds, a damaged store is not worked around with
+            // a session in memory: the person must see it, and salvage it before anything else.
+            std::fprintf(stderr, "taskmaster: %s\n", qPrintable(storeError));
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "Taskmaster"), storeError);
+            return ExitCode::CannotListen;
+        }
     }
     Master master(Master::Settings{}, std::move(store));
     MainWindow window(&master, &settings);

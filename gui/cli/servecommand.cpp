@@ -7,6 +7,7 @@
 #include "master/scheduler.h"
 #include "task/sqlitetaskstore.h"
 #include "tls/tls.h"
+#include "util/datadirectory.h"
 #include "util/exitcodes.h"
 #include "util/shutdownsignals.h"
 
@@ -52,7 +53,7 @@ int runServe(const QStringList &args)
                                               QStringLiteral("ms"), QString::number(Protocol::DefaultHeartbeatTimeoutMs));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QStringLiteral("Keep tasks and results in this directory (default %1).")
-                                             .arg(SqliteTaskStore::defaultDirectory()),
+                                             .arg(DataDirectory::defaultPath()),
                                      QStringLiteral("dir"));
     const QCommandLineOption ephemeral(QStringLiteral("ephemeral"),
                                        QStringLiteral("Keep tasks in memory only: they are gone when the master stops."));
@@ -162,7 +163,11 @@ int runServe(const QStringList &args)
     settings.maxUnauthenticatedPerAddress = int(handshakesPerAddress);
     std::unique_ptr<TaskStore> store;
     if (!parser.isSet(ephemeral)) {
-        const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : SqliteTaskStore::defaultDirectory();
+        if (!parser.isSet(dataDir)) {
+            for (const QString &line : DataDirectory::moveLegacyFiles())
+                CommandLine::printError(line);
+        }
+        const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : DataDirectory::defaultPath();
         auto durable = std::make_unique<SqliteTaskStore>(directory);
         if (!durable->open(&error)) {
             CommandLine::printError(error);
