@@ -4,10 +4,14 @@
 //   inproc-throughput / inproc-latency  a master in this process, as the desktop app runs it,
 //                                       with W taskworker processes (--worker-bin)
 //   memory                              a master in this process holding --tasks queued tasks
+//   retention                           a retention pass over --tasks finished tasks that purges
+//                                       --purge of them, against choosing them anew each batch
 
 #include "client/masterclient.h"
 #include "master/master.h"
+#include "master/retention.h"
 #include "master/scheduler.h"
+#include "task/memorytaskstore.h"
 #include "util/jsonvalue.h"
 
 #include <QCommandLineParser>
@@ -87,6 +91,7 @@ struct Options {
     int tasks = 20000;
     int workers = 1;
     int slots = 1;
+    int purge = 10'000;
     QString workerBin;
 };
 
@@ -310,6 +315,66 @@ int runMemory(const Options &options)
     return ok ? 0 : 1;
 }
 
+// A scheduler over tasks that all finished, task i at time i.
+std::unique_ptr<Scheduler> finishedScheduler(int tasks)
+{
+    auto store = std::make_unique<MemoryTaskStore>();
+    for (int i = 0; i < tasks; ++i) {
+        Task task;
+        task.id = store->nextId();
+        task.spec = squareSpec(i);
+        task.state = TaskState::Done;
+        task.result = QByteArray::number(qint64(i) * i);
+        task.finishedMs = 1'000'000 + i;
+        store->insert(std::move(task));
+    }
+    return std::make_unique<Scheduler>(std::move(store));
+}
+
+int runRetention(const Options &options)
+{
+    const qint64 keep = qMax(0, options.tasks - options.purge);
+    Retention::Settings settings;
+    settings.keepFinished = keep;
+    // As the pass did before it chose once: ask the store for one batch at a time, which
+    // sorts every finished task each time.
+    auto before = finishedScheduler(options.tasks);
+    Clock::time_point start = Clock::now();
+    int batches = 0;
+    for (;;) {
+        const QList<quint64> ids = before->store().finishedToPurge(keep, 0, settings.batchSize);
+        ++batches;
+        if (before->remove(ids) == 0 || ids.size() < settings.batchSize)
+            break;
+    }
+    const double perBatchSeconds = secondsSince(start);
+    const bool beforeOk = before->count(TaskState::Done) == quint64(keep);
+    before.reset();
+    // The pass as the master runs it.
+    auto after = finishedScheduler(options.tasks);
+    Retention retention(after.get(), settings);
+    int purged = -1;
+    QObject::connect(&retention, &Retention::passFinished, &retention, [&](int count) {
+        purged = count;
+        QCoreApplication::quit();
+    });
+    start = Clock::now();
+    QTimer::singleShot(0, &retention, &Retention::start);
+    QCoreApplication::exec();
+    const double passSeconds = secondsSince(start);
+    const bool ok = beforeOk && purged == options.tasks - keep && after->count(TaskState::Done) == quint64(keep);
+    print(QJsonObject{{QStringLiteral("system"), QStringLiteral("taskmaster-inproc")},
+                      {QStringLiteral("mode"), QStringLiteral("retention")},
+                      {QStringLiteral("tasks"), options.tasks},
+                      {QStringLiteral("purged"), purged},
+                      {QStringLiteral("batches"), batches},
+                      {QStringLiteral("choose_each_batch_s"), perBatchSeconds},
+                      {QStringLiteral("pass_s"), passSeconds},
+                      {QStringLiteral("ratio"), perBatchSeconds / passSeconds},
+                      {QStringLiteral("results_ok"), ok}});
+    return ok ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -319,13 +384,15 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Taskmaster benchmark driver; prints one JSON line."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("mode"),
-                                 QStringLiteral("client-throughput, client-latency, inproc-throughput, inproc-latency or memory"));
+                                 QStringLiteral("client-throughput, client-latency, inproc-throughput, inproc-latency, memory or retention"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Master port (client modes)."), QStringLiteral("port"));
     const QCommandLineOption tasks(QStringLiteral("tasks"), QStringLiteral("Number of tasks."), QStringLiteral("n"), QStringLiteral("20000"));
     const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Local workers (inproc modes)."), QStringLiteral("n"), QStringLiteral("1"));
     const QCommandLineOption slots(QStringLiteral("slots"), QStringLiteral("Slots per worker."), QStringLiteral("n"), QStringLiteral("1"));
     const QCommandLineOption workerBin(QStringLiteral("worker-bin"), QStringLiteral("The taskworker program."), QStringLiteral("path"));
-    parser.addOptions({port, tasks, workers, slots, workerBin});
+    const QCommandLineOption purge(QStringLiteral("purge"), QStringLiteral("Tasks the retention pass purges (retention)."),
+                                   QStringLiteral("n"), QStringLiteral("10000"));
+    parser.addOptions({port, tasks, workers, slots, workerBin, purge});
     parser.process(app);
 
     Options options;
@@ -335,6 +402,7 @@ int main(int argc, char *argv[])
     options.workers = parser.value(workers).toInt();
     options.slots = parser.value(slots).toInt();
     options.workerBin = parser.value(workerBin);
+    options.purge = parser.value(purge).toInt();
     if (options.tasks < 1) {
         std::fprintf(stderr, "taskbench: --tasks must be at least 1\n");
         return 2;
@@ -345,6 +413,8 @@ int main(int argc, char *argv[])
         return runInProcess(options, options.mode.endsWith(QLatin1String("latency")));
     if (options.mode == QLatin1String("memory"))
         return runMemory(options);
+    if (options.mode == QLatin1String("retention"))
+        return runRetention(options);
     std::fprintf(stderr, "taskbench: unknown mode \"%s\" (see --help)\n", qPrintable(options.mode));
     return 2;
 }

@@ -8,12 +8,16 @@ MasterClient::MasterClient(const QByteArray &key, QObject *parent)
 {
     connect(m_link, &MasterLink::ready, this, &MasterClient::ready);
     connect(m_link, &MasterLink::failed, this, &MasterClient::failed);
-    connect(m_link, &MasterLink::lost, this, &MasterClient::lost);
+    connect(m_link, &MasterLink::lost, this, [this](const QString &reason) {
+        // The master's own word on why beats what the socket saw ("closed by peer").
+        Q_EMIT lost(m_goodbye.isEmpty() ? reason : QStringLiteral("the master closed the connection: ") + m_goodbye);
+    });
     connect(m_link, &MasterLink::frameReceived, this, &MasterClient::onFrame);
 }
 
 void MasterClient::open(const QString &host, quint16 port, int timeoutMs)
 {
+    m_goodbye.clear();
     m_link->open(host, port, timeoutMs);
 }
 
@@ -145,7 +149,8 @@ void MasterClient::onFrame(Protocol::MessageType type, const QByteArray &body)
     case MessageType::Goodbye: {
         Messages::Goodbye goodbye;
         Messages::decodeBody(body, goodbye);
-        qCWarning(lcClient).noquote() << "the master says goodbye:" << printable(goodbye.reason);
+        m_goodbye = goodbye.reason.isEmpty() ? QStringLiteral("no reason given") : printable(goodbye.reason);
+        qCWarning(lcClient).noquote() << "the master says goodbye:" << m_goodbye;
         return;
     }
     default:

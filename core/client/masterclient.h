@@ -22,6 +22,8 @@ public:
     void setTls(const Tls::ClientSettings &tls) { m_link->setTls(tls); }
     void open(const QString &host, quint16 port, int timeoutMs = 10'000);
     void close();
+    // Whether the master said Goodbye (it dropped this client on purpose) before it was lost.
+    bool masterSaidGoodbye() const { return !m_goodbye.isEmpty(); }
 
     // Submits all specs, in requests of one frame each; acknowledged() follows for each
     // request once its tasks are durable on the master, in order, and submitted() once every
@@ -66,4 +68,5 @@ private:
     int m_cancelledSoFar = 0;
     Messages::StatusReply m_status; // the frames of a split reply so far
     bool m_watchSubmitted = false;
+    QString m_goodbye; // why the master said it is closing, for the lost() that follows
 };

@@ -167,6 +167,8 @@ void Master::acceptConnections()
 void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHostAddress &address)
 {
     auto *connection = new FramedConnection(socket, Protocol::PreAuthMaxFrame, this);
+    // Whatever a peer watches or is sent, it must read it, or it goes (docs/PROTOCOL.md, 9).
+    connection->limitSendBacklog();
     ServerHandshake::Settings hs;
     hs.key = m_settings.key;
     hs.workerKey = m_settings.workerKey;

@@ -1,9 +1,11 @@
 #pragma once
 
 // Forgets finished tasks the master no longer needs to keep: those beyond the newest
-// keepFinished, or finished more than keepDays ago. A pass removes at most batchSize tasks per
-// event loop turn, so purging a large backlog never stalls the queue.
+// keepFinished, or finished more than keepDays ago. A pass picks what to forget once (that
+// looks at every task) and then removes at most batchSize tasks per event loop turn, so
+// purging a large backlog never stalls the queue.
 
+#include <QList>
 #include <QObject>
 
 class QTimer;
@@ -38,6 +40,8 @@ private:
     Scheduler *m_scheduler;
     Settings m_settings;
     QTimer *m_interval;
+    QList<quint64> m_toPurge; // this pass's victims, oldest first
+    qsizetype m_nextToPurge = 0;
     int m_purgedThisPass = 0;
     bool m_passRunning = false;
     quint64 m_purgedTotal = 0;

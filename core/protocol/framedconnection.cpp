@@ -4,7 +4,7 @@
 #include "messages.h"
 #include "util/logging.h"
 
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QTimer>
 #include <QtEndian>
 
@@ -72,6 +72,7 @@ void FramedConnection::startHeartbeat(int intervalMs, int timeoutMs)
     }
     m_heartbeatTimer->start(intervalMs);
     m_livenessTimer->start(timeoutMs);
+    m_backlogGraceMs = sendBacklogGraceMs(timeoutMs);
 }
 
 void FramedConnection::send(const QByteArray &frame)
@@ -83,6 +84,7 @@ void FramedConnection::send(const QByteArray &frame)
     // call per batch, and a round trip shorter by an event loop pass.
     write(frame);
     m_socket->flush();
+    checkBacklog();
 }
 
 void FramedConnection::send(const QList<QByteArray> &frames)
@@ -92,10 +94,90 @@ void FramedConnection::send(const QList<QByteArray> &frames)
     for (const QByteArray &frame : frames)
         write(frame);
     m_socket->flush();
+    checkBacklog();
+}
+
+qint64 FramedConnection::unsentBytes() const
+{
+    qint64 unsent = m_socket->bytesToWrite();
+    // Outside UnencryptedMode, bytesToWrite() counts only the plain text not yet encrypted.
+    const auto *tls = qobject_cast<const QSslSocket *>(m_socket.data());
+    if (tls && tls->mode() != QSslSocket::UnencryptedMode)
+        unsent += tls->encryptedBytesToWrite();
+    return unsent;
+}
+
+void FramedConnection::limitSendBacklog()
+{
+    if (m_backlogTimer)
+        return;
+    m_backlogTimer = new QTimer(this);
+    m_backlogTimer->setSingleShot(true);
+    connect(m_backlogTimer, &QTimer::timeout, this, [this] {
+        dropSlowReader(QStringLiteral("took nothing for %1 ms").arg(m_backlogGraceMs));
+    });
+    // What reaches the kernel; over TLS the plain text is encrypted at once, so that is the
+    // encrypted bytes.
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket.data()))
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, &FramedConnection::checkBacklog);
+    else
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &FramedConnection::checkBacklog);
+}
+
+void FramedConnection::checkBacklog()
+{
+    if (!m_open || !m_backlogTimer)
+        return;
+    const qint64 unsent = unsentBytes();
+    const qint64 limit = sendBacklogLimit(m_maxFrame);
+    // Whether the peer took anything since the last look: measured here, at each send, and
+    // not only from bytesWritten, which waits for the event loop.
+    const bool took = m_handedToSocket - unsent > m_taken;
+    m_taken = qMax(m_taken, m_handedToSocket - unsent);
+    if (unsent <= limit) {
+        m_overLimit = false;
+        m_backlogTimer->stop();
+        return;
+    }
+    if (!m_overLimit || took) {
+        // The peer has a grace time to take something, counted from now. (No byte count cuts
+        // it short: a reader that the machine's load stalls for a moment looks the same.)
+        m_overLimit = true;
+        m_backlogTimer->start(m_backlogGraceMs);
+    }
+}
+
+void FramedConnection::dropSlowReader(const QString &why)
+{
+    if (!m_open)
+        return;
+    const QString reason = QStringLiteral("not reading what it is sent: %1 bytes unsent, over the limit of %2 bytes, and "
+                                          "it %3")
+                                   .arg(unsentBytes())
+                                   .arg(sendBacklogLimit(m_maxFrame))
+                                   .arg(why);
+    qCWarning(lcNet).noquote() << "dropping" << m_peer << "-" << reason;
+    // The Goodbye queues behind all the peer has not read. Nothing more is queued after it,
+    // and the socket lives on by itself for one more grace time: a peer that reads again by
+    // then gets everything and the reason; one that does not is aborted, its buffer freed.
+    write(Messages::encodeFrame(Messages::Goodbye{reason}));
+    QTcpSocket *socket = m_socket;
+    socket->setParent(nullptr);
+    finish(reason);
+    if (socket->state() == QAbstractSocket::UnconnectedState) {
+        socket->deleteLater();
+        return;
+    }
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(m_backlogGraceMs, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
 }
 
 void FramedConnection::write(const QByteArray &frame)
 {
+    m_handedToSocket += frame.size() + (m_sendAuth ? Protocol::FrameMacSize : 0);
     if (!m_sendAuth) {
         m_socket->write(frame);
         return;
@@ -209,6 +291,8 @@ void FramedConnection::finish(const QString &reason)
         m_heartbeatTimer->stop();
     if (m_livenessTimer)
         m_livenessTimer->stop();
+    if (m_backlogTimer)
+        m_backlogTimer->stop();
     m_socket->disconnect(this);
     if (m_socket->state() != QAbstractSocket::UnconnectedState)
         m_socket->disconnectFromHost();

@@ -5,17 +5,19 @@
 // protocol violation closes the connection with a reason; the owner hears closed(reason).
 // From startFrameAuthentication() on, every frame sent carries a MAC and every frame received
 // must carry the right one for its place in the sequence, or the connection closes.
+// Once limitSendBacklog() is called, what waits unsent is bounded (sendBacklogLimit):
+// a peer that does not read what it is sent is dropped instead of buffered for without end.
 
 #include "framedecoder.h"
 #include "protocol.h"
 
 #include <QObject>
 #include <QPointer>
+#include <QTcpSocket>
 
 #include <memory>
 
 class FrameAuthenticator;
-class QTcpSocket;
 class QTimer;
 
 class FramedConnection final : public QObject
@@ -23,6 +25,18 @@ class FramedConnection final : public QObject
     Q_OBJECT
 
 public:
+    // What a master lets wait unsent for a peer that reads slower than it is written to: one
+    // frame of the largest size (length and MAC included) plus a megabyte of ordinary ones.
+    // Over it, a peer that takes nothing for the grace time is dropped (docs/PROTOCOL.md,
+    // section 9). A policy of this end, not part of the wire.
+    static constexpr qint64 SendBacklogSlack = 1024 * 1024;
+    static constexpr qint64 sendBacklogLimit(quint32 maxFrame)
+    {
+        return qint64(maxFrame) + 4 + Protocol::FrameMacSize + SendBacklogSlack;
+    }
+    // A peer gets as long to take something as it may stay silent before it counts as gone.
+    static constexpr int sendBacklogGraceMs(int heartbeatTimeoutMs) { return heartbeatTimeoutMs; }
+
     // Takes ownership of the socket, which must be connected or connecting.
     FramedConnection(QTcpSocket *socket, quint32 maxFrame, QObject *parent = nullptr);
     ~FramedConnection() override;
@@ -37,10 +51,15 @@ public:
     bool isAuthenticatingFrames() const { return bool(m_receiveAuth); }
     // Sends several frames at once (a long list split under the cap).
     void send(const QList<QByteArray> &frames);
-    // Sends a heartbeat every intervalMs and closes after timeoutMs without any frame.
+    // Sends a heartbeat every intervalMs and closes after timeoutMs without any frame; a peer
+    // also gets timeoutMs to bring what waits unsent back under the limit.
     void startHeartbeat(int intervalMs, int timeoutMs);
 
     void send(const QByteArray &frame);
+    // Drops the peer, with the reason in the log and a Goodbye, once more than the limit waits
+    // unsent and the peer takes nothing for its grace time. The master calls it for every
+    // peer; a peer's own bulk submit is not bounded.
+    void limitSendBacklog();
     // Tells the peer why in a Goodbye, then closes.
     void closeWithGoodbye(const QString &reason);
     // Flushes what is queued, then closes. Further frames are neither sent nor delivered.
@@ -59,8 +78,17 @@ private:
     void readFrames();
     void write(const QByteArray &frame);
     void finish(const QString &reason);
+    qint64 unsentBytes() const;
+    // After a send or a write to the kernel: starts, restarts or ends the grace time.
+    void checkBacklog();
+    void dropSlowReader(const QString &why);
 
-    QTcpSocket *m_socket;
+    QPointer<QTcpSocket> m_socket; // handed on when a dropped peer gets a last chance to read
+    QTimer *m_backlogTimer = nullptr; // set once the backlog is limited: the grace time
+    qint64 m_handedToSocket = 0; // bytes written to the socket, MACs included
+    qint64 m_taken = 0; // of those, how many had left its buffer at the last look
+    bool m_overLimit = false;
+    int m_backlogGraceMs = sendBacklogGraceMs(Protocol::DefaultHeartbeatTimeoutMs);
     FrameDecoder m_decoder;
     quint32 m_maxFrame;
     std::unique_ptr<FrameAuthenticator> m_sendAuth;

@@ -18,7 +18,8 @@ int runWatch(const QStringList &args)
     CommandLine::setUp(parser, QStringLiteral(
             "taskmaster watch: wait for tasks by id and print one JSON object per task as it finishes (as\n"
             "submit --wait does). When the master cannot be reached or goes away, it keeps trying for\n"
-            "--reconnect-timeout and watches the tasks still unfinished again once the master is back."));
+            "--reconnect-timeout and watches the tasks still unfinished again once the master is back;\n"
+            "not after the master said Goodbye (it dropped this client, say for not reading): exit 4."));
     parser.addPositionalArgument(QStringLiteral("ids"), QStringLiteral("Task ids, as printed by submit."),
                                  QStringLiteral("ID..."));
     const CommandLine::ConnectionOptions connection;
@@ -57,7 +58,9 @@ int runWatch(const QStringList &args)
             return; // an earlier connection, already given up
         if (giveUp.isForever())
             giveUp = QDeadlineTimer(reconnectMs);
-        if (giveUp.hasExpired()) {
+        // A master that said Goodbye dropped us on purpose (we sent something it refused, or
+        // read too slowly): it would do the same again.
+        if (giveUp.hasExpired() || from->masterSaidGoodbye()) {
             CommandLine::printError(QStringLiteral("%1; %2 task(s) unfinished").arg(reason).arg(pending.size()));
             QCoreApplication::exit(ExitCode::Unreachable);
             return;
