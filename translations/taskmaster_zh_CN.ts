@@ -571,6 +571,42 @@
         <source>The new order or filter is being worked out; the rows shown follow shortly.</source>
         <translation>正在计算新的排序或筛选结果，表格稍后随之更新。</translation>
     </message>
+    <message>
+        <source>New &amp;worker key</source>
+        <translation>新建工作节点密钥(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Give workers a key of their own that cannot submit, cancel, watch or ask status</source>
+        <translation>给工作节点一个专用密钥：它不能提交、取消、跟踪任务，也不能查询状态</translation>
+    </message>
+    <message>
+        <source>&amp;Remove worker key</source>
+        <translation>删除工作节点密钥(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Let workers connect with the authkey only, as clients do</source>
+        <translation>工作节点只用 authkey 连接，与客户端相同</translation>
+    </message>
+    <message>
+        <source>Cannot use the worker key: %1. Use Server &gt; New worker key.</source>
+        <translation>无法使用工作节点密钥：%1。请使用“服务器 &gt; 新建工作节点密钥”。</translation>
+    </message>
+    <message>
+        <source>Worker key</source>
+        <translation>工作节点密钥</translation>
+    </message>
+    <message>
+        <source>New worker key in %1; workers that connect from now on need it (or the authkey).</source>
+        <translation>新的工作节点密钥保存在 %1；此后连接的工作节点需要它（或 authkey）。</translation>
+    </message>
+    <message>
+        <source>Cannot remove %1.</source>
+        <translation>无法删除 %1。</translation>
+    </message>
+    <message>
+        <source>No worker key: workers connect with the authkey.</source>
+        <translation>没有工作节点密钥：工作节点使用 authkey 连接。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -661,6 +697,13 @@
     <message>
         <source>Give both the TLS certificate and its private key, or neither.</source>
         <translation>请同时提供 TLS 证书和私钥，或者都不提供。</translation>
+    </message>
+</context>
+<context>
+    <name>StoreBanner</name>
+    <message>
+        <source>Tasks cannot be saved: %1. New tasks are not kept, and results stay in memory until the disk has room; closing the window now loses them.</source>
+        <translation>无法保存任务：%1。新任务不会被保留，结果暂存在内存中，直到磁盘有空间为止；现在关闭窗口会丢失这些结果。</translation>
     </message>
 </context>
 <context>
@@ -810,6 +853,10 @@
         <source>waits for a worker that runs %1 and has the tags %2</source>
         <translation>等待能运行 %1 且具有标签 %2 的工作节点</translation>
     </message>
+    <message>
+        <source>saving to disk…</source>
+        <translation>正在写入磁盘…</translation>
+    </message>
 </context>
 <context>
     <name>ThroughputChart</name>
@@ -926,6 +973,10 @@
     <message>
         <source>Keep tasks in memory only: gone when the app quits.</source>
         <translation>只在内存中保存任务：应用退出后即丢失。</translation>
+    </message>
+    <message>
+        <source>Taskmaster</source>
+        <translation>Taskmaster 任务队列</translation>
     </message>
 </context>
 </TS>
