@@ -1,7 +1,7 @@
 // A full disk under the real binaries: a submit the master cannot make durable fails within
 // seconds with the store's reason and its tasks never run; status names the failure; results
-// that were not written are never shown; and a SIGTERM that cannot write everything says how
-// much is lost and exits non-zero.
+// that were not written are never shown; a cancel waiting for the disk says why; and a SIGTERM
+// that cannot write everything says how much is lost and exits non-zero.
 
 #include "fulldisk.h"
 #include "processes.h"
@@ -36,6 +36,7 @@ class TestDiskFull final : public QObject
 private Q_SLOTS:
     void submitOnFullDiskFailsAndNothingRuns();
     void sigtermOnFullDiskSaysWhatIsLost();
+    void aCancelWaitingForTheDiskSaysWhy();
 };
 
 void TestDiskFull::submitOnFullDiskFailsAndNothingRuns()
@@ -136,6 +137,37 @@ void TestDiskFull::sigtermOnFullDiskSaysWhatIsLost()
     QVERIFY2(match.hasMatch(), said.constData());
     QVERIFY2(match.captured(1).toInt() >= Tasks, said.constData());
     QVERIFY2(said.contains(NoSpace), said.constData());
+}
+
+void TestDiskFull::aCancelWaitingForTheDiskSaysWhy()
+{
+    FullDisk disk;
+    if (!disk.skipReason().isEmpty())
+        QSKIP(qPrintable(disk.skipReason()));
+    TestMaster master(Key, dataDir(disk));
+    QVERIFY(master.isReady());
+    TestProcess submit(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("submit"), QStringLiteral("echo"), QStringLiteral("--delay"),
+                                   QStringLiteral("600000")}
+                               + connectionArgs(master.port()),
+                       Key);
+    QVERIFY(submit.waitForExit());
+    QCOMPARE(submit.exitCode(), 0);
+    QVERIFY(disk.fill());
+
+    // The cancel is confirmed only once written: until then it waits, and says why.
+    TestProcess cancel(QStringLiteral(TASKMASTER_BIN),
+                       QStringList{QStringLiteral("cancel"), QString::fromUtf8(submit.stdoutText().trimmed())}
+                               + connectionArgs(master.port()),
+                       Key);
+    QVERIFY2(cancel.waitForStderr(NoSpace, 10'000), cancel.stderrText().constData());
+    QVERIFY(cancel.stdoutText().isEmpty());
+    QCOMPARE(cancel.process().state(), QProcess::Running);
+
+    QVERIFY(disk.free());
+    QVERIFY(cancel.waitForExit());
+    QCOMPARE(cancel.exitCode(), 0);
+    QCOMPARE(cancel.stdoutText().trimmed(), QByteArrayLiteral("cancelled 1 of 1 task(s)"));
 }
 
 QTEST_GUILESS_MAIN(TestDiskFull)
