@@ -6,8 +6,10 @@
 #include "dialogs/connectworkerdialog.h"
 #include "dialogs/enqueuedialog.h"
 #include "dialogs/settingsdialog.h"
+#include "fulldisk.h"
 #include "master/master.h"
 #include "master/scheduler.h"
+#include "task/sqlitetaskstore.h"
 #include "task/taskstore.h"
 #include "models/tasktablemodel.h"
 #include "models/workertablemodel.h"
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void cancelAndRetryChangeStates();
     void filtersNarrowTheView();
     void aHeaderClickSortsWithoutBlocking();
+    void aStoreThatCannotWriteShowsABanner();
     void exportWritesCsvAndJsonLines();
     void settingsPersist();
     void settingsDialogChangesTheKeyAndListensAgain();
@@ -123,6 +126,42 @@ void tst_Gui::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
     QSettings().clear();
+}
+
+void tst_Gui::aStoreThatCannotWriteShowsABanner()
+{
+    FullDisk disk;
+    if (!disk.skipReason().isEmpty())
+        QSKIP(qPrintable(disk.skipReason()));
+    auto store = std::make_unique<SqliteTaskStore>(disk.path(QStringLiteral("data")));
+    QString error;
+    QVERIFY2(store->open(&error), qPrintable(error));
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+    MasterSettings masterSettings(&settings);
+    Master master(Master::Settings{}, std::move(store));
+    MainWindow window(&master, &masterSettings);
+    // Found by name and by what it says, so that a window without one fails here, not at build.
+    auto *banner = window.findChild<QWidget *>(QStringLiteral("storeBanner"));
+    const auto says = [&] {
+        QStringList texts;
+        if (banner) {
+            for (const QLabel *label : banner->findChildren<QLabel *>())
+                texts.append(label->text());
+        }
+        return texts.join(QLatin1Char(' '));
+    };
+    QVERIFY2(banner, "no store banner in the window");
+    QVERIFY(banner->isHidden()); // a store that writes says nothing
+
+    QVERIFY(disk.fill());
+    master.scheduler()->submit(specs(QStringLiteral("echo"), {"1"}));
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isHidden(), 10'000);
+    QVERIFY2(says().contains(QLatin1String("no space left on device")), qPrintable(says()));
+    QCOMPARE(master.scheduler()->store().size(), 0); // the task that could not be written was withdrawn
+
+    QVERIFY(disk.free());
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isHidden(), 10'000);
 }
 
 void tst_Gui::enqueueDialogPutsRowsInTheTasksView()

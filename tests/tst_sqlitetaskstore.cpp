@@ -7,6 +7,7 @@
 #include "master/workerlink.h"
 #include "task/sqlitetaskstore.h"
 
+#include <QDir>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -117,6 +118,7 @@ private Q_SLOTS:
     void secondStoreOnTheSameDirectoryIsRefused();
     void unusableDirectoryIsReportedClearly();
     void purgeCandidatesByCountAndAge();
+    void aNewTaskIsDispatchedOnlyOnceDurable();
     void retentionPurgesInBatches();
     void runningTasksAreQueuedAgainAfterARestart();
     void lateResultAfterARestartIsRecordedOnce();
@@ -303,12 +305,15 @@ void tst_SqliteTaskStore::aLockedDatabaseDelaysWritesButLosesNothing()
     bool durable = false;
     store->whenDurable(this, [&] { durable = true; });
     QVERIFY(failed.wait());
-    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("retrying")),
+    // The store says why while it cannot write, and nothing more once it can.
+    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("database is locked")),
              qPrintable(failed.first().first().toString()));
+    QCOMPARE(store->failure(), failed.last().first().toString());
     QVERIFY(!durable);
     QCOMPARE(store->pendingChanges(), 10);
     QVERIFY(releaseWriteLock());
     QTRY_VERIFY(durable);
+    QVERIFY(store->failure().isEmpty());
     QCOMPARE(rowsOnDisk(store->databasePath()), 10);
     QCOMPARE(store->pendingChanges(), 0);
 }
@@ -411,6 +416,22 @@ void tst_SqliteTaskStore::purgeCandidatesByCountAndAge()
     QCOMPARE(store->finishedToPurge(-1, 0, 100), QList<quint64>());
 }
 
+void tst_SqliteTaskStore::aNewTaskIsDispatchedOnlyOnceDurable()
+{
+    // The acknowledgement promises durability; a task that ran before its commit could run
+    // although its submit then failed.
+    QTemporaryDir dir;
+    Scheduler scheduler(openStore(dir.path()));
+    FakeLink link;
+    scheduler.addWorker(&link, worker(QStringLiteral("w")));
+    const quint64 id = scheduler.submit({TaskSpec{QStringLiteral("square"), QByteArrayLiteral("2")}}).first();
+    QVERIFY(link.assigned.isEmpty());
+    QCOMPARE(rowsOnDisk(QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite"))), 0);
+    QTRY_COMPARE(link.assigned.size(), 1);
+    QCOMPARE(link.assigned.first().id, id);
+    QCOMPARE(rowsOnDisk(QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite"))), 1);
+}
+
 void tst_SqliteTaskStore::retentionPurgesInBatches()
 {
     QTemporaryDir dir;
@@ -420,6 +441,7 @@ void tst_SqliteTaskStore::retentionPurgesInBatches()
         scheduler.addWorker(&link, worker(QStringLiteral("w")));
         QList<TaskSpec> specs(25, TaskSpec{QStringLiteral("square"), QByteArrayLiteral("2"), 0, 0, 1});
         scheduler.submit(specs);
+        QTRY_VERIFY(!link.assigned.isEmpty()); // handed out once durable
         // The worker has one slot: finish the tasks one by one as they are handed out.
         for (int i = 0; i < 25; ++i) {
             const Messages::TaskAssignment a = link.assigned.at(i);
@@ -456,6 +478,7 @@ void tst_SqliteTaskStore::runningTasksAreQueuedAgainAfterARestart()
         scheduler.submit({TaskSpec{QStringLiteral("square"), QByteArrayLiteral("2")},
                           TaskSpec{QStringLiteral("square"), QByteArrayLiteral("3")},
                           TaskSpec{QStringLiteral("square"), QByteArrayLiteral("4")}});
+        QTRY_VERIFY(!link.assigned.isEmpty()); // handed out once durable
         const Messages::TaskAssignment first = link.assigned.at(0);
         scheduler.completeTasks(1, {{first.id, first.attempt, quint8(Messages::Outcome::Ok), QByteArrayLiteral("4"), QString(), 1000000, 1000000}});
         // A second-long run keeps the prefetch window shut: task 1 done, task 2 running, task 3
@@ -489,6 +512,7 @@ void tst_SqliteTaskStore::lateResultAfterARestartIsRecordedOnce()
         FakeLink link;
         scheduler.addWorker(&link, worker(QStringLiteral("old")));
         scheduler.submit({TaskSpec{QStringLiteral("square"), QByteArrayLiteral("5")}});
+        QTRY_VERIFY(!link.assigned.isEmpty()); // handed out once durable
         firstAttempt = link.assigned.at(0);
     }
     {

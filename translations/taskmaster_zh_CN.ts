@@ -700,6 +700,13 @@
     </message>
 </context>
 <context>
+    <name>StoreBanner</name>
+    <message>
+        <source>Tasks cannot be saved: %1. New tasks are not kept, and results stay in memory until the disk has room; closing the window now loses them.</source>
+        <translation>无法保存任务：%1。新任务不会被保留，结果暂存在内存中，直到磁盘有空间为止；现在关闭窗口会丢失这些结果。</translation>
+    </message>
+</context>
+<context>
     <name>TaskDetailPane</name>
     <message>
         <source>Select a task to see its details.</source>

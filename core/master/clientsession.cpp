@@ -13,6 +13,26 @@ ClientSession::ClientSession(FramedConnection *connection, Scheduler *scheduler,
     connect(m_connection, &FramedConnection::frameReceived, this, &ClientSession::onFrame);
     connect(m_connection, &FramedConnection::closed, this, &QObject::deleteLater, Qt::QueuedConnection);
     connect(m_scheduler, &Scheduler::tasksFinished, this, &ClientSession::onTasksFinished);
+    connect(m_scheduler, &Scheduler::storeFailed, this, &ClientSession::onStoreFailed);
+}
+
+namespace {
+
+QString refusal(const QString &failure)
+{
+    return QStringLiteral("the master cannot store tasks (%1); nothing was added").arg(failure);
+}
+
+} // namespace
+
+void ClientSession::onStoreFailed(const QString &failure)
+{
+    // The scheduler has withdrawn the tasks of these requests: they were never durable, no id
+    // was promised, and they will not run.
+    if (failure.isEmpty())
+        return;
+    for (quint32 requestId : std::exchange(m_unacknowledged, {}))
+        m_connection->send(Messages::encodeFrame(Messages::RequestFailed{requestId, refusal(failure)}));
 }
 
 Messages::TaskRecord ClientSession::record(const Task &task)
@@ -89,6 +109,12 @@ void ClientSession::onFrame(Protocol::MessageType type, const QByteArray &body)
 
 void ClientSession::handleSubmit(const Messages::Submit &submit)
 {
+    // Tasks the store cannot make durable are not taken: the submitter learns why within one
+    // round trip instead of waiting for a disk with room.
+    if (const QString failure = m_scheduler->storeFailure(); !failure.isEmpty()) {
+        m_connection->send(Messages::encodeFrame(Messages::RequestFailed{submit.requestId, refusal(failure)}));
+        return;
+    }
     // All or nothing: one bad task rejects the whole request.
     QList<TaskSpec> specs;
     QStringList keys;
@@ -142,8 +168,10 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
     }
     // Acknowledged only once the tasks would survive a crash of the master. Every message to
     // the client goes through whenDurable, in order, so no result overtakes its task's id.
+    m_unacknowledged.insert(submit.requestId);
     m_scheduler->whenDurable(this, [this, reply = Messages::Submitted{submit.requestId, ids, existing}] {
-        m_connection->send(Messages::encodeFrame(reply));
+        if (m_unacknowledged.remove(reply.requestId)) // not refused meanwhile
+            m_connection->send(Messages::encodeFrame(reply));
     });
     if (!known.tasks.isEmpty())
         sendUpdates(std::move(known));
@@ -195,6 +223,7 @@ void ClientSession::sendStatus(quint32 requestId)
     const auto counts = m_scheduler->counts();
     std::copy(counts.begin(), counts.end(), reply.counts.begin());
     reply.backlog = m_scheduler->backlog();
+    reply.storeError = m_scheduler->storeFailure();
     for (const WorkerInfo *w : m_scheduler->workers()) {
         Messages::WorkerStatus s;
         s.name = w->name;

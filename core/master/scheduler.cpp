@@ -68,9 +68,50 @@ Scheduler::Scheduler(std::unique_ptr<TaskStore> store, QObject *parent)
         m_store->updated(task);
     }
     armDelayTimer();
+    m_store->watchFailure(this, [this] { onStoreFailure(); });
 }
 
 Scheduler::~Scheduler() = default;
+
+void Scheduler::onStoreFailure()
+{
+    const QString failure = m_store->failure();
+    if (!failure.isEmpty() && !m_held.isEmpty()) {
+        // Their submitters are told the tasks were refused (no id was promised), so they must
+        // never run, not even once the disk has room again.
+        SCHEDULER_BATCH;
+        QList<quint64> withdrawn;
+        for (quint64 id : std::as_const(m_held)) {
+            const Task *task = m_store->find(id);
+            if (!task || task->state != TaskState::Queued) // cancelled meanwhile: it stays, cancelled
+                continue;
+            --m_counts[size_t(TaskState::Queued)];
+            if (!task->key.isNull() && m_keys.value(task->key) == id)
+                m_keys.remove(task->key);
+            m_store->remove(id);
+            withdrawn.append(id);
+        }
+        m_held.clear();
+        m_countsDirty = true;
+        qCWarning(lcMaster).noquote() << "withdrew" << withdrawn.size() << "new tasks that could not be written:" << failure;
+        Q_EMIT tasksRemoved(withdrawn);
+    }
+    Q_EMIT storeFailed(failure);
+}
+
+void Scheduler::release(const QList<quint64> &ids)
+{
+    SCHEDULER_BATCH;
+    const bool wasArmed = !m_delayed.empty();
+    for (quint64 id : ids) {
+        if (!m_held.remove(id))
+            continue; // withdrawn or cancelled meanwhile
+        if (Task *task = m_store->find(id); task && task->state == TaskState::Queued)
+            queueStored(*task);
+    }
+    if (!wasArmed && !m_delayed.empty())
+        armDelayTimer();
+}
 
 void Scheduler::markWorkerChanged(quint64 workerId)
 {
@@ -135,10 +176,9 @@ QList<quint64> Scheduler::submit(QList<TaskSpec> specs, const QStringList &keys,
 {
     Q_ASSERT(keys.isEmpty() || keys.size() == specs.size());
     SCHEDULER_BATCH;
-    QList<quint64> ids;
+    QList<quint64> ids, added;
     ids.reserve(specs.size());
     const qint64 now = nowMs();
-    const bool wasArmed = !m_delayed.empty();
     for (qsizetype i = 0; i < specs.size(); ++i) {
         TaskSpec &spec = specs[i];
         TaskKey key;
@@ -163,13 +203,16 @@ QList<quint64> Scheduler::submit(QList<TaskSpec> specs, const QStringList &keys,
             m_keys.insert(key, task.id);
         Task *stored = m_store->insert(std::move(task));
         ++m_counts[size_t(TaskState::Queued)];
-        queueStored(*stored);
+        m_held.insert(stored->id);
+        added.append(stored->id);
         m_changed.append(stored->id);
         ids.append(stored->id);
     }
-    if (!wasArmed && !m_delayed.empty())
-        armDelayTimer();
     m_countsDirty = true;
+    // Dispatched once durable: at once for a store that keeps nothing, after the commit that
+    // holds them for a durable one (a few ms), so a task whose submit fails never runs.
+    if (!added.isEmpty())
+        m_store->whenDurable(this, [this, added] { release(added); });
     return ids;
 }
 
@@ -181,7 +224,9 @@ int Scheduler::cancel(const QList<quint64> &ids, const QString &reason)
         Task *task = m_store->find(id);
         if (!task || isFinished(task->state))
             continue;
-        if (task->state == TaskState::Queued) {
+        if (task->state == TaskState::Queued && m_held.remove(id)) {
+            // Not in a queue yet: nothing to take it out of.
+        } else if (task->state == TaskState::Queued) {
             // A due one stays in its queue and is skipped when its turn comes.
             const int route = m_routes.routeFor(task->spec);
             if (m_delayed.erase({task->spec.runAtMs, id}))

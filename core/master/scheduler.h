@@ -33,7 +33,9 @@ public:
     explicit Scheduler(std::unique_ptr<TaskStore> store, QObject *parent = nullptr);
     ~Scheduler() override;
 
-    // Tasks. Specs must have passed validateTaskSpec(). A spec's delayMs is folded into its
+    // Tasks. Specs must have passed validateTaskSpec(). New tasks are dispatched only once they
+    // are durable (what an acknowledged submit promises); if a write fails first, they are
+    // withdrawn (removed, never run) and storeFailed() says so. A spec's delayMs is folded into its
     // runAtMs, counted from now. keys is empty or has one idempotency key per spec (an empty
     // one: none); a spec whose key the master still remembers adds nothing and gets the id of
     // the task submitted under it, counted in *existing.
@@ -51,6 +53,8 @@ public:
     const TaskStore &store() const { return *m_store; }
     // Runs done once every change so far is durable (see TaskStore::whenDurable).
     void whenDurable(QObject *context, std::function<void()> done) { m_store->whenDurable(context, std::move(done)); }
+    // Why the store cannot write now; empty while it can (see TaskStore::failure).
+    QString storeFailure() const { return m_store->failure(); }
     std::array<quint64, TaskStateCount> counts() const { return m_counts; }
     quint64 count(TaskState state) const { return m_counts[size_t(state)]; }
     qsizetype queuedCount() const { return qsizetype(count(TaskState::Queued)); }
@@ -91,6 +95,9 @@ Q_SIGNALS:
     void workerAdded(quint64 workerId);
     void workerChanged(quint64 workerId);
     void workerRemoved(quint64 workerId, const QString &reason);
+    // After each failed write of the store (failure says why; the new tasks that were not yet
+    // durable have just been withdrawn) and once when it writes again (failure is empty).
+    void storeFailed(const QString &failure);
 
 private:
     struct WorkerEntry {
@@ -109,6 +116,9 @@ private:
     // Queues the task again, due at once or at notBeforeMs.
     void enqueue(Task &task, qint64 notBeforeMs = 0);
     void queueStored(Task &task);
+    // New tasks now durable: they may be dispatched.
+    void release(const QList<quint64> &ids);
+    void onStoreFailure();
     // The task still remembered under this key, if any.
     const Task *taskWithKey(const TaskKey &key, qint64 nowMs) const;
     void touch(Task &task);
@@ -148,6 +158,7 @@ private:
     quint64 m_rotation = 0;
     qsizetype m_requeuedOnStart = 0;
     QHash<TaskKey, quint64> m_keys; // idempotency key -> task, for keyed tasks still kept
+    QSet<quint64> m_held; // new tasks, queued but not dispatched before they are durable
     qint64 m_keyLifetimeMs = DefaultKeyLifetimeMs;
 
     QList<quint64> m_changed;

@@ -26,6 +26,11 @@ QByteArray historyToJson(const QList<TaskAttempt> &history)
 
 QString describe(const QSqlError &error)
 {
+    // SQLITE_FULL: a write met a full file system (ENOSPC), which is what the operator must fix;
+    // SQLite's own words alone ("database or disk is full") do not say which.
+    // Qt keeps SQLite's code for a statement, but only SQLite's words for a failed COMMIT.
+    if (error.nativeErrorCode() == QLatin1String("13") || error.databaseText().contains(QLatin1String("database or disk is full")))
+        return QStringLiteral("no space left on device (SQLite: database or disk is full)");
     return error.text().isEmpty() ? QStringLiteral("unknown SQLite error") : error.text();
 }
 
@@ -86,8 +91,8 @@ bool SqliteStoreWriter::writeAll(QString *error)
         const SqliteStoreBatch &batch = m_queue.front();
         if (!write(batch, error)) {
             // Nothing is dropped: the batch stays first and is written again.
-            *error = QStringLiteral("cannot write %1: %2; retrying in %3 ms").arg(m_databasePath, *error).arg(m_retryDelayMs);
-            qCWarning(lcMaster).noquote() << *error;
+            *error = QStringLiteral("cannot write %1: %2").arg(m_databasePath, *error);
+            qCWarning(lcMaster).noquote() << *error << "- retrying in" << m_retryDelayMs << "ms";
             m_retry->start(m_retryDelayMs);
             Q_EMIT failed(*error);
             return false;
@@ -97,6 +102,13 @@ bool SqliteStoreWriter::writeAll(QString *error)
         Q_EMIT written(sequence);
     }
     return true;
+}
+
+void SqliteStoreWriter::forget(const QSet<quint64> &ids)
+{
+    for (SqliteStoreBatch &batch : m_queue) {
+        std::erase_if(batch.upserts, [&](const Task &task) { return ids.contains(task.id); });
+    }
 }
 
 bool SqliteStoreWriter::markClean()

@@ -9,6 +9,7 @@
 #include "task.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <deque>
 #include <vector>
@@ -42,7 +43,8 @@ public:
     ~SqliteStoreWriter() override;
 
     bool open(QString *error);
-    // Written as soon as the batches before it are.
+    // Written as soon as the batches before it are (or, after a failure, when the retry
+    // timer says).
     void enqueue(SqliteStoreBatch batch);
     // Queued only, for writeAll().
     void add(SqliteStoreBatch batch) { m_queue.push_back(std::move(batch)); }
@@ -51,10 +53,15 @@ public:
     bool writeAll(QString *error);
     // Records a clean close, once everything is written; false (logged) when it cannot.
     bool markClean();
+    // These tasks were removed: the batches still queued (waiting for a retry) no longer write
+    // them, so a crash between such a batch and the one that deletes them cannot bring back a
+    // task the master withdrew.
+    void forget(const QSet<quint64> &ids);
 
 Q_SIGNALS:
     // Every batch up to this sequence is on disk.
     void written(quint64 sequence);
+    // A batch could not be written ("cannot write FILE: why"); it is tried again later.
     void failed(const QString &error);
 
 private:

@@ -124,7 +124,7 @@ bool SqliteTaskStore::open(QString *error)
                                      m_settings.retryDelayMs, m_settings.busyTimeoutMs);
     m_writer->moveToThread(&m_thread);
     connect(m_writer, &SqliteStoreWriter::written, this, &SqliteTaskStore::onWritten);
-    connect(m_writer, &SqliteStoreWriter::failed, this, &SqliteTaskStore::commitFailed);
+    connect(m_writer, &SqliteStoreWriter::failed, this, &SqliteTaskStore::onWriteFailed);
     m_thread.start();
     bool opened = false;
     QMetaObject::invokeMethod(m_writer, [&] { opened = m_writer->open(error); }, Qt::BlockingQueuedConnection);
@@ -322,6 +322,17 @@ bool SqliteTaskStore::remove(quint64 id)
         return false;
     m_dirty.remove(id);
     m_removed.insert(id);
+    if (!m_failure.isEmpty() && m_writer) {
+        // The batches waiting for a retry may hold the task: they are told once, for all.
+        if (m_forget.isEmpty()) {
+            QTimer::singleShot(0, this, [this] {
+                QMetaObject::invokeMethod(m_writer, [writer = m_writer, ids = std::exchange(m_forget, {})] {
+                    writer->forget(ids);
+                });
+            });
+        }
+        m_forget.insert(id);
+    }
     scheduleCommit();
     return true;
 }
@@ -398,8 +409,31 @@ void SqliteTaskStore::startWrite()
     QMetaObject::invokeMethod(m_writer, [writer = m_writer, batch] { writer->enqueue(std::move(*batch)); });
 }
 
+void SqliteTaskStore::watchFailure(QObject *context, std::function<void()> changed)
+{
+    m_failureWatcher = {context, std::move(changed)};
+}
+
+void SqliteTaskStore::notifyFailure()
+{
+    if (m_failureWatcher.context)
+        m_failureWatcher.done();
+}
+
+void SqliteTaskStore::onWriteFailed(const QString &error)
+{
+    m_failure = error;
+    Q_EMIT commitFailed(error);
+    notifyFailure();
+}
+
 void SqliteTaskStore::onWritten(quint64 sequence)
 {
+    if (!m_failure.isEmpty() && !m_writing.empty() && m_writing.front().sequence <= sequence) {
+        qCInfo(lcMaster).noquote() << "writing" << databasePath() << "again after:" << m_failure;
+        m_failure.clear();
+        notifyFailure(); // before the waiters, which may submit again
+    }
     while (!m_writing.empty() && m_writing.front().sequence <= sequence) {
         const Writing done = std::move(m_writing.front());
         m_writing.pop_front();
@@ -435,6 +469,8 @@ bool SqliteTaskStore::commit()
             Qt::BlockingQueuedConnection);
     if (ok)
         onWritten(m_sequence); // the writer's own signals for these arrive later and find nothing left
+    else
+        m_failure = error; // now, for a caller about to stop; the writer's failed() follows
     return ok;
 }
 

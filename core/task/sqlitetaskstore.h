@@ -62,6 +62,10 @@ public:
     void forEach(const std::function<void(const Task &)> &visit) const override { m_memory.forEach(visit); }
     void whenDurable(QObject *context, std::function<void()> done) override;
     QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
+    // "cannot write FILE: why" since the last write failed, until one succeeds.
+    QString failure() const override { return m_failure; }
+    qsizetype unwrittenChanges() const override { return pendingChanges(); }
+    void watchFailure(QObject *context, std::function<void()> changed) override;
 
     // For salvage: a record put back with the id it had (ids increasing, as when loading), and
     // the next id to hand out; written with the next commit.
@@ -69,7 +73,7 @@ public:
     void raiseNextId(quint64 nextId);
 
     // Writes every pending change now and waits for it; false (and the changes stay pending,
-    // to be tried again) on failure.
+    // to be tried again, and failure() says why) on failure.
     bool commit();
     // Changes not yet on disk.
     qsizetype pendingChanges() const;
@@ -98,6 +102,8 @@ private:
     std::shared_ptr<SqliteStoreBatch> takeBatch(qsizetype limit);
     void startWrite();
     void onWritten(quint64 sequence);
+    void onWriteFailed(const QString &error);
+    void notifyFailure();
     bool load(QString *error);
     // After an unclean stop (no clean-close mark), SQLite's quick_check must pass.
     bool checkIfUnclean(const QSqlDatabase &db, bool hasMeta, bool *closedCleanly, QString *error);
@@ -123,6 +129,9 @@ private:
     SqliteStoreWriter *m_writer = nullptr; // lives in m_thread
     QTimer *m_timer;
     quint64 m_commits = 0;
+    QString m_failure;
+    Waiter m_failureWatcher;
+    QSet<quint64> m_forget; // removed while writes fail, for the writer to drop from its queue
     bool m_open = false;
     bool m_damaged = false;
 };

@@ -37,4 +37,17 @@ public:
     // that finished before finishedBeforeMs (when it is > 0) and those beyond the newest
     // keepFinished (when it is >= 0).
     virtual QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const = 0;
+
+    // Why changes cannot be made durable now (for example "no space left on device"), empty
+    // while they can. A store that keeps nothing never fails.
+    virtual QString failure() const { return {}; }
+    // Changes made that are not durable yet.
+    virtual qsizetype unwrittenChanges() const { return 0; }
+    // Calls changed (while context lives) after each failed attempt to write and once when a
+    // write succeeds again; failure() says which. One watcher: the scheduler.
+    virtual void watchFailure(QObject *context, std::function<void()> changed)
+    {
+        Q_UNUSED(context);
+        Q_UNUSED(changed);
+    }
 };

@@ -17,6 +17,7 @@
 #include "util/logging.h"
 #include "util/mastersettings.h"
 #include "widgets/logpane.h"
+#include "widgets/storebanner.h"
 #include "widgets/taskdetailpane.h"
 #include "widgets/throughputchart.h"
 
@@ -164,6 +165,7 @@ void MainWindow::buildViews()
     auto *tasksPane = new QWidget(this);
     auto *tasksLayout = new QVBoxLayout(tasksPane);
     tasksLayout->setContentsMargins(4, 4, 4, 0);
+    tasksLayout->addWidget(new StoreBanner(m_master->scheduler(), tasksPane));
     tasksLayout->addLayout(filters);
     tasksLayout->addWidget(m_taskView);
 

@@ -5,6 +5,7 @@
 #include "util/exitcodes.h"
 
 #include <QCoreApplication>
+#include <QTimer>
 
 int runCancel(const QStringList &args)
 {
@@ -31,7 +32,24 @@ int runCancel(const QStringList &args)
 
     MasterClient client(target.key);
     CommandLine::exitOnConnectionProblems(client);
-    QObject::connect(&client, &MasterClient::ready, [&] { client.cancel(ids); });
+    // The reply waits until the cancels are on the master's disk. While its store cannot write
+    // (a full disk) that may be long: its status says why, so the wait is not silent.
+    QTimer askWhy;
+    askWhy.setSingleShot(true);
+    QObject::connect(&askWhy, &QTimer::timeout, [&] { client.requestStatus(); });
+    QString said;
+    QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
+        if (!status.storeError.isEmpty() && status.storeError != said)
+            CommandLine::printError(QStringLiteral("the master cannot write its task store (%1); the cancel is "
+                                                   "confirmed once it can")
+                                            .arg(status.storeError));
+        said = status.storeError;
+        askWhy.start(5000);
+    });
+    QObject::connect(&client, &MasterClient::ready, [&] {
+        client.cancel(ids);
+        askWhy.start(1000);
+    });
     QObject::connect(&client, &MasterClient::cancelled, [&](int count) {
         CommandLine::printLine(QStringLiteral("cancelled %1 of %2 task(s)").arg(count).arg(ids.size()).toUtf8());
         client.close();

@@ -16,7 +16,9 @@ QString exitCodeHelp()
     return QStringLiteral(
             "Exit codes: 0 success; 1 a task failed or was cancelled (submit --wait); 2 bad command line or input;\n"
             "3 the authkey does not match; 4 the master cannot be reached or was lost; 5 serve cannot listen or\n"
-            "use its data directory (in use, unwritable, damaged), or salvage cannot write the new store.");
+            "use its data directory (in use, unwritable, damaged), or salvage cannot write the new store; 6 the\n"
+            "master cannot write its task store (a full disk): serve stopped with changes not written, or\n"
+            "submit was refused for it.");
 }
 
 void setUp(QCommandLineParser &parser, const QString &description)

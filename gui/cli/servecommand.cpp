@@ -23,7 +23,8 @@ int runServe(const QStringList &args)
             "(taskmaster submit/status) connect to it with the same authkey. With --worker-key-file, workers\n"
             "get a key of their own that connects workers only: it cannot submit, cancel, watch or ask status,\n"
             "which need the authkey (a worker may still use the authkey). When it is ready it prints\n"
-            "\"listening on ADDR:PORT\" as its first line on stdout; SIGINT/SIGTERM stop it."));
+            "\"listening on ADDR:PORT\" as its first line on stdout; SIGINT/SIGTERM stop it (exit 0, or\n"
+            "6 when changes could not be written to the data directory, as on a full disk)."));
     const CommandLine::KeyOptions keys;
     const QCommandLineOption workerKeyFile(QStringLiteral("worker-key-file"),
                                            QStringLiteral("Read a key for workers only from this file; clients then "
@@ -162,6 +163,7 @@ int runServe(const QStringList &args)
     settings.maxUnauthenticated = int(handshakes);
     settings.maxUnauthenticatedPerAddress = int(handshakesPerAddress);
     std::unique_ptr<TaskStore> store;
+    SqliteTaskStore *sqlite = nullptr; // owned by the master, for the last commit on a stop
     if (!parser.isSet(ephemeral)) {
         if (!parser.isSet(dataDir)) {
             for (const QString &line : DataDirectory::moveLegacyFiles())
@@ -173,6 +175,7 @@ int runServe(const QStringList &args)
             CommandLine::printError(error);
             return ExitCode::CannotListen;
         }
+        sqlite = durable.get();
         store = std::move(durable);
     }
     const bool durable = bool(store);
@@ -208,7 +211,18 @@ int runServe(const QStringList &args)
     }
 
     ShutdownSignals shutdownSignals;
-    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master, durable] {
+    QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master, durable, sqlite] {
+        master.close();
+        // What is not on disk now is lost with this process: say how much, and fail the stop.
+        if (sqlite && !sqlite->commit()) {
+            CommandLine::printError(QStringLiteral("stopping; %1 changes were not written (%2): the data directory holds "
+                                                   "the tasks as of the last write, so results since then are lost and "
+                                                   "those tasks run again at the next start")
+                                            .arg(sqlite->pendingChanges())
+                                            .arg(sqlite->failure()));
+            QCoreApplication::exit(ExitCode::StoreFailed);
+            return;
+        }
         const auto counts = master.scheduler()->counts();
         CommandLine::printError((durable ? QStringLiteral("stopping; %1 queued and %2 running tasks wait in the data "
                                                           "directory for the next start")
@@ -216,7 +230,6 @@ int runServe(const QStringList &args)
                                                           "this in-memory master"))
                                         .arg(counts[size_t(TaskState::Queued)])
                                         .arg(counts[size_t(TaskState::Running)]));
-        master.close();
         QCoreApplication::exit(ExitCode::Ok);
     });
     return QCoreApplication::exec();

@@ -49,14 +49,21 @@ QJsonObject asJson(const Messages::StatusReply &status)
                 {QStringLiteral("workers"), qint64(b.workers)},
         });
     }
+    // Always present, so a script can test it: null while the store writes.
     return QJsonObject{{QStringLiteral("counts"), counts},
                        {QStringLiteral("workers"), workers},
-                       {QStringLiteral("queued"), backlog}};
+                       {QStringLiteral("queued"), backlog},
+                       {QStringLiteral("store_error"),
+                        status.storeError.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(status.storeError)}};
 }
 
 QByteArray asText(const Messages::StatusReply &status)
 {
     QStringList lines;
+    // First, where nobody misses it: what the master is told from now on may be lost.
+    if (!status.storeError.isEmpty())
+        lines.append(QStringLiteral("store:   FAILING - %1; new tasks are refused, changes wait in memory")
+                             .arg(printable(status.storeError)));
     QStringList counts;
     for (int i = 0; i < TaskStateCount; ++i)
         counts.append(QStringLiteral("%1 %2").arg(status.counts[size_t(i)]).arg(taskStateName(TaskState(i))));

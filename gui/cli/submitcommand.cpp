@@ -247,9 +247,14 @@ int runSubmit(const QStringList &args)
                                             .arg(remaining));
         QCoreApplication::exit(ExitCode::Unreachable);
     });
+    // A refusal is bad input, unless the master cannot store tasks at all: its status says which.
+    bool refused = false;
     QObject::connect(&client, &MasterClient::requestFailed, [&](const QString &reason) {
         CommandLine::printError(QStringLiteral("the master refused the tasks: %1; %2").arg(reason, accepted()));
-        finish(ExitCode::Usage);
+        if (!refused) {
+            refused = true;
+            client.requestStatus();
+        }
     });
     QObject::connect(&client, &MasterClient::acknowledged, [&](const QList<quint64> &ids) {
         if (request.wait)
@@ -284,8 +289,17 @@ int runSubmit(const QStringList &args)
         kinds.insert(spec.kind);
     whyWaiting.setInterval(1000);
     QObject::connect(&whyWaiting, &QTimer::timeout, [&] { client.requestStatus(); });
-    QString lastSaid;
+    QString lastSaid, lastStoreError;
     QObject::connect(&client, &MasterClient::statusReceived, [&](const Messages::StatusReply &status) {
+        if (refused) {
+            finish(status.storeError.isEmpty() ? ExitCode::Usage : ExitCode::StoreFailed);
+            return;
+        }
+        // Results wait for the master's disk: say why nothing arrives.
+        if (!status.storeError.isEmpty() && status.storeError != lastStoreError)
+            CommandLine::printError(QStringLiteral("the master cannot write its task store (%1); results arrive once "
+                                                   "it can").arg(status.storeError));
+        lastStoreError = status.storeError;
         QStringList waiting;
         for (const Messages::Backlog &b : status.backlog) {
             if (kinds.contains(b.kind) && !BacklogText::describe(b).isEmpty())
