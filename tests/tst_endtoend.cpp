@@ -83,6 +83,7 @@ private Q_SLOTS:
     void sigtermLetsRunningTasksFinish();
     void sigtermPastGraceReturnsTasksToTheQueue();
     void smallFrameCapStillCarriesEveryTask();
+    void aThousandIdsFitUnderASmallFrameCap();
     void tasksPrefetchedBehindALongOneGoToAnIdleWorker();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
@@ -476,6 +477,40 @@ void tst_EndToEnd::smallFrameCapStillCarriesEveryTask()
     QCOMPARE(big->exitCode(), 2);
     QVERIFY2(big->stderrText().contains("larger than the master accepts (1024 bytes); nothing was submitted"),
              big->stderrText().constData());
+}
+
+void tst_EndToEnd::aThousandIdsFitUnderASmallFrameCap()
+{
+    // 1,000 ids are 8 KB in one list: watch and cancel must split them under a 4 KiB cap.
+    TestMaster master(Key, {QStringLiteral("--max-frame"), QStringLiteral("4096")});
+    QVERIFY(master.isReady());
+    auto run = submit(master.port(), {QStringLiteral("--count"), QStringLiteral("1000"), QStringLiteral("square"),
+                                      QStringLiteral("{\"n\":2}")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    QStringList ids;
+    for (const QByteArray &line : run->stdoutLines())
+        ids.append(QString::fromLatin1(line));
+    QCOMPARE(ids.size(), 1000);
+
+    auto watch = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                               QStringList{QStringLiteral("watch")} + connectionArgs(master.port()) + ids, Key);
+    auto cancel = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                                QStringList{QStringLiteral("cancel")} + connectionArgs(master.port()) + ids, Key);
+    QVERIFY(cancel->waitForExit());
+    QVERIFY2(cancel->exitCode() == 0, cancel->stderrText().constData());
+    QCOMPARE(cancel->stdoutLines(), QList<QByteArray>{"cancelled 1000 of 1000 task(s)"});
+    QVERIFY(watch->waitForExit());
+    QCOMPARE(watch->exitCode(), 1); // every task it watched was cancelled
+    const QList<QJsonObject> records = parseRecords(watch->stdoutLines());
+    QCOMPARE(records.size(), 1000);
+    QSet<qint64> seen;
+    for (const QJsonObject &r : records) {
+        QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        seen.insert(r.value(QStringLiteral("id")).toInteger());
+    }
+    QCOMPARE(seen.size(), 1000);
+    QVERIFY(!master.process().stderrText().contains("dropping client"));
 }
 
 void tst_EndToEnd::serveRefusesEmptyKeyOnAnOpenAddress()
