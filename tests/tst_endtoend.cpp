@@ -75,6 +75,7 @@ private Q_SLOTS:
     void workerWithOnceExitsWhenNoMaster();
     void submitWithWrongKeySaysSo();
     void badJsonLineIsReportedAndNothingIsSubmitted();
+    void argsReachTheWorkerAndComeBackAsWritten();
     void badArgsJsonOnTheCommandLineIsRefused();
     void failedTasksMakeSubmitExitOne();
     void timeoutRetriesThenFails();
@@ -255,6 +256,33 @@ void tst_EndToEnd::badJsonLineIsReportedAndNothingIsSubmitted()
 
     const QJsonObject counts = statusJson(master.port()).value(QStringLiteral("counts")).toObject();
     QCOMPARE(counts.value(QStringLiteral("queued")).toInteger(-1), 0);
+}
+
+void tst_EndToEnd::argsReachTheWorkerAndComeBackAsWritten()
+{
+    // echo returns its args: what comes back is what the worker was given.
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("echoes"));
+    const QByteArray args = R"({"zeta":1, "n":123456789012345678901234567890,"alpha":[2,{"b":1,"a":0}]})";
+    auto fromFile = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    fromFile->feedStdin(R"({"kind":"echo","args":)" + args + "}\n");
+    QVERIFY(fromFile->waitForExit());
+    QVERIFY2(fromFile->exitCode() == 0, fromFile->stderrText().constData());
+    const QByteArray line = fromFile->stdoutLines().value(0);
+    QVERIFY2(line.contains("\"args\":" + args + ",") && line.contains("\"result\":" + args + ","), line.constData());
+
+    auto fromCommandLine = submit(master.port(), {QStringLiteral("--wait"), QStringLiteral("echo"), QString::fromUtf8(args)});
+    QVERIFY(fromCommandLine->waitForExit());
+    QVERIFY2(fromCommandLine->stdoutLines().value(0).contains("\"result\":" + args + ","),
+             fromCommandLine->stdoutText().constData());
+
+    // A key twice on a line is refused by name, and nothing is submitted.
+    auto twice = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-")});
+    twice->feedStdin(R"({"kind":"echo","args":1,"args":2})" "\n");
+    QVERIFY(twice->waitForExit());
+    QCOMPARE(twice->exitCode(), 2);
+    QVERIFY2(twice->stderrText().contains("line 1: the key \"args\" appears twice"), twice->stderrText().constData());
 }
 
 void tst_EndToEnd::badArgsJsonOnTheCommandLineIsRefused()
