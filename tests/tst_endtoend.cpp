@@ -75,6 +75,7 @@ private Q_SLOTS:
     void workerWithOnceExitsWhenNoMaster();
     void submitWithWrongKeySaysSo();
     void badJsonLineIsReportedAndNothingIsSubmitted();
+    void argsReachTheWorkerAndComeBackAsWritten();
     void badArgsJsonOnTheCommandLineIsRefused();
     void failedTasksMakeSubmitExitOne();
     void timeoutRetriesThenFails();
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void sigtermLetsRunningTasksFinish();
     void sigtermPastGraceReturnsTasksToTheQueue();
     void smallFrameCapStillCarriesEveryTask();
+    void aThousandIdsFitUnderASmallFrameCap();
     void tasksPrefetchedBehindALongOneGoToAnIdleWorker();
     void serveRefusesEmptyKeyOnAnOpenAddress();
     void serveReportsAPortInUse();
@@ -254,6 +256,33 @@ void tst_EndToEnd::badJsonLineIsReportedAndNothingIsSubmitted()
 
     const QJsonObject counts = statusJson(master.port()).value(QStringLiteral("counts")).toObject();
     QCOMPARE(counts.value(QStringLiteral("queued")).toInteger(-1), 0);
+}
+
+void tst_EndToEnd::argsReachTheWorkerAndComeBackAsWritten()
+{
+    // echo returns its args: what comes back is what the worker was given.
+    TestMaster master(Key);
+    QVERIFY(master.isReady());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("echoes"));
+    const QByteArray args = R"({"zeta":1, "n":123456789012345678901234567890,"alpha":[2,{"b":1,"a":0}]})";
+    auto fromFile = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-"), QStringLiteral("--wait")});
+    fromFile->feedStdin(R"({"kind":"echo","args":)" + args + "}\n");
+    QVERIFY(fromFile->waitForExit());
+    QVERIFY2(fromFile->exitCode() == 0, fromFile->stderrText().constData());
+    const QByteArray line = fromFile->stdoutLines().value(0);
+    QVERIFY2(line.contains("\"args\":" + args + ",") && line.contains("\"result\":" + args + ","), line.constData());
+
+    auto fromCommandLine = submit(master.port(), {QStringLiteral("--wait"), QStringLiteral("echo"), QString::fromUtf8(args)});
+    QVERIFY(fromCommandLine->waitForExit());
+    QVERIFY2(fromCommandLine->stdoutLines().value(0).contains("\"result\":" + args + ","),
+             fromCommandLine->stdoutText().constData());
+
+    // A key twice on a line is refused by name, and nothing is submitted.
+    auto twice = submit(master.port(), {QStringLiteral("--file"), QStringLiteral("-")});
+    twice->feedStdin(R"({"kind":"echo","args":1,"args":2})" "\n");
+    QVERIFY(twice->waitForExit());
+    QCOMPARE(twice->exitCode(), 2);
+    QVERIFY2(twice->stderrText().contains("line 1: the key \"args\" appears twice"), twice->stderrText().constData());
 }
 
 void tst_EndToEnd::badArgsJsonOnTheCommandLineIsRefused()
@@ -476,6 +505,40 @@ void tst_EndToEnd::smallFrameCapStillCarriesEveryTask()
     QCOMPARE(big->exitCode(), 2);
     QVERIFY2(big->stderrText().contains("larger than the master accepts (1024 bytes); nothing was submitted"),
              big->stderrText().constData());
+}
+
+void tst_EndToEnd::aThousandIdsFitUnderASmallFrameCap()
+{
+    // 1,000 ids are 8 KB in one list: watch and cancel must split them under a 4 KiB cap.
+    TestMaster master(Key, {QStringLiteral("--max-frame"), QStringLiteral("4096")});
+    QVERIFY(master.isReady());
+    auto run = submit(master.port(), {QStringLiteral("--count"), QStringLiteral("1000"), QStringLiteral("square"),
+                                      QStringLiteral("{\"n\":2}")});
+    QVERIFY(run->waitForExit());
+    QCOMPARE(run->exitCode(), 0);
+    QStringList ids;
+    for (const QByteArray &line : run->stdoutLines())
+        ids.append(QString::fromLatin1(line));
+    QCOMPARE(ids.size(), 1000);
+
+    auto watch = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                               QStringList{QStringLiteral("watch")} + connectionArgs(master.port()) + ids, Key);
+    auto cancel = std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+                                                QStringList{QStringLiteral("cancel")} + connectionArgs(master.port()) + ids, Key);
+    QVERIFY(cancel->waitForExit());
+    QVERIFY2(cancel->exitCode() == 0, cancel->stderrText().constData());
+    QCOMPARE(cancel->stdoutLines(), QList<QByteArray>{"cancelled 1000 of 1000 task(s)"});
+    QVERIFY(watch->waitForExit());
+    QCOMPARE(watch->exitCode(), 1); // every task it watched was cancelled
+    const QList<QJsonObject> records = parseRecords(watch->stdoutLines());
+    QCOMPARE(records.size(), 1000);
+    QSet<qint64> seen;
+    for (const QJsonObject &r : records) {
+        QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        seen.insert(r.value(QStringLiteral("id")).toInteger());
+    }
+    QCOMPARE(seen.size(), 1000);
+    QVERIFY(!master.process().stderrText().contains("dropping client"));
 }
 
 void tst_EndToEnd::serveRefusesEmptyKeyOnAnOpenAddress()

@@ -2,10 +2,12 @@
 // master applies to every task; and JsonValue, which carries args as exact JSON text.
 
 #include "task/task.h"
+#include "client/taskrecordjson.h"
 #include "task/tasklines.h"
 #include "util/jsonvalue.h"
 
 #include <QBuffer>
+#include <QJsonDocument>
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void rejectsTheBatchAtTheFirstBadLine();
     void storesArgsAsExactJsonText_data();
     void storesArgsAsExactJsonText();
+    void aRecordLineKeepsArgsAndResultAsGiven();
 
     void validateTaskSpec_data();
     void validateTaskSpec();
@@ -213,6 +216,8 @@ void tst_TaskLines::rejectsTheBatchAtTheFirstBadLine_data()
     QTest::newRow("a kind that is null")
             << QByteArray("{\"kind\":null}\n") << 1 << QStringLiteral("\"kind\" is missing or not a string");
     QTest::newRow("an empty kind") << QByteArray("{\"kind\":\"\"}\n") << 1 << QStringLiteral("the task kind is empty");
+    QTest::newRow("a key twice on a line") << good + "{\"kind\":\"echo\",\"args\":1,\"args\":2}\n" << 2
+                                           << QStringLiteral("the key \"args\" appears twice");
     QTest::newRow("an empty key") << good + "{\"kind\":\"echo\",\"key\":\"\"}\n" << 2
                                   << QStringLiteral("\"key\" must be a string of 1 to 512 characters");
     QTest::newRow("a key that is a number") << QByteArray("{\"kind\":\"echo\",\"key\":7}\n") << 1
@@ -316,12 +321,19 @@ void tst_TaskLines::storesArgsAsExactJsonText_data()
             << QByteArray(R"({"id":9007199254740993})") << QByteArray(R"({"id":9007199254740993})");
     QTest::newRow("UTF-8 text comes through unchanged")
             << QByteArray(R"({"s":"héllo 中文 🎉"})") << QByteArray(R"({"s":"héllo 中文 🎉"})");
-    QTest::newRow("escaped non-ASCII is stored as UTF-8")
-            << QByteArray(R"({"s":"h\u00e9llo \u4e2d\u6587"})") << QByteArray(R"({"s":"héllo 中文"})");
+    QTest::newRow("escaped non-ASCII stays as written")
+            << QByteArray(R"({"s":"h\u00e9llo \u4e2d\u6587"})") << QByteArray(R"({"s":"h\u00e9llo \u4e2d\u6587"})");
     QTest::newRow("quotes, backslashes and newlines stay escaped")
             << QByteArray(R"({"s":"a\"b\\c\nd"})") << QByteArray(R"({"s":"a\"b\\c\nd"})");
-    QTest::newRow("spaces in args are compacted away")
-            << QByteArray(R"({ "a" : [ 1 , 2.5 , true ] })") << QByteArray(R"({"a":[1,2.5,true]})");
+    QTest::newRow("spaces inside args stay as written")
+            << QByteArray(R"({ "a" : [ 1 , 2.5 , true ] })") << QByteArray(R"({ "a" : [ 1 , 2.5 , true ] })");
+    QTest::newRow("an integer beyond 64 bits keeps every digit")
+            << QByteArray(R"({"n":123456789012345678901234567890})") << QByteArray(R"({"n":123456789012345678901234567890})");
+    QTest::newRow("keys keep their order")
+            << QByteArray(R"({"zeta":1,"alpha":2,"mid":3})") << QByteArray(R"({"zeta":1,"alpha":2,"mid":3})");
+    QTest::newRow("a closing brace in a string does not end the args")
+            << QByteArray(R"({"s":"}]","t":["{",{"u":"\"}"}]})") << QByteArray(R"({"s":"}]","t":["{",{"u":"\"}"}]})");
+    QTest::newRow("a scalar before a space") << QByteArray("-1.5e3 ") << QByteArray("-1.5e3");
 }
 
 void tst_TaskLines::storesArgsAsExactJsonText()
@@ -339,6 +351,36 @@ void tst_TaskLines::storesArgsAsExactJsonText()
     QVERIFY(JsonValue::parse(args, &sent));
     QVERIFY(JsonValue::parse(stored, &readBack));
     QCOMPARE(readBack, sent);
+}
+
+void tst_TaskLines::aRecordLineKeepsArgsAndResultAsGiven()
+{
+    Messages::TaskRecord record;
+    record.id = 7;
+    record.kind = QStringLiteral("echo");
+    record.args = R"({"zeta":1,"n":123456789012345678901234567890})";
+    record.state = quint8(TaskState::Done);
+    record.attempts = 1;
+    record.worker = QStringLiteral(R"(w"state":x)");
+    record.result = R"({"b" : 2,"a":1})";
+    record.requiredTags = {QStringLiteral("gpu")};
+    QCOMPARE(TaskRecordJson::toLine(record),
+             QByteArray(R"({"args":{"zeta":1,"n":123456789012345678901234567890},"attempts":1,"id":7,"kind":"echo",)"
+                        R"("priority":0,"requires":["gpu"],"result":{"b" : 2,"a":1},"state":"done","worker":"w\"state\":x"})"));
+
+    // Where args and result are already compact and sorted, the line is exactly toJson's.
+    record.args = R"({"a":1})";
+    record.result = "[1,2]";
+    record.requiredTags.clear();
+    QCOMPARE(TaskRecordJson::toLine(record), QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));
+    record.state = quint8(TaskState::Failed);
+    record.error = QStringLiteral("boom");
+    QCOMPARE(TaskRecordJson::toLine(record), QJsonDocument(TaskRecordJson::toJson(record)).toJson(QJsonDocument::Compact));
+    // A result with a line break inside stays on one line.
+    record.state = quint8(TaskState::Done);
+    record.result = "{\n  \"a\": 1\n}";
+    QVERIFY(!TaskRecordJson::toLine(record).contains('\n'));
+    QVERIFY(TaskRecordJson::toLine(record).contains(R"("result":{"a":1})"));
 }
 
 void tst_TaskLines::validateTaskSpec_data()

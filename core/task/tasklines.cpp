@@ -1,5 +1,6 @@
 #include "tasklines.h"
 
+#include "util/jsonmembers.h"
 #include "util/jsonvalue.h"
 
 #include <QCryptographicHash>
@@ -45,7 +46,7 @@ bool parseRunAt(const QString &text, qint64 *ms, QString *error)
 
 namespace {
 
-QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *spec, QString *key)
+QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *spec, QString *taskKey)
 {
     QJsonValue value;
     QString error;
@@ -54,6 +55,20 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
     if (!value.isObject())
         return QStringLiteral("expected an object like {\"kind\": \"square\", \"args\": {\"n\": 3}}");
     const QJsonObject object = value.toObject();
+    // The args go on as written, so they are read from the line, not from the parsed object
+    // (which would round big integers, reorder keys and keep only the last of duplicates).
+    QList<JsonMembers::Member> members;
+    if (!JsonMembers::split(line, &members, &error))
+        return error;
+    QByteArray args = QByteArrayLiteral("null");
+    for (qsizetype i = 0; i < members.size(); ++i) {
+        for (qsizetype j = 0; j < i; ++j) {
+            if (members.at(j).key == members.at(i).key)
+                return QStringLiteral("the key \"%1\" appears twice").arg(members.at(i).key);
+        }
+        if (members.at(i).key == QLatin1String("args"))
+            args = members.at(i).value;
+    }
     static const QStringList known = {QStringLiteral("kind"),        QStringLiteral("args"),
                                       QStringLiteral("priority"),    QStringLiteral("timeout_ms"),
                                       QStringLiteral("max_attempts"), QStringLiteral("requires"),
@@ -68,8 +83,7 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
     if (!kind.isString())
         return QStringLiteral("\"kind\" is missing or not a string");
     spec->kind = kind.toString();
-    spec->args = object.contains(QStringLiteral("args")) ? JsonValue::serialize(object.value(QStringLiteral("args")))
-                                                         : QByteArrayLiteral("null");
+    spec->args = args;
     auto integer = [&](const QString &key, qint64 min, qint64 max, qint64 *out) -> QString {
         if (!object.contains(key))
             return {};
@@ -116,7 +130,7 @@ QString parseLine(const QByteArray &line, const TaskSpec &defaults, TaskSpec *sp
         const QJsonValue k = object.value(QStringLiteral("key"));
         if (!k.isString() || k.toString().isEmpty() || k.toString().size() > MaxTaskKeyLength)
             return QStringLiteral("\"key\" must be a string of 1 to %1 characters").arg(MaxTaskKeyLength);
-        *key = k.toString();
+        *taskKey = k.toString();
     }
     return validateTaskSpec(*spec);
 }

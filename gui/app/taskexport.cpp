@@ -47,7 +47,7 @@ void writeCsv(QIODevice *device, const QList<const Task *> &tasks)
 void writeJsonLines(QIODevice *device, const QList<const Task *> &tasks)
 {
     for (const Task *t : tasks)
-        device->write(QJsonDocument(TaskRecordJson::toJson(ClientSession::record(*t))).toJson(QJsonDocument::Compact) + '\n');
+        device->write(TaskRecordJson::toLine(ClientSession::record(*t)) + '\n');
 }
 
 QString save(const QString &path, const QList<const Task *> &tasks)

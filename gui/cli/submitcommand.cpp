@@ -6,6 +6,7 @@
 #include "commandline.h"
 #include "task/tasklines.h"
 #include "util/exitcodes.h"
+#include "util/printable.h"
 #include "util/jsonvalue.h"
 
 #include <QCoreApplication>
@@ -175,12 +176,14 @@ int parse(const QStringList &args, Request *request)
     TaskSpec spec = defaults;
     spec.kind = positional.at(0);
     if (positional.size() == 2) {
-        QJsonValue value;
-        if (!JsonValue::parse(positional.at(1).toUtf8(), &value, &error)) {
+        // Sent as given once it is known to be JSON: no digit of a big integer, nor the order
+        // of keys, is changed on the way.
+        const QByteArray given = positional.at(1).toUtf8().trimmed();
+        if (!JsonValue::parse(given, nullptr, &error)) {
             CommandLine::printError(QStringLiteral("ARGS_JSON is not valid JSON: %1").arg(error));
             return ExitCode::Usage;
         }
-        spec.args = JsonValue::serialize(value);
+        spec.args = given;
     }
     error = validateTaskSpec(spec);
     if (!error.isEmpty()) {
@@ -312,7 +315,7 @@ int runSubmit(const QStringList &args)
         whyWaiting.setInterval(5000);
     });
     QObject::connect(&client, &MasterClient::taskFinished, [&](const Messages::TaskRecord &record) {
-        CommandLine::printJson(TaskRecordJson::toJson(record));
+        CommandLine::printLine(printableJson(TaskRecordJson::toLine(record)));
         if (TaskState(record.state) != TaskState::Done)
             exitCode = ExitCode::TasksFailed;
         remaining = client.pendingWatches();

@@ -4,6 +4,7 @@
 #include "client/taskrecordjson.h"
 #include "commandline.h"
 #include "util/exitcodes.h"
+#include "util/printable.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -89,7 +90,7 @@ int runWatch(const QStringList &args)
         QObject::connect(c, &MasterClient::taskFinished, c, [&, c](const Messages::TaskRecord &record) {
             if (!pending.remove(record.id))
                 return;
-            CommandLine::printJson(TaskRecordJson::toJson(record));
+            CommandLine::printLine(printableJson(TaskRecordJson::toLine(record)));
             if (TaskState(record.state) != TaskState::Done)
                 exitCode = ExitCode::TasksFailed;
             if (pending.isEmpty()) {
