@@ -270,11 +270,11 @@ void tst_EndToEnd::argsReachTheWorkerAndComeBackAsWritten()
     QVERIFY(fromFile->waitForExit());
     QVERIFY2(fromFile->exitCode() == 0, fromFile->stderrText().constData());
     const QByteArray line = fromFile->stdoutLines().value(0);
-    QVERIFY2(line.contains("\"args\":" + args + ",") && line.contains("\"result\":" + args + ","), line.constData());
+    QVERIFY2(line.contains(QByteArray("\"args\":" + args + ",")) && line.contains(QByteArray("\"result\":" + args + ",")), line.constData());
 
     auto fromCommandLine = submit(master.port(), {QStringLiteral("--wait"), QStringLiteral("echo"), QString::fromUtf8(args)});
     QVERIFY(fromCommandLine->waitForExit());
-    QVERIFY2(fromCommandLine->stdoutLines().value(0).contains("\"result\":" + args + ","),
+    QVERIFY2(fromCommandLine->stdoutLines().value(0).contains(QByteArray("\"result\":" + args + ",")),
              fromCommandLine->stdoutText().constData());
 
     // A key twice on a line is refused by name, and nothing is submitted.
