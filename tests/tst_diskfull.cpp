@@ -29,7 +29,7 @@ qint64 count(const QJsonObject &status, const char *state)
 
 } // namespace
 
-class TestDiskFull final : public QObject
+class tst_DiskFull final : public QObject
 {
     Q_OBJECT
 
@@ -39,7 +39,7 @@ private Q_SLOTS:
     void aCancelWaitingForTheDiskSaysWhy();
 };
 
-void TestDiskFull::submitOnFullDiskFailsAndNothingRuns()
+void tst_DiskFull::submitOnFullDiskFailsAndNothingRuns()
 {
     FullDisk disk;
     if (!disk.skipReason().isEmpty())
@@ -94,7 +94,7 @@ void TestDiskFull::submitOnFullDiskFailsAndNothingRuns()
     QCOMPARE(count(masterStatus(master.port(), Key), "done"), 1);
 }
 
-void TestDiskFull::sigtermOnFullDiskSaysWhatIsLost()
+void tst_DiskFull::sigtermOnFullDiskSaysWhatIsLost()
 {
     FullDisk disk;
     if (!disk.skipReason().isEmpty())
@@ -139,7 +139,7 @@ void TestDiskFull::sigtermOnFullDiskSaysWhatIsLost()
     QVERIFY2(said.contains(NoSpace), said.constData());
 }
 
-void TestDiskFull::aCancelWaitingForTheDiskSaysWhy()
+void tst_DiskFull::aCancelWaitingForTheDiskSaysWhy()
 {
     FullDisk disk;
     if (!disk.skipReason().isEmpty())
@@ -170,5 +170,5 @@ void TestDiskFull::aCancelWaitingForTheDiskSaysWhy()
     QCOMPARE(cancel.stdoutText().trimmed(), QByteArrayLiteral("cancelled 1 of 1 task(s)"));
 }
 
-QTEST_GUILESS_MAIN(TestDiskFull)
+QTEST_GUILESS_MAIN(tst_DiskFull)
 #include "tst_diskfull.moc"
