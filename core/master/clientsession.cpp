@@ -151,8 +151,6 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
             keys.append(wire.key);
         }
     }
-    if (!keys.isEmpty())
-        keys.resize(specs.size());
     quint32 existing = 0;
     const QList<quint64> ids = m_scheduler->submit(specs, keys, &existing);
     // A task already known by its key may have finished: a watcher gets its record at once.

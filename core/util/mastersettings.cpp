@@ -137,6 +137,11 @@ QString MasterSettings::workerKeyFilePath() const
     return dataFile("workerKeyFile", QStringLiteral("workerkey"));
 }
 
+bool MasterSettings::hasWorkerKey() const
+{
+    return QFileInfo::exists(workerKeyFilePath());
+}
+
 void MasterSettings::setWorkerKeyFilePath(const QString &path)
 {
     m_settings->setValue(key("workerKeyFile"), path);

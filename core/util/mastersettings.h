@@ -49,6 +49,7 @@ public:
     // The worker key, kept like the authkey; no file means no worker key.
     QString workerKeyFilePath() const;
     void setWorkerKeyFilePath(const QString &path);
+    bool hasWorkerKey() const;
     QByteArray readWorkerKey(QString *error = nullptr) const;
     bool writeWorkerKey(const QByteArray &key, QString *error = nullptr);
 
