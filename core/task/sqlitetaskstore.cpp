@@ -346,7 +346,12 @@ void SqliteTaskStore::changed(quint64 id)
 
 void SqliteTaskStore::scheduleCommit()
 {
-    // The first change of a batch starts the clock; a batch that grows large goes at once.
+    // The first change of a batch starts the clock; a batch that grows large goes at once. With
+    // no delay this is group commit: a batch starts on the next event loop turn when nothing is
+    // being written, and otherwise gathers until the commit in flight is done (onWritten). So a
+    // lone change waits for one commit and not for a timer as well, while under load the time of
+    // each commit is what gathers the next batch (5 ms of delay made one task's submit-to-result
+    // latency 20 ms instead of 6 on the same disk, for the same throughput).
     if (pendingChanges() >= m_settings.maxBatch)
         m_timer->start(0);
     else if (!m_timer->isActive())

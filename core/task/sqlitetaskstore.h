@@ -30,7 +30,7 @@ class SqliteTaskStore final : public QObject, public TaskStore
 
 public:
     struct Settings {
-        int commitDelayMs = 5; // how long changes gather before they are committed
+        int commitDelayMs = 0; // how long changes gather before a commit starts; 0: group commit, see scheduleCommit()
         int maxBatch = 4096; // a batch this large is committed on the next event loop turn
         // At most this many changes per transaction: a larger backlog goes in several, so that
         // each copy taken on the event loop's thread stays short.
