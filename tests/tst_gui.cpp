@@ -3,6 +3,7 @@
 
 #include "app/localworkers.h"
 #include "app/mainwindow.h"
+#include "app/translations.h"
 #include "dialogs/connectworkerdialog.h"
 #include "dialogs/enqueuedialog.h"
 #include "dialogs/settingsdialog.h"
@@ -117,6 +118,7 @@ private Q_SLOTS:
     void settingsTurnOnTlsAndTheShownCommandLineStillConnects();
     void headlessSubcommandsNeedNoDisplay();
     void chineseTranslationTranslatesTheMenus();
+    void chineseTranslationTranslatesQtsOwnButtons();
     void logPaneShowsTaskmasterMessagesFromAnyThread();
 };
 
@@ -715,6 +717,22 @@ void tst_Gui::chineseTranslationTranslatesTheMenus()
         QCOMPARE(f.window.action(QStringLiteral("enqueue"))->text(), QStringLiteral("入队(&E)…"));
     }
     QCoreApplication::removeTranslator(&translator);
+}
+
+void tst_Gui::chineseTranslationTranslatesQtsOwnButtons()
+{
+    // The buttons of every dialog and message box are Qt's: without qtbase's translation a
+    // Chinese window asks its questions with "OK" and "Cancel".
+    QDialogButtonBox english(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    QCOMPARE(english.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("Cancel"));
+    const QList<QTranslator *> installed = Translations::install(QCoreApplication::instance(), QStringLiteral("zh_CN"));
+    QCOMPARE(installed.size(), 2);
+    QDialogButtonBox chinese(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Close);
+    QCOMPARE(chinese.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("取消"));
+    QCOMPARE(chinese.button(QDialogButtonBox::Close)->text(), QStringLiteral("关闭"));
+    qDeleteAll(installed); // uninstalls them
+    QDialogButtonBox again(QDialogButtonBox::Cancel);
+    QCOMPARE(again.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("Cancel"));
 }
 
 void tst_Gui::logPaneShowsTaskmasterMessagesFromAnyThread()

@@ -1,6 +1,7 @@
 #include "desktopapp.h"
 
 #include "app/mainwindow.h"
+#include "app/translations.h"
 #include "cli/democommand.h"
 #include "master/master.h"
 #include "task/sqlitetaskstore.h"
@@ -13,10 +14,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QMessageBox>
-#include <QTranslator>
 
 #include <cstdio>
 #include <optional>
@@ -33,21 +31,6 @@ bool hasDisplay()
     return true;
 #endif
 }
-
-void loadTranslations(QApplication &app, const QString &language)
-{
-    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
-    auto *translator = new QTranslator(&app);
-    if (translator->load(locale, QStringLiteral("taskmaster"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(translator);
-    auto *qt = new QTranslator(&app);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(qt);
-}
-
-} // namespace
-
-namespace {
 
 struct Options {
     int localWorkers = 0;
@@ -139,7 +122,7 @@ int runDesktopApp(int argc, char *argv[])
     QApplication::setDesktopFileName(QStringLiteral("taskmaster"));
 
     MasterSettings settings;
-    loadTranslations(app, settings.language());
+    Translations::install(&app, settings.language());
     const std::optional<Options> options = parseOptions(app);
     if (!options)
         return ExitCode::Usage;
