@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -39,7 +40,7 @@ ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, QWidget *pa
                              this);
     intro->setWordWrap(true);
     m_text->setReadOnly(true);
-    m_text->setFont(QFont(QStringLiteral("monospace")));
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // "monospace" names no font on Windows or macOS
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
     copy->setToolTip(tr("Copy the command line to the clipboard."));

@@ -2,6 +2,7 @@
 
 #include "logforwarder.h"
 
+#include <QFontDatabase>
 #include <QTime>
 
 LogPane::LogPane(QWidget *parent)
@@ -10,7 +11,7 @@ LogPane::LogPane(QWidget *parent)
     setReadOnly(true);
     setMaximumBlockCount(5000);
     setLineWrapMode(QPlainTextEdit::NoWrap);
-    setFont(QFont(QStringLiteral("monospace")));
+    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // "monospace" names no font on Windows or macOS
     connect(LogForwarder::instance(), &LogForwarder::message, this, &LogPane::append);
 }
 

@@ -2,6 +2,8 @@
 
 #include "argsreader.h"
 
+#include <QtNumeric>
+
 TaskRun *SquareHandler::prepare(const TaskInput &input, TaskOutcome *outcome, QObject *)
 {
     const QJsonValue &args = input.args;
@@ -12,7 +14,7 @@ TaskRun *SquareHandler::prepare(const TaskInput &input, TaskOutcome *outcome, QO
         return nullptr;
     }
     qint64 square = 0;
-    if (__builtin_mul_overflow(*n, *n, &square)) {
+    if (qMulOverflow(qint64(*n), qint64(*n), &square)) { // not __builtin_mul_overflow: MSVC has none
         *outcome = TaskOutcome::failure(QStringLiteral("square: %1 squared does not fit in a 64-bit integer").arg(*n));
         return nullptr;
     }
