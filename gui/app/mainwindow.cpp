@@ -188,8 +188,7 @@ QString MainWindow::workerCommandLine() const
     const QByteArray fingerprint =
             m_master->usesTls() ? Tls::fingerprint(m_master->settings().tls.localCertificate()) : QByteArray();
     // The worker key when there is one: a worker box then cannot act as a client.
-    const QString keyFile = m_settings->hasWorkerKey() ? m_settings->workerKeyFilePath()
-                                                                             : m_settings->keyFilePath();
+    const QString keyFile = m_settings->hasWorkerKey() ? m_settings->workerKeyFilePath() : m_settings->keyFilePath();
     return ConnectWorkerDialog::commandLine(host, port, keyFile, fingerprint);
 }
 
