@@ -66,7 +66,7 @@ void MainWindow::buildViews()
     m_stateFilter->setToolTip(tr("Show only tasks in this state."));
     m_kindFilter = new QLineEdit(this);
     m_kindFilter->setPlaceholderText(tr("Kind"));
-    m_kindFilter->setToolTip(tr("Show only tasks of this kind (exact name)."));
+    m_kindFilter->setToolTip(tr("Show only tasks whose kind contains this, in any case."));
     m_kindFilter->setClearButtonEnabled(true);
     m_textFilter = new QLineEdit(this);
     m_textFilter->setPlaceholderText(tr("Search id, args, worker, result…"));

@@ -23,7 +23,7 @@ bool TaskFilter::accepts(const Task &task) const
 {
     if (m_state && task.state != *m_state)
         return false;
-    if (!m_kind.isEmpty() && task.spec.kind != m_kind)
+    if (!m_kind.isEmpty() && !task.spec.kind.contains(m_kind, Qt::CaseInsensitive))
         return false;
     return m_text.isEmpty() || matchesText(task);
 }

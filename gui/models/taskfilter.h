@@ -1,7 +1,7 @@
 #pragma once
 
-// Which tasks the task view shows: those in one state, of one kind, and containing a text in
-// their id, kind, args, worker or result or error (case-insensitive). Each part is optional;
+// Which tasks the task view shows: those in one state, whose kind contains a text, and
+// containing a text in their id, kind, args, worker or result or error (all case-insensitive). Each part is optional;
 // the default filter accepts every task. A plain value, so a new filter can be worked out
 // while the old one is still shown.
 
