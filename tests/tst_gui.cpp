@@ -105,6 +105,7 @@ private Q_SLOTS:
     void enqueueDialogTakesTagsAndDelaysAndTheTableSaysWhyTasksWait();
     void importRejectsABadFileWholeAndNamesTheLine();
     void aLocalWorkerAppearsAndItsResultsShowUp();
+    void theStatusBarCountsTasksSentAheadApartFromRunning();
     void theShownCommandLineConnectsARemoteWorker();
     void aWorkerKeyIsWhatWorkersAreGiven();
     void drainingAWorkerLetsItFinishAndLeave();
@@ -319,6 +320,27 @@ void tst_Gui::aLocalWorkerAppearsAndItsResultsShowUp()
     f.window.action(QStringLiteral("stopLocal"))->trigger();
     QVERIFY(exited.wait(15'000));
     QTRY_COMPARE(f.window.workerView()->model()->rowCount(), 0);
+}
+
+void tst_Gui::theStatusBarCountsTasksSentAheadApartFromRunning()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    QVERIFY(f.window.startLocalWorkers(1)); // two slots
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->workers().size(), qsizetype(1), 20'000);
+    // Quick tasks first: with a run time far below the round trip, the master opens a prefetch
+    // window on the worker.
+    f.scheduler()->submit(specs(QStringLiteral("echo"), QList<QByteArray>(200, "1")));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(200), 20'000);
+    QTRY_VERIFY(f.scheduler()->workers().first()->prefetch >= 20);
+    // Two long tasks take both slots; the twenty behind them are sent ahead, not running.
+    const QList<quint64> sleeps = f.scheduler()->submit(specs(QStringLiteral("sleep"), {"{\"ms\":30000}", "{\"ms\":30000}"}));
+    f.scheduler()->submit(specs(QStringLiteral("echo"), QList<QByteArray>(20, "2")));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Running), quint64(22), 20'000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->workers().first()->started, 2, 20'000);
+    QTRY_VERIFY2(f.window.statusText().contains(QLatin1String("running 2 ")), qPrintable(f.window.statusText()));
+    QVERIFY2(f.window.statusText().contains(QLatin1String("sent ahead 20")), qPrintable(f.window.statusText()));
+    f.scheduler()->cancel(sleeps, QStringLiteral("test over"));
 }
 
 void tst_Gui::theShownCommandLineConnectsARemoteWorker()

@@ -47,6 +47,16 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     connect(scheduler, &Scheduler::countsChanged, this, &MainWindow::updateStatus);
     connect(scheduler, &Scheduler::workerAdded, this, &MainWindow::updateStatus);
     connect(scheduler, &Scheduler::workerRemoved, this, &MainWindow::updateStatus);
+    // A start changes no state count, only a worker's: the running count follows at most every
+    // 200 ms, however many workers report.
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    m_statusTimer->setInterval(200);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    connect(scheduler, &Scheduler::workerChanged, m_statusTimer, [this] {
+        if (!m_statusTimer->isActive())
+            m_statusTimer->start();
+    });
     connect(master, &Master::listeningChanged, this, &MainWindow::updateStatus);
     connect(master, &Master::listeningChanged, this, &MainWindow::updateActions);
     connect(m_localWorkers, &LocalWorkers::countChanged, this, &MainWindow::updateActions);
@@ -454,9 +464,20 @@ void MainWindow::updateStatus()
         m_addressLabel->setText(tr("Not listening"));
     }
     m_workersLabel->setText(tr("%n worker(s)", nullptr, int(scheduler->workers().size())));
+    // A running task has started on its worker; one sent ahead into a prefetch window waits
+    // there and is counted apart, or four slots could show 260 running.
+    quint64 started = 0;
+    for (const WorkerInfo *worker : scheduler->workers())
+        started += quint64(worker->started);
+    const quint64 sent = scheduler->count(TaskState::Running) - qMin(started, scheduler->count(TaskState::Running));
     QStringList counts;
-    for (int s = 0; s < TaskStateCount; ++s)
-        counts << TaskStateStyle::label(TaskState(s)) + QStringLiteral(" ") + QString::number(scheduler->count(TaskState(s)));
+    for (int s = 0; s < TaskStateCount; ++s) {
+        const auto state = TaskState(s);
+        const quint64 count = state == TaskState::Running ? scheduler->count(state) - sent : scheduler->count(state);
+        counts << TaskStateStyle::label(state) + QStringLiteral(" ") + QString::number(count);
+        if (state == TaskState::Running)
+            counts << tr("sent ahead %1").arg(sent);
+    }
     m_countsLabel->setText(counts.join(QStringLiteral("  ")));
 }
 

@@ -119,6 +119,7 @@ private:
     QLineEdit *m_kindFilter = nullptr;
     QLineEdit *m_textFilter = nullptr;
     QTimer *m_textFilterTimer = nullptr;
+    QTimer *m_statusTimer = nullptr; // gathers workers' changes (starts) into one status update
     QLabel *m_reorderingLabel = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_workersLabel = nullptr;
