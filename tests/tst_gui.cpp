@@ -34,6 +34,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
@@ -570,6 +571,27 @@ void tst_Gui::exportWritesCsvAndJsonLines()
     QCOMPARE(jsonlFile.readAll(),
              QByteArray("{\"args\":7,\"attempts\":0,\"error\":\"said \\\"no\\\"\",\"id\":2,\"kind\":\"echo\","
                         "\"priority\":0,\"state\":\"cancelled\",\"worker\":\"\"}\n"));
+
+    // The status bar says what was written.
+    QVERIFY2(f.window.statusBar()->currentMessage().contains(QLatin1String("Exported 1 task(s)")),
+             qPrintable(f.window.statusBar()->currentMessage()));
+
+    // The type chosen in the dialog decides, and the name follows it.
+    const QString filters = TaskExport::dialogFilters();
+    const QString csvFilter = filters.section(QStringLiteral(";;"), 0, 0);
+    const QString jsonlFilter = filters.section(QStringLiteral(";;"), 1, 1);
+    const TaskExport::Target renamed = TaskExport::target(QStringLiteral("/x/tasks.csv"), jsonlFilter);
+    QCOMPARE(renamed.path, QStringLiteral("/x/tasks.jsonl"));
+    QCOMPARE(renamed.format, TaskExport::Format::JsonLines);
+    QCOMPARE(TaskExport::target(QStringLiteral("/x/tasks"), csvFilter).path, QStringLiteral("/x/tasks.csv"));
+    const TaskExport::Target kept = TaskExport::target(QStringLiteral("/x/tasks.txt"), jsonlFilter);
+    QCOMPARE(kept.path, QStringLiteral("/x/tasks.txt"));
+    QCOMPARE(kept.format, TaskExport::Format::JsonLines);
+    const QString chosen = f.dir.filePath(QStringLiteral("chosen.txt"));
+    QCOMPARE(f.window.exportTasks(chosen, true, TaskExport::Format::Csv), QString());
+    QFile chosenFile(chosen);
+    QVERIFY(chosenFile.open(QIODevice::ReadOnly));
+    QVERIFY(chosenFile.readAll().startsWith("id,kind,args,"));
 
     // A file that cannot be written is reported, not half-written.
     const QString error = f.window.exportTasks(f.dir.filePath(QStringLiteral("missing/dir/x.csv")), false);

@@ -19,6 +19,7 @@
 #include "widgets/taskdetailpane.h"
 
 #include <QCloseEvent>
+#include <QDir>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -317,7 +318,9 @@ QString MainWindow::importFile(const QString &path)
     if (!parsed.ok())
         return tr("%1: %2. Nothing was enqueued.").arg(path, parsed.error);
     m_master->scheduler()->submit(parsed.specs);
-    qCInfo(lcGui).noquote() << "imported" << parsed.specs.size() << "task(s) from" << path;
+    const QString message = tr("Imported %n task(s) from %1.", nullptr, int(parsed.specs.size())).arg(QDir::toNativeSeparators(path));
+    statusBar()->showMessage(message);
+    qCInfo(lcGui).noquote() << message;
     return {};
 }
 
@@ -332,7 +335,7 @@ void MainWindow::importTasks()
         QMessageBox::warning(this, tr("Import tasks"), error);
 }
 
-QString MainWindow::exportTasks(const QString &path, bool selectionOnly)
+QString MainWindow::exportTasks(const QString &path, bool selectionOnly, std::optional<TaskExport::Format> format)
 {
     QList<const Task *> tasks;
     const Scheduler *scheduler = m_master->scheduler();
@@ -344,17 +347,27 @@ QString MainWindow::exportTasks(const QString &path, bool selectionOnly)
     } else {
         scheduler->store().forEach([&tasks](const Task &t) { tasks.append(&t); });
     }
-    return TaskExport::save(path, tasks);
+    const TaskExport::Format chosen = format.value_or(TaskExport::formatOf(path));
+    const QString error = TaskExport::save(path, tasks, chosen);
+    if (error.isEmpty()) {
+        const QString message = tr("Exported %n task(s) to %1 as %2.", nullptr, int(tasks.size()))
+                                        .arg(QDir::toNativeSeparators(path), TaskExport::formatName(chosen));
+        statusBar()->showMessage(message);
+        qCInfo(lcGui).noquote() << message;
+    }
+    return error;
 }
 
 void MainWindow::askExport(bool selectionOnly)
 {
+    QString filter;
     const QString path = QFileDialog::getSaveFileName(
             this, selectionOnly ? tr("Export selected tasks") : tr("Export all tasks"), QStringLiteral("tasks.csv"),
-            tr("CSV (*.csv);;JSON Lines (*.jsonl)"));
+            TaskExport::dialogFilters(), &filter);
     if (path.isEmpty())
         return;
-    const QString error = exportTasks(path, selectionOnly);
+    const TaskExport::Target target = TaskExport::target(path, filter);
+    const QString error = exportTasks(target.path, selectionOnly, target.format);
     if (!error.isEmpty())
         QMessageBox::warning(this, tr("Export"), error);
 }

@@ -3,7 +3,11 @@
 // The desktop app's window over an in-process Master: server control, live task and worker
 // tables, the selected task's details, the log, a throughput chart, and the actions on them.
 
+#include "app/taskexport.h"
+
 #include <QMainWindow>
+
+#include <optional>
 
 class ConnectWorkerDialog;
 class LocalWorkers;
@@ -38,7 +42,9 @@ public:
     bool startLocalWorkers(int count);
     // Enqueues specs from a JSONL file; the error (naming the line) when nothing was enqueued.
     QString importFile(const QString &path);
-    QString exportTasks(const QString &path, bool selectionOnly);
+    // Writes the tasks in the format given, or the one the name says; "" on success, when
+    // the status bar and the log say what was written.
+    QString exportTasks(const QString &path, bool selectionOnly, std::optional<TaskExport::Format> format = {});
 
     TaskTableModel *taskModel() const { return m_taskModel; }
     WorkerTableModel *workerModel() const { return m_workerModel; }

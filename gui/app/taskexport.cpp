@@ -5,6 +5,7 @@
 #include "task/task.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -50,12 +51,43 @@ void writeJsonLines(QIODevice *device, const QList<const Task *> &tasks)
         device->write(TaskRecordJson::toLine(ClientSession::record(*t)) + '\n');
 }
 
-QString save(const QString &path, const QList<const Task *> &tasks)
+QString dialogFilters()
+{
+    return QCoreApplication::translate("TaskExport", "CSV (*.csv);;JSON Lines (*.jsonl)");
+}
+
+Target target(const QString &path, const QString &selectedFilter)
+{
+    const QStringList filters = dialogFilters().split(QStringLiteral(";;"));
+    const Format format = selectedFilter == filters.value(1) ? Format::JsonLines
+                        : selectedFilter == filters.value(0) ? Format::Csv
+                                                             : formatOf(path);
+    const QString suffix = format == Format::Csv ? QStringLiteral(".csv") : QStringLiteral(".jsonl");
+    const QString other = format == Format::Csv ? QStringLiteral(".jsonl") : QStringLiteral(".csv");
+    const QFileInfo info(path);
+    if (info.suffix().isEmpty())
+        return {path + suffix, format};
+    if (path.endsWith(other, Qt::CaseInsensitive))
+        return {path.chopped(other.size()) + suffix, format};
+    return {path, format};
+}
+
+Format formatOf(const QString &path)
+{
+    return path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? Format::Csv : Format::JsonLines;
+}
+
+QString formatName(Format format)
+{
+    return format == Format::Csv ? QStringLiteral("CSV") : QCoreApplication::translate("TaskExport", "JSON Lines");
+}
+
+QString save(const QString &path, const QList<const Task *> &tasks, Format format)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return QCoreApplication::translate("TaskExport", "Cannot write %1: %2").arg(path, file.errorString());
-    if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+    if (format == Format::Csv)
         writeCsv(&file, tasks);
     else
         writeJsonLines(&file, tasks);
