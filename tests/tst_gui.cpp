@@ -624,6 +624,21 @@ void tst_Gui::settingsPersist()
 #endif
     }
     QVERIFY(MasterSettings::validateBindAddress(QStringLiteral("not an address")).contains(QLatin1String("not an IP")));
+    // A one-off --port is this session's only; the saved port stays for the next start.
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        MasterSettings s(&settings);
+        s.setSessionPort(9001);
+        QCOMPARE(s.port(), quint16(9001));
+    }
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        MasterSettings s(&settings);
+        QCOMPARE(s.port(), quint16(7711));
+        s.setSessionPort(9001);
+        s.setPort(7712); // saved from the settings dialog: it replaces this session's too
+        QCOMPARE(s.port(), quint16(7712));
+    }
 
     // Window geometry and splitter state come back on the next start.
     QRect saved;

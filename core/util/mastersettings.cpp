@@ -80,6 +80,8 @@ void MasterSettings::setBindAddress(const QString &address)
 
 quint16 MasterSettings::port() const
 {
+    if (m_sessionPort)
+        return *m_sessionPort;
     bool ok = false;
     const uint value = m_settings->value(key("port"), DefaultPort).toUInt(&ok);
     return ok && value <= 65535 ? quint16(value) : DefaultPort;
@@ -87,6 +89,7 @@ quint16 MasterSettings::port() const
 
 void MasterSettings::setPort(quint16 port)
 {
+    m_sessionPort.reset();
     m_settings->setValue(key("port"), port);
 }
 

@@ -11,6 +11,8 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <optional>
+
 class QSettings;
 
 class MasterSettings final
@@ -27,8 +29,12 @@ public:
 
     QString bindAddress() const;
     void setBindAddress(const QString &address);
+    // The port of this session (--port) when one is set, else the saved one.
     quint16 port() const;
+    // Saves the port, which then also replaces this session's.
     void setPort(quint16 port);
+    // A port for this run only, as `taskmaster --port` gives: the saved one stays for the next.
+    void setSessionPort(quint16 port) { m_sessionPort = port; }
     // "" follows the system; otherwise a locale name such as "zh_CN" or "en".
     QString language() const;
     void setLanguage(const QString &language);
@@ -65,4 +71,5 @@ private:
 
     QSettings *m_settings;
     bool m_owned;
+    std::optional<quint16> m_sessionPort;
 };

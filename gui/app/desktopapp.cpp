@@ -127,7 +127,7 @@ int runDesktopApp(int argc, char *argv[])
     if (!options)
         return ExitCode::Usage;
     if (options->port)
-        settings.setPort(*options->port);
+        settings.setSessionPort(*options->port);
 
     // The same durable store as `taskmaster serve`: tasks and results survive a crash and show
     // up again on the next start. Should the directory be in use (a running serve holds it),
