@@ -107,6 +107,7 @@ private Q_SLOTS:
     void importRejectsABadFileWholeAndNamesTheLine();
     void aLocalWorkerAppearsAndItsResultsShowUp();
     void theStatusBarCountsTasksSentAheadApartFromRunning();
+    void listenIsAPlainActionThatSaysWhatItDoes();
     void theShownCommandLineConnectsARemoteWorker();
     void aWorkerKeyIsWhatWorkersAreGiven();
     void drainingAWorkerLetsItFinishAndLeave();
@@ -342,6 +343,21 @@ void tst_Gui::theStatusBarCountsTasksSentAheadApartFromRunning()
     QTRY_VERIFY2(f.window.statusText().contains(QLatin1String("running 2 ")), qPrintable(f.window.statusText()));
     QVERIFY2(f.window.statusText().contains(QLatin1String("sent ahead 20")), qPrintable(f.window.statusText()));
     f.scheduler()->cancel(sleeps, QStringLiteral("test over"));
+}
+
+void tst_Gui::listenIsAPlainActionThatSaysWhatItDoes()
+{
+    Fixture f;
+    QAction *listen = f.window.action(QStringLiteral("listen"));
+    QVERIFY(!listen->isCheckable());
+    QCOMPARE(listen->text(), QStringLiteral("Start &listening"));
+    listen->trigger();
+    QVERIFY(f.master.isListening());
+    QCOMPARE(listen->text(), QStringLiteral("Stop &listening"));
+    QVERIFY2(listen->toolTip().contains(QLatin1String("stay connected")), qPrintable(listen->toolTip()));
+    listen->trigger();
+    QVERIFY(!f.master.isListening());
+    QCOMPARE(listen->text(), QStringLiteral("Start &listening"));
 }
 
 void tst_Gui::theShownCommandLineConnectsARemoteWorker()

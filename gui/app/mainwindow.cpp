@@ -498,8 +498,11 @@ void MainWindow::updateActions()
 {
     const bool listening = m_master->isListening();
     QAction *listen = m_actions.value(QStringLiteral("listen"));
-    listen->setChecked(listening);
     listen->setText(listening ? tr("Stop &listening") : tr("Start &listening"));
+    const QString tip = listening ? tr("Accept no new workers or clients; those connected stay connected")
+                                  : tr("Accept workers and clients on the address and port of Server > Settings");
+    listen->setToolTip(tip + QStringLiteral(" (") + listen->shortcut().toString(QKeySequence::NativeText) + QLatin1Char(')'));
+    listen->setStatusTip(tip);
     const bool tasksSelected = m_taskView->selectionModel()->hasSelection();
     for (const char *name : {"cancel", "retry", "remove", "exportSelection"})
         m_actions.value(QLatin1String(name))->setEnabled(tasksSelected);

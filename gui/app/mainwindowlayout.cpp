@@ -187,9 +187,10 @@ void MainWindow::buildActions()
 
     QMenu *server = menuBar()->addMenu(tr("&Server"));
     server->setObjectName(QStringLiteral("serverMenu"));
-    addAction(server, QStringLiteral("listen"), tr("&Listen"), QKeySequence(tr("Ctrl+L")),
-              tr("Start or stop accepting workers and clients"), &MainWindow::toggleServer)
-            ->setCheckable(true);
+    // A plain action whose text says what it will do (updateActions), not a check box whose
+    // ticked state reads "Stop listening".
+    addAction(server, QStringLiteral("listen"), tr("Start &listening"), QKeySequence(tr("Ctrl+L")), QString(),
+              &MainWindow::toggleServer);
     addAction(server, QStringLiteral("settings"), tr("&Settings…"), QKeySequence(tr("Ctrl+,")),
               tr("Bind address, port and authkey"), &MainWindow::editSettings);
     addAction(server, QStringLiteral("connectWorker"), tr("&Connect a worker…"), QKeySequence(tr("Ctrl+K")),
