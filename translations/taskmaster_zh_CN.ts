@@ -188,10 +188,6 @@
         <translation>类型</translation>
     </message>
     <message>
-        <source>Show only tasks of this kind (exact name).</source>
-        <translation>只显示此类型的任务（名称须完全一致）。</translation>
-    </message>
-    <message>
         <source>Search id, args, worker, result…</source>
         <translation>搜索编号、参数、工作进程、结果…</translation>
     </message>
@@ -256,16 +252,8 @@
         <translation>服务器(&amp;S)</translation>
     </message>
     <message>
-        <source>&amp;Listen</source>
-        <translation>监听(&amp;L)</translation>
-    </message>
-    <message>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
-    </message>
-    <message>
-        <source>Start or stop accepting workers and clients</source>
-        <translation>开始或停止接受工作进程和客户端</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -484,10 +472,6 @@
         <translation>导出全部任务</translation>
     </message>
     <message>
-        <source>CSV (*.csv);;JSON Lines (*.jsonl)</source>
-        <translation>CSV (*.csv);;JSON Lines (*.jsonl)</translation>
-    </message>
-    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -606,6 +590,34 @@
     <message>
         <source>No worker key: workers connect with the authkey.</source>
         <translation>没有工作节点密钥：工作节点使用 authkey 连接。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n task(s) from %1.</source>
+        <translation>
+            <numerusform>已从 %1 导入 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n task(s) to %1 as %2.</source>
+        <translation>
+            <numerusform>已将 %n 个任务以 %2 格式导出到 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>sent ahead %1</source>
+        <translation>已预发送 %1</translation>
+    </message>
+    <message>
+        <source>Accept no new workers or clients; those connected stay connected</source>
+        <translation>不再接受新的工作节点或客户端；已连接的保持连接</translation>
+    </message>
+    <message>
+        <source>Accept workers and clients on the address and port of Server &gt; Settings</source>
+        <translation>在“服务器 > 设置”中的地址和端口上接受工作节点和客户端</translation>
+    </message>
+    <message>
+        <source>Show only tasks whose kind contains this, in any case.</source>
+        <translation>只显示类型名称包含此文本的任务（不区分大小写）。</translation>
     </message>
 </context>
 <context>
@@ -770,6 +782,14 @@
     <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;JSON Lines (*.jsonl)</source>
+        <translation>CSV (*.csv);;JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>JSON Lines</source>
+        <translation>JSON Lines</translation>
     </message>
 </context>
 <context>
