@@ -40,6 +40,7 @@
 #include <QThread>
 #include <QHeaderView>
 #include <QTest>
+#include <QToolBar>
 #include <QTranslator>
 
 #include <memory>
@@ -790,6 +791,14 @@ void tst_Gui::chineseTranslationTranslatesTheMenus()
         QCOMPARE(menus.first(), QStringLiteral("文件(&F)"));
         QVERIFY2(menus.contains(QStringLiteral("任务(&T)")), qPrintable(menus.join(QLatin1Char(' '))));
         QCOMPARE(f.window.action(QStringLiteral("enqueue"))->text(), QStringLiteral("入队(&E)…"));
+        // Toolbar buttons drop the mnemonic, which in Chinese is a "(&E)" of its own.
+        QCOMPARE(f.window.action(QStringLiteral("enqueue"))->iconText(), QStringLiteral("入队"));
+        const QList<QAction *> buttons = f.window.findChild<QToolBar *>(QStringLiteral("mainToolBar"))->actions();
+        QVERIFY(buttons.size() >= 6);
+        for (const QAction *button : buttons) {
+            if (!button->isSeparator())
+                QVERIFY2(!button->iconText().contains(QLatin1Char('(')), qPrintable(button->iconText()));
+        }
     }
     QCoreApplication::removeTranslator(&translator);
 }

@@ -499,6 +499,7 @@ void MainWindow::updateActions()
     const bool listening = m_master->isListening();
     QAction *listen = m_actions.value(QStringLiteral("listen"));
     listen->setText(listening ? tr("Stop &listening") : tr("Start &listening"));
+    listen->setIconText(toolbarText(listen->text()));
     const QString tip = listening ? tr("Accept no new workers or clients; those connected stay connected")
                                   : tr("Accept workers and clients on the address and port of Server > Settings");
     listen->setToolTip(tip + QStringLiteral(" (") + listen->shortcut().toString(QKeySequence::NativeText) + QLatin1Char(')'));

@@ -62,6 +62,8 @@ public:
 
     // The actions by name, for tests and scripts: "enqueue", "cancel", "retry", ...
     QAction *action(const QString &name) const;
+    // A menu text as a toolbar button shows it: no mnemonic, "(&L)" included, and no "…".
+    static QString toolbarText(const QString &menuText);
     // Enqueue-dialog hook: tests answer the dialog instead of a person.
     void setDialogHook(std::function<void(QDialog *)> hook) { m_dialogHook = std::move(hook); }
 

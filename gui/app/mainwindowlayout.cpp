@@ -22,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -268,6 +269,23 @@ void MainWindow::buildActions()
                          m_actions.value(QStringLiteral("connectWorker"))});
     toolbar->addSeparator();
     toolbar->addActions({enqueueAction, demo, cancel, retry});
+    for (QAction *a : toolbar->actions())
+        a->setIconText(toolbarText(a->text()));
+}
+
+QString MainWindow::toolbarText(const QString &menuText)
+{
+    // A button shows its text without the menu's mnemonic: Qt drops the '&', but a Chinese
+    // "停止监听(&L)" would keep "(L)", and "…" promises a dialog that a button need not.
+    static const QRegularExpression mnemonic(QStringLiteral("\\s*\\(&[^)]\\)"));
+    QString text = menuText;
+    text.remove(mnemonic);
+    text.replace(QStringLiteral("&&"), QStringLiteral("\x01")).remove(QLatin1Char('&')).replace(QLatin1Char('\x01'), QLatin1Char('&'));
+    if (text.endsWith(QStringLiteral("…")))
+        text.chop(1);
+    else if (text.endsWith(QStringLiteral("...")))
+        text.chop(3);
+    return text;
 }
 
 void MainWindow::restoreState()
