@@ -300,6 +300,11 @@ void tst_Gui::aLocalWorkerAppearsAndItsResultsShowUp()
     const QString kinds = workers->index(0, WorkerTableModel::KindsColumn).data().toString();
     QVERIFY2(kinds.contains(QLatin1String("square")) && !kinds.contains(QLatin1String("exec")), qPrintable(kinds));
     QVERIFY(!workers->index(0, WorkerTableModel::HostColumn).data().toString().contains(QLatin1Char(':')));
+    // Marked as the app's own, and the columns fit their texts.
+    QVERIFY2(workers->index(0, WorkerTableModel::HostColumn).data().toString().endsWith(QLatin1String("(this app's)")),
+             qPrintable(workers->index(0, WorkerTableModel::HostColumn).data().toString()));
+    QTRY_VERIFY(f.window.workerView()->columnWidth(WorkerTableModel::KindsColumn)
+                >= f.window.workerView()->fontMetrics().horizontalAdvance(kinds));
 
     f.window.action(QStringLiteral("demo"))->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(10), 20'000);
@@ -373,6 +378,9 @@ void tst_Gui::theShownCommandLineConnectsARemoteWorker()
                        QByteArray());
     QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
     QCOMPARE(f.window.workerView()->model()->index(0, WorkerTableModel::NameColumn).data().toString(), QStringLiteral("remote"));
+    // Not one of the app's own, though on the same host.
+    QVERIFY(!f.window.workerView()->model()->index(0, WorkerTableModel::HostColumn).data().toString().contains(
+            QLatin1String("(this app's)")));
     f.scheduler()->submit(specs(QStringLiteral("square"), {"9"}));
     QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->count(TaskState::Done), quint64(1), 20'000);
     QCOMPARE(f.scheduler()->task(1)->result, QByteArray("81"));

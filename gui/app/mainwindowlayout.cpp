@@ -2,8 +2,10 @@
 
 #include "mainwindow.h"
 
+#include "app/localworkers.h"
 #include "master/master.h"
 #include "master/scheduler.h"
+#include "master/workerinfo.h"
 #include "models/taskfilter.h"
 #include "models/taskstatestyle.h"
 #include "models/tasktablemodel.h"
@@ -26,6 +28,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSysInfo>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -124,6 +127,15 @@ void MainWindow::buildViews()
     setCentralWidget(m_splitter);
 
     m_workerView = makeTable(m_workerModel, this);
+    // A remote worker with the pid of one of ours is on another host.
+    m_workerModel->setIsLocal([this, host = QSysInfo::machineHostName()](const WorkerInfo &worker) {
+        return worker.host == host && m_localWorkers->owns(worker.pid);
+    });
+    // Few rows, short texts: the columns fit them, as workers come and go.
+    m_workerView->horizontalHeader()->setStretchLastSection(false);
+    const auto fitWorkerColumns = [this] { m_workerView->resizeColumnsToContents(); };
+    connect(m_workerModel, &QAbstractItemModel::rowsInserted, m_workerView, fitWorkerColumns, Qt::QueuedConnection);
+    connect(m_workerModel, &QAbstractItemModel::rowsRemoved, m_workerView, fitWorkerColumns, Qt::QueuedConnection);
     connect(m_workerView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
     m_log = new LogPane(this);
     m_chart = new ThroughputChart(m_master->scheduler(), this);

@@ -56,7 +56,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     switch (index.column()) {
     case NameColumn: return w->name;
-    case HostColumn: return w->host;
+    case HostColumn: return m_isLocal && m_isLocal(*w) ? tr("%1 (this app's)").arg(w->host) : w->host;
     case PidColumn: return QString::number(w->pid);
     case SlotsColumn: return w->slots;
     case RunningColumn: return w->started;

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 
+#include <functional>
 #include <vector>
 
 class QTimer;
@@ -43,6 +44,8 @@ public:
 
     quint64 workerId(int row) const { return m_ids[size_t(row)]; }
     const WorkerInfo *worker(int row) const;
+    // Tells the app's own workers (by process id on this host) from remote ones.
+    void setIsLocal(std::function<bool(const WorkerInfo &)> isLocal) { m_isLocal = std::move(isLocal); }
 
 private:
     void add(quint64 id);
@@ -52,4 +55,5 @@ private:
     Scheduler *m_scheduler;
     QTimer *m_timer;
     std::vector<quint64> m_ids;
+    std::function<bool(const WorkerInfo &)> m_isLocal;
 };
