@@ -28,6 +28,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -43,6 +44,7 @@
 #include <QToolBar>
 #include <QTranslator>
 
+#include <functional>
 #include <memory>
 
 namespace {
@@ -93,6 +95,24 @@ QList<TaskSpec> specs(const QString &kind, const QList<QByteArray> &args)
     return out;
 }
 
+// A dialog hook that answers a MainWindow::confirm() question: go ahead, or Cancel.
+std::function<void(QDialog *)> answer(bool goAhead, QString *asked = nullptr)
+{
+    return [goAhead, asked](QDialog *dialog) {
+        auto *box = qobject_cast<QMessageBox *>(dialog);
+        QVERIFY(box);
+        if (asked)
+            *asked = box->text();
+        QAbstractButton *button = nullptr;
+        for (QAbstractButton *b : box->buttons()) {
+            if (box->buttonRole(b) == (goAhead ? QMessageBox::AcceptRole : QMessageBox::RejectRole))
+                button = b;
+        }
+        QVERIFY(button);
+        button->click();
+    };
+}
+
 } // namespace
 
 class tst_Gui final : public QObject
@@ -111,6 +131,7 @@ private Q_SLOTS:
     void listenIsAPlainActionThatSaysWhatItDoes();
     void theShownCommandLineConnectsARemoteWorker();
     void aWorkerKeyIsWhatWorkersAreGiven();
+    void replacingTheWorkerKeyAsksFirst();
     void drainingAWorkerLetsItFinishAndLeave();
     void cancelAndRetryChangeStates();
     void filtersNarrowTheView();
@@ -386,6 +407,25 @@ void tst_Gui::theShownCommandLineConnectsARemoteWorker()
     QCOMPARE(f.scheduler()->task(1)->result, QByteArray("81"));
 }
 
+void tst_Gui::replacingTheWorkerKeyAsksFirst()
+{
+    Fixture f;
+    QVERIFY(f.window.startServer());
+    f.window.setDialogHook(answer(false)); // the first key replaces none, so nothing is asked
+    f.window.action(QStringLiteral("newWorkerKey"))->trigger();
+    const QByteArray first = f.masterSettings.readWorkerKey();
+    QCOMPARE(first.size(), 64);
+    QString asked;
+    f.window.setDialogHook(answer(false, &asked));
+    f.window.action(QStringLiteral("newWorkerKey"))->trigger();
+    QVERIFY2(asked.contains(QLatin1String("new key file")), qPrintable(asked));
+    QCOMPARE(f.masterSettings.readWorkerKey(), first);
+    f.window.setDialogHook(answer(true));
+    f.window.action(QStringLiteral("newWorkerKey"))->trigger();
+    QVERIFY(f.masterSettings.readWorkerKey() != first);
+    QCOMPARE(f.master.settings().workerKey, f.masterSettings.readWorkerKey());
+}
+
 void tst_Gui::aWorkerKeyIsWhatWorkersAreGiven()
 {
     Fixture f;
@@ -487,7 +527,10 @@ void tst_Gui::cancelAndRetryChangeStates()
     Fixture f;
     const QList<quint64> ids = f.scheduler()->submit(specs(QStringLiteral("square"), {"1", "2", "3"}));
     f.select({ids.at(0), ids.at(2)});
+    // Only what would do something is enabled: queued tasks can be cancelled, not retried or removed.
     QVERIFY(f.window.action(QStringLiteral("cancel"))->isEnabled());
+    QVERIFY(!f.window.action(QStringLiteral("retry"))->isEnabled());
+    QVERIFY(!f.window.action(QStringLiteral("remove"))->isEnabled());
     f.window.action(QStringLiteral("cancel"))->trigger();
     QCOMPARE(f.scheduler()->task(ids.at(0))->state, TaskState::Cancelled);
     QCOMPARE(f.scheduler()->task(ids.at(1))->state, TaskState::Queued);
@@ -497,12 +540,22 @@ void tst_Gui::cancelAndRetryChangeStates()
                  int(TaskState::Cancelled));
 
     f.select({ids.at(0)});
+    QTRY_VERIFY(!f.window.action(QStringLiteral("cancel"))->isEnabled());
+    QVERIFY(f.window.action(QStringLiteral("retry"))->isEnabled());
+    QVERIFY(f.window.action(QStringLiteral("remove"))->isEnabled());
     f.window.action(QStringLiteral("retry"))->trigger();
     QCOMPARE(f.scheduler()->task(ids.at(0))->state, TaskState::Queued);
     QTRY_COMPARE(model->index(0, TaskTableModel::StateColumn).data(TaskTableModel::StateRole).toInt(),
                  int(TaskState::Queued));
 
-    // Clear finished forgets the one still cancelled, and its row goes.
+    // Clear finished asks first; Cancel keeps everything.
+    QString asked;
+    f.window.setDialogHook(answer(false, &asked));
+    f.window.action(QStringLiteral("clearFinished"))->trigger();
+    QVERIFY2(asked.contains(QLatin1String("all 1 finished task(s)")), qPrintable(asked));
+    QVERIFY(f.scheduler()->task(ids.at(2)));
+    // Going ahead forgets the one still cancelled, and its row goes.
+    f.window.setDialogHook(answer(true));
     f.window.action(QStringLiteral("clearFinished"))->trigger();
     QCOMPARE(f.scheduler()->task(ids.at(2)), nullptr);
     QTRY_COMPARE(model->rowCount(), 2);

@@ -26,7 +26,9 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
+#include <QSysInfo>
 #include <QTableView>
 #include <QTimer>
 
@@ -54,6 +56,12 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     m_statusTimer->setSingleShot(true);
     m_statusTimer->setInterval(200);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    // What the selected rows allow changes with their states, too.
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateActions);
+    connect(m_taskModel, &QAbstractItemModel::dataChanged, m_statusTimer, [this] {
+        if (!m_statusTimer->isActive())
+            m_statusTimer->start();
+    });
     connect(scheduler, &Scheduler::workerChanged, m_statusTimer, [this] {
         if (!m_statusTimer->isActive())
             m_statusTimer->start();
@@ -96,6 +104,15 @@ int MainWindow::execDialog(QDialog *dialog)
         return dialog->result();
     }
     return dialog->exec();
+}
+
+bool MainWindow::confirm(const QString &title, const QString &text, const QString &goAhead)
+{
+    QMessageBox box(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+    QPushButton *yes = box.addButton(goAhead, QMessageBox::AcceptRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    execDialog(&box);
+    return box.clickedButton() == yes;
 }
 
 bool MainWindow::startServer()
@@ -205,6 +222,13 @@ QString MainWindow::workerCommandLine() const
 
 void MainWindow::newWorkerKey()
 {
+    if (m_settings->hasWorkerKey()
+        && !confirm(tr("New worker key"),
+                    tr("Workers given the current worker key cannot connect again once they lose their "
+                       "connection: each needs a copy of the new key file. Connected workers stay connected."),
+                    tr("&Replace the key"))) {
+        return;
+    }
     QString error;
     if (!m_settings->writeWorkerKey(MasterSettings::generateKey(), &error)) {
         QMessageBox::warning(this, tr("Worker key"), error);
@@ -276,10 +300,17 @@ void MainWindow::stopLocalWorkers()
     m_localWorkers->stopAll();
 }
 
+bool MainWindow::isLocalWorker(const WorkerInfo &worker) const
+{
+    // A remote worker with the pid of one of ours is on another host.
+    static const QString host = QSysInfo::machineHostName();
+    return worker.host == host && m_localWorkers->owns(worker.pid);
+}
+
 void MainWindow::stopLocalWorker()
 {
     for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows()) {
-        if (const WorkerInfo *w = m_workerModel->worker(index.row()))
+        if (const WorkerInfo *w = m_workerModel->worker(index.row()); w && isLocalWorker(*w))
             m_localWorkers->stop(w->pid);
     }
 }
@@ -424,6 +455,18 @@ void MainWindow::removeSelectedFinished()
 
 void MainWindow::clearFinished()
 {
+    const Scheduler *scheduler = m_master->scheduler();
+    const quint64 finished = scheduler->count(TaskState::Done) + scheduler->count(TaskState::Failed)
+            + scheduler->count(TaskState::Cancelled);
+    if (finished == 0) {
+        statusBar()->showMessage(tr("No finished tasks to remove."));
+        return;
+    }
+    if (!confirm(tr("Clear all finished"),
+                 tr("Remove all %n finished task(s), with their results? This cannot be undone.", nullptr, int(finished)),
+                 tr("&Remove them"))) {
+        return;
+    }
     QList<quint64> ids;
     m_master->scheduler()->store().forEach([&ids](const Task &t) {
         if (isFinished(t.state))
@@ -504,12 +547,39 @@ void MainWindow::updateActions()
                                   : tr("Accept workers and clients on the address and port of Server > Settings");
     listen->setToolTip(tip + QStringLiteral(" (") + listen->shortcut().toString(QKeySequence::NativeText) + QLatin1Char(')'));
     listen->setStatusTip(tip);
-    const bool tasksSelected = m_taskView->selectionModel()->hasSelection();
-    for (const char *name : {"cancel", "retry", "remove", "exportSelection"})
-        m_actions.value(QLatin1String(name))->setEnabled(tasksSelected);
-    const bool workersSelected = m_workerView->selectionModel()->hasSelection();
-    for (const char *name : {"drain", "disconnect", "stopLocalOne"})
-        m_actions.value(QLatin1String(name))->setEnabled(workersSelected);
+    // Each action is enabled where it would do something: Cancel for an unfinished task, Retry
+    // for a failed or cancelled one, Remove for a finished one. A selection of more rows than
+    // are looked at enables them all (the status bar then says how many each one changed), so
+    // a million selected rows cost no more than a few thousand.
+    constexpr int MaxRowsLooked = 5000;
+    bool canCancel = false, canRetry = false, canRemove = false;
+    int looked = 0;
+    const QItemSelection selection = m_taskView->selectionModel()->selection();
+    for (const QItemSelectionRange &range : selection) {
+        for (int row = range.top(); row <= range.bottom() && looked <= MaxRowsLooked; ++row, ++looked) {
+            if (const Task *task = m_taskModel->task(row)) {
+                canCancel |= !isFinished(task->state);
+                canRetry |= task->state == TaskState::Failed || task->state == TaskState::Cancelled;
+                canRemove |= isFinished(task->state);
+            }
+        }
+    }
+    if (looked > MaxRowsLooked)
+        canCancel = canRetry = canRemove = true;
+    m_actions.value(QStringLiteral("cancel"))->setEnabled(canCancel);
+    m_actions.value(QStringLiteral("retry"))->setEnabled(canRetry);
+    m_actions.value(QStringLiteral("remove"))->setEnabled(canRemove);
+    m_actions.value(QStringLiteral("exportSelection"))->setEnabled(!selection.isEmpty());
+    bool canDrain = false, canStopLocal = false;
+    for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows()) {
+        if (const WorkerInfo *w = m_workerModel->worker(index.row())) {
+            canDrain |= !w->draining;
+            canStopLocal |= isLocalWorker(*w);
+        }
+    }
+    m_actions.value(QStringLiteral("drain"))->setEnabled(canDrain);
+    m_actions.value(QStringLiteral("disconnect"))->setEnabled(m_workerView->selectionModel()->hasSelection());
+    m_actions.value(QStringLiteral("stopLocalOne"))->setEnabled(canStopLocal);
     m_actions.value(QStringLiteral("stopLocal"))->setEnabled(m_localWorkers->count() > 0);
 }
 

@@ -27,6 +27,7 @@ class TaskTableModel;
 class ThroughputChart;
 class WorkerTableModel;
 struct Task;
+struct WorkerInfo;
 
 class MainWindow final : public QMainWindow
 {
@@ -79,6 +80,10 @@ private:
     void restoreState();
     void saveState();
     int execDialog(QDialog *dialog);
+    // Asks before a step that cannot be undone; Cancel is the default. True to go ahead.
+    bool confirm(const QString &title, const QString &text, const QString &goAhead);
+    // One of the taskworker processes this app started.
+    bool isLocalWorker(const WorkerInfo &worker) const;
 
     void toggleServer();
     void editSettings();

@@ -28,7 +28,6 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QSysInfo>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -127,10 +126,7 @@ void MainWindow::buildViews()
     setCentralWidget(m_splitter);
 
     m_workerView = makeTable(m_workerModel, this);
-    // A remote worker with the pid of one of ours is on another host.
-    m_workerModel->setIsLocal([this, host = QSysInfo::machineHostName()](const WorkerInfo &worker) {
-        return worker.host == host && m_localWorkers->owns(worker.pid);
-    });
+    m_workerModel->setIsLocal([this](const WorkerInfo &worker) { return isLocalWorker(worker); });
     // Few rows, short texts: the columns fit them, as workers come and go.
     m_workerView->horizontalHeader()->setStretchLastSection(false);
     const auto fitWorkerColumns = [this] { m_workerView->resizeColumnsToContents(); };
