@@ -364,9 +364,9 @@ void tst_Routing::givingBackForeverIsBounded()
     int rounds = 0;
     while (task->state == TaskState::Running && rounds < 10'000) {
         const auto a = link.assigned.last();
+        QVERIFY2(task->history.size() <= MaxKeptDispatches, qPrintable(QString::number(task->history.size())));
         QCOMPARE(a.attempt, quint32(link.assigned.size())); // a new number for every dispatch
         QCOMPARE(task->dispatches, a.attempt);
-        QVERIFY(task->history.size() <= MaxKeptDispatches);
         if (rounds == 60) {
             // Results for earlier dispatches, one no longer in the history and one still in it,
             // are late: neither finishes the task nor counts against the current dispatch.

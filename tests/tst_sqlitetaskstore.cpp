@@ -55,6 +55,15 @@ std::unique_ptr<SqliteTaskStore> openStore(const QString &dir, const SqliteTaskS
     return store;
 }
 
+// The tasks table as the first release created it, without its closing parenthesis: later
+// schemas added columns at its end.
+const QString VersionOneTasks = QStringLiteral(
+        "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
+        "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
+        "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
+        "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL");
+
 // Rows in the database file, read through a separate connection: what a crash would leave.
 int rowsOnDisk(const QString &path)
 {
@@ -560,12 +569,7 @@ void tst_SqliteTaskStore::aVersionOneStoreIsMigrated()
         db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite")));
         QVERIFY(db.open());
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral(
-                "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
-                "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
-                "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
-                "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
-                "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)")));
+        QVERIFY(q.exec(VersionOneTasks + QLatin1Char(')')));
         QVERIFY(q.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")));
         QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (1, 'square', '3', 0, 0, 3, 0, 0, '', '', '', 5, 0, 0, 0, '[]')")));
         QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
@@ -607,14 +611,9 @@ void tst_SqliteTaskStore::aVersionThreeStoreCountsItsDispatches()
         db.setDatabaseName(path);
         QVERIFY(db.open());
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral(
-                "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
-                "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
-                "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
-                "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
-                "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL, required_tags TEXT NOT NULL DEFAULT '', "
-                "retry_delay_ms INTEGER NOT NULL DEFAULT 1000, run_at_ms INTEGER NOT NULL DEFAULT 0, "
-                "submit_key BLOB NOT NULL DEFAULT x'')")));
+        QVERIFY(q.exec(VersionOneTasks
+                       + QLatin1String(", required_tags TEXT NOT NULL DEFAULT '', retry_delay_ms INTEGER NOT NULL DEFAULT 1000, "
+                                       "run_at_ms INTEGER NOT NULL DEFAULT 0, submit_key BLOB NOT NULL DEFAULT x'')")));
         QVERIFY(q.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")));
         QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (1, 'square', '3', 0, 0, 1, 3, 0, 'w40', '', 'given back', 5, 0, 9, 0, '%1', "
                                       "'', 0, 0, x'')").arg(history(40))));
@@ -628,8 +627,8 @@ void tst_SqliteTaskStore::aVersionThreeStoreCountsItsDispatches()
         auto store = openStore(dir.path());
         const Task *failed = store->find(1);
         QVERIFY(failed);
-        QCOMPARE(failed->dispatches, quint32(40));
         QCOMPARE(failed->history.size(), MaxKeptDispatches);
+        QCOMPARE(failed->dispatches, quint32(40));
         QCOMPARE(failed->history.first().worker, QStringLiteral("w%1").arg(40 - MaxKeptDispatches + 1));
         QCOMPARE(failed->dispatchEntry(40)->worker, QStringLiteral("w40"));
         QCOMPARE(store->find(2)->dispatches, quint32(2));
