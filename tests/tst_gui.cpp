@@ -31,6 +31,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -145,6 +146,7 @@ private Q_SLOTS:
     void chineseTranslationTranslatesTheMenus();
     void chineseTranslationTranslatesQtsOwnButtons();
     void logPaneShowsTaskmasterMessagesFromAnyThread();
+    void detailPaneSaysHowManyDispatchesWereNotKept();
 };
 
 void tst_Gui::initTestCase()
@@ -891,6 +893,25 @@ void tst_Gui::logPaneShowsTaskmasterMessagesFromAnyThread()
     QVERIFY(thread->wait(10'000));
     QTRY_VERIFY(pane.toPlainText().contains(QLatin1String("gui: warning: from a worker thread")));
     QVERIFY(!pane.toPlainText().contains(QLatin1String("not a taskmaster category")));
+}
+
+void tst_Gui::detailPaneSaysHowManyDispatchesWereNotKept()
+{
+    Task task;
+    task.id = 1;
+    task.spec.kind = QStringLiteral("square");
+    task.state = TaskState::Failed;
+    for (int i = 0; i < 100; ++i)
+        task.beginDispatch(QStringLiteral("w%1").arg(i + 1));
+    TaskDetailPane pane;
+    pane.showTask(&task);
+    const QString text = pane.toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("%1 earlier dispatch").arg(100 - MaxKeptDispatches)), qPrintable(text));
+    // The kept rows go by their dispatch numbers: the first kept is number 69, on w69.
+    const int first = 100 - MaxKeptDispatches + 1;
+    QVERIFY2(text.contains(QRegularExpression(QStringLiteral("\\b%1\\s+w%1\\b").arg(first))), qPrintable(text));
+    QVERIFY(text.contains(QRegularExpression(QStringLiteral("\\b100\\s+w100\\b"))));
+    QVERIFY(!text.contains(QRegularExpression(QStringLiteral("\\bw%1\\b").arg(first - 1))));
 }
 
 QTEST_MAIN(tst_Gui)

@@ -348,16 +348,37 @@ void tst_Routing::backoffDoublesAndIsCapped()
 void tst_Routing::givingBackForeverIsBounded()
 {
     // A worker that always gives its task back, or stops it, spends no attempt; it still
-    // cannot keep one task circulating for ever.
+    // cannot keep one task circulating for ever, and the task's history stays bounded while
+    // every dispatch keeps a number of its own.
     Scheduler scheduler(std::make_unique<MemoryTaskStore>());
     FakeLink link;
     const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 1, {QStringLiteral("square")}));
     TaskSpec s = spec(QStringLiteral("square"));
     s.maxAttempts = 1;
     const quint64 id = scheduler.submit({s}).first();
+    const Task *task = scheduler.task(id);
+    const QString lateNote = QStringLiteral("(a late result arrived and was not recorded)");
+    const auto lateOk = [&](quint32 dispatch) {
+        scheduler.completeTasks(w, {{id, dispatch, quint8(Messages::Outcome::Ok), QByteArrayLiteral("1"), QString()}});
+    };
     int rounds = 0;
-    while (scheduler.task(id)->state == TaskState::Running && rounds < 10'000) {
+    while (task->state == TaskState::Running && rounds < 10'000) {
         const auto a = link.assigned.last();
+        QVERIFY2(task->history.size() <= MaxKeptDispatches, qPrintable(QString::number(task->history.size())));
+        QCOMPARE(a.attempt, quint32(link.assigned.size())); // a new number for every dispatch
+        QCOMPARE(task->dispatches, a.attempt);
+        if (rounds == 60) {
+            // Results for earlier dispatches, one no longer in the history and one still in it,
+            // are late: neither finishes the task nor counts against the current dispatch.
+            QVERIFY(!task->dispatchEntry(1));
+            lateOk(1);
+            lateOk(50);
+            QCOMPARE(task->state, TaskState::Running);
+            QCOMPARE(task->duplicateResults, 2);
+            QVERIFY(task->result.isEmpty());
+            QVERIFY2(task->dispatchEntry(50)->outcome.endsWith(lateNote), qPrintable(task->dispatchEntry(50)->outcome));
+            QVERIFY(!task->history.last().outcome.contains(lateNote));
+        }
         scheduler.startTasks(w, {{a.id, a.attempt}});
         if (rounds % 2)
             scheduler.returnTasks(w, {{a.id, a.attempt}}, QStringLiteral("nope"));
@@ -365,9 +386,33 @@ void tst_Routing::givingBackForeverIsBounded()
             scheduler.completeTasks(w, {{a.id, a.attempt, quint8(Messages::Outcome::Cancelled), {}, QString()}});
         ++rounds;
     }
-    QCOMPARE(scheduler.task(id)->state, TaskState::Failed);
+    QCOMPARE(task->state, TaskState::Failed);
     QCOMPARE(rounds, MaxUncountedDispatches);
-    QVERIFY(scheduler.task(id)->history.size() <= MaxUncountedDispatches + 1);
+    QVERIFY2(task->error.endsWith(QStringLiteral("given back %1 times without finishing").arg(MaxUncountedDispatches)),
+             qPrintable(task->error));
+    QCOMPARE(task->dispatches, quint32(link.assigned.size()));
+    QCOMPARE(task->dispatches, quint32(MaxUncountedDispatches));
+    QCOMPARE(task->history.size(), MaxKeptDispatches);
+    QCOMPARE(task->droppedDispatches(), quint32(MaxUncountedDispatches - MaxKeptDispatches));
+    // The last entry is the last dispatch.
+    QCOMPARE(task->dispatchEntry(task->dispatches), &task->history.last());
+    QCOMPARE(task->history.last().outcome, QStringLiteral("returned: nope"));
+    // A late result for the first or the last dispatch changes nothing either once it failed.
+    lateOk(1);
+    lateOk(task->dispatches);
+    QCOMPARE(task->state, TaskState::Failed);
+    QVERIFY(task->result.isEmpty());
+    QCOMPARE(task->duplicateResults, 4);
+    QVERIFY(task->history.last().outcome.endsWith(lateNote));
+
+    // Retried, it goes on numbering where it was, so a result from before cannot pass for a new one.
+    QCOMPARE(scheduler.retry({id}), 1);
+    QCOMPARE(link.assigned.last().attempt, quint32(MaxUncountedDispatches + 1));
+    QCOMPARE(task->history.size(), MaxKeptDispatches);
+    lateOk(MaxUncountedDispatches);
+    QCOMPARE(task->state, TaskState::Running);
+    lateOk(MaxUncountedDispatches + 1);
+    QCOMPARE(task->state, TaskState::Done);
 }
 
 void tst_Routing::lateStartOfAnEarlierDispatchChangesNothing()

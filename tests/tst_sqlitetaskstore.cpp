@@ -55,6 +55,15 @@ std::unique_ptr<SqliteTaskStore> openStore(const QString &dir, const SqliteTaskS
     return store;
 }
 
+// The tasks table as the first release created it, without its closing parenthesis: later
+// schemas added columns at its end.
+const QString VersionOneTasks = QStringLiteral(
+        "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
+        "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
+        "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
+        "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL");
+
 // Rows in the database file, read through a separate connection: what a crash would leave.
 int rowsOnDisk(const QString &path)
 {
@@ -123,6 +132,7 @@ private Q_SLOTS:
     void runningTasksAreQueuedAgainAfterARestart();
     void lateResultAfterARestartIsRecordedOnce();
     void aVersionOneStoreIsMigrated();
+    void aVersionThreeStoreCountsItsDispatches();
     void aDelayedTaskSurvivesARestart();
 };
 
@@ -132,15 +142,17 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen_data()
     QTest::addColumn<QByteArray>("result");
     QTest::addColumn<QString>("text");
     QTest::addColumn<qint64>("big");
+    QTest::addColumn<quint32>("dispatches"); // of which the history keeps the last two
 
     QTest::newRow("integers at the edges of 64 bits keep every digit")
             << QByteArrayLiteral("{\"max\":9223372036854775807,\"min\":-9223372036854775808}")
-            << QByteArrayLiteral("9223372036854775807") << QStringLiteral("worker-1") << std::numeric_limits<qint64>::max();
+            << QByteArrayLiteral("9223372036854775807") << QStringLiteral("worker-1") << std::numeric_limits<qint64>::max()
+            << std::numeric_limits<quint32>::max();
     QTest::newRow("UTF-8 in args, result, worker and error comes back unchanged")
             << QStringLiteral("{\"s\":\"héllo wörld ✓ 日本 🚀\"}").toUtf8()
-            << QStringLiteral("\"résultat ✓ 🚀\"").toUtf8() << QStringLiteral("машина-ü") << qint64(-1);
+            << QStringLiteral("\"résultat ✓ 🚀\"").toUtf8() << QStringLiteral("машина-ü") << qint64(-1) << quint32(40);
     QTest::newRow("empty strings and a null result stay empty")
-            << QByteArrayLiteral("null") << QByteArray() << QString() << qint64(0);
+            << QByteArrayLiteral("null") << QByteArray() << QString() << qint64(0) << quint32(2);
 }
 
 void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
@@ -149,6 +161,7 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     QFETCH(QByteArray, result);
     QFETCH(QString, text);
     QFETCH(qint64, big);
+    QFETCH(quint32, dispatches);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
 
@@ -168,6 +181,7 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     task.finishedMs = big == 0 ? 0 : big - 1;
     task.duplicateResults = 3;
     task.history = {{text, 11, 12, QStringLiteral("worker lost: ✗ gone")}, {QStringLiteral("w2"), big, 14, QStringLiteral("done")}};
+    task.dispatches = dispatches;
     {
         auto store = openStore(dir.path());
         Task copy = task;
@@ -196,6 +210,7 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     QCOMPARE(loaded->finishedMs, task.finishedMs);
     QCOMPARE(loaded->duplicateResults, 3);
     QCOMPARE(loaded->history.size(), 2);
+    QCOMPARE(loaded->dispatches, dispatches);
     for (qsizetype i = 0; i < 2; ++i) {
         QCOMPARE(loaded->history[i].worker, task.history[i].worker);
         QCOMPARE(loaded->history[i].startedMs, task.history[i].startedMs);
@@ -554,12 +569,7 @@ void tst_SqliteTaskStore::aVersionOneStoreIsMigrated()
         db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite")));
         QVERIFY(db.open());
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral(
-                "CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args BLOB NOT NULL, priority INTEGER NOT NULL, "
-                "timeout_ms INTEGER NOT NULL, max_attempts INTEGER NOT NULL, state INTEGER NOT NULL, "
-                "attempts INTEGER NOT NULL, worker TEXT NOT NULL, result BLOB NOT NULL, error TEXT NOT NULL, "
-                "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
-                "duplicate_results INTEGER NOT NULL, history TEXT NOT NULL)")));
+        QVERIFY(q.exec(VersionOneTasks + QLatin1Char(')')));
         QVERIFY(q.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")));
         QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (1, 'square', '3', 0, 0, 3, 0, 0, '', '', '', 5, 0, 0, 0, '[]')")));
         QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
@@ -582,6 +592,78 @@ void tst_SqliteTaskStore::aVersionOneStoreIsMigrated()
     auto store = openStore(dir.path());
     QCOMPARE(store->size(), 2);
     QCOMPARE(store->find(2)->spec.requiredTags, QStringList{QStringLiteral("gpu")});
+}
+
+void tst_SqliteTaskStore::aVersionThreeStoreCountsItsDispatches()
+{
+    // Schema 3 kept every dispatch in the history: a failed task dispatched 40 times, and a
+    // queued one dispatched twice.
+    QTemporaryDir dir;
+    const QString path = QDir(dir.path()).filePath(QStringLiteral("tasks.sqlite"));
+    const auto history = [](int entries) -> QString {
+        QStringList list;
+        for (int i = 1; i <= entries; ++i)
+            list.append(QStringLiteral("{\"worker\":\"w%1\",\"started_ms\":%1,\"finished_ms\":%1,\"outcome\":\"returned\"}").arg(i));
+        return QLatin1Char('[') + list.join(QLatin1Char(',')) + QLatin1Char(']');
+    };
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v3"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(VersionOneTasks
+                       + QLatin1String(", required_tags TEXT NOT NULL DEFAULT '', retry_delay_ms INTEGER NOT NULL DEFAULT 1000, "
+                                       "run_at_ms INTEGER NOT NULL DEFAULT 0, submit_key BLOB NOT NULL DEFAULT x'')")));
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")));
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (1, 'square', '3', 0, 0, 1, 3, 0, 'w40', '', 'given back', 5, 0, 9, 0, '%1', "
+                                      "'', 0, 0, x'')").arg(history(40))));
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO tasks VALUES (2, 'square', '4', 0, 0, 1, 0, 0, '', '', '', 6, 0, 0, 0, '%1', "
+                                      "'', 0, 0, x'')").arg(history(2))));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 3")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v3"));
+    {
+        auto store = openStore(dir.path());
+        const Task *failed = store->find(1);
+        QVERIFY(failed);
+        QCOMPARE(failed->history.size(), MaxKeptDispatches);
+        QCOMPARE(failed->dispatches, quint32(40));
+        QCOMPARE(failed->history.first().worker, QStringLiteral("w%1").arg(40 - MaxKeptDispatches + 1));
+        QCOMPARE(failed->dispatchEntry(40)->worker, QStringLiteral("w40"));
+        QCOMPARE(store->find(2)->dispatches, quint32(2));
+        QCOMPARE(store->find(2)->history.size(), 2);
+        store->updated(*failed); // written again, bounded
+        QVERIFY(store->commit());
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v4"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+        QVERIFY(q.exec(QStringLiteral("SELECT history FROM tasks WHERE id = 1")) && q.next());
+        QVERIFY(q.value(0).toString().startsWith(QLatin1String("{\"dispatches\":40,")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v4"));
+    // After the restart the count goes on: retried, the task's next dispatch is number 41.
+    Scheduler scheduler(openStore(dir.path()));
+    QCOMPARE(scheduler.task(1)->dispatches, quint32(40));
+    QCOMPARE(scheduler.task(1)->history.size(), MaxKeptDispatches);
+    QCOMPARE(scheduler.retry({1}), 1);
+    FakeLink link;
+    WorkerInfo two = worker(QStringLiteral("w"));
+    two.slots = 2;
+    scheduler.addWorker(&link, two);
+    QTRY_COMPARE(link.assigned.size(), 2);
+    QMap<quint64, quint32> numbers;
+    for (const Messages::TaskAssignment &a : std::as_const(link.assigned))
+        numbers.insert(a.id, a.attempt);
+    QCOMPARE(numbers, (QMap<quint64, quint32>{{1, 41}, {2, 3}}));
+    QCOMPARE(scheduler.task(1)->history.size(), MaxKeptDispatches);
+    QCOMPARE(scheduler.task(1)->history.last().worker, QStringLiteral("w"));
 }
 
 void tst_SqliteTaskStore::aDelayedTaskSurvivesARestart()

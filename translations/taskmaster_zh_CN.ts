@@ -760,6 +760,12 @@
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
+    <message numerus="yes">
+        <source>%n earlier dispatch(es) not kept</source>
+        <translation>
+            <numerusform>另有 %n 次更早的派发未保留</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Worker</source>
         <translation>工作进程</translation>

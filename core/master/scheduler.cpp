@@ -236,7 +236,7 @@ int Scheduler::cancel(const QList<quint64> &ids, const QString &reason)
         } else {
             WorkerEntry *worker = holderOf(id);
             if (worker)
-                worker->link->cancel({{id, quint32(task->history.size())}}, reason);
+                worker->link->cancel({{id, task->dispatches}}, reason);
             detachFromWorker(*task, worker);
             if (!task->history.isEmpty()) {
                 task->history.last().outcome = QStringLiteral("cancelled: ") + reason;
@@ -364,10 +364,9 @@ void Scheduler::detachFromWorker(Task &task, WorkerEntry *worker)
 
 bool Scheduler::isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const
 {
-    // Attempt numbers on the wire count dispatches (the history), which never repeat, so a
-    // message about an earlier dispatch to this same worker cannot pass for the current one.
-    return task.state == TaskState::Running && worker.info.running.contains(task.id)
-            && quint32(task.history.size()) == attempt;
+    // Attempt numbers on the wire count dispatches, which never repeat, so a message about an
+    // earlier dispatch to this same worker cannot pass for the current one.
+    return task.state == TaskState::Running && worker.info.running.contains(task.id) && task.dispatches == attempt;
 }
 
 void Scheduler::markStarted(Task &task, WorkerEntry &worker)
@@ -417,8 +416,8 @@ void Scheduler::abandonAttempt(Task &task, WorkerEntry &worker, const QString &w
         task.attempts = qMax(0, task.attempts - 1);
     const bool spent = started && charge == Charge::AsStarted;
     // Dispatches that spend nothing are bounded too, so a worker that keeps giving a task back
-    // cannot keep it circulating (and its history growing) for ever.
-    const int freeDispatches = int(task.history.size()) - task.attempts;
+    // cannot keep it circulating for ever.
+    const qint64 freeDispatches = qint64(task.dispatches) - task.attempts;
     if (!spent && freeDispatches >= MaxUncountedDispatches) {
         failTask(task, worker, QStringLiteral("%1; given back %2 times without finishing").arg(why).arg(freeDispatches));
     } else if (task.attempts >= task.spec.maxAttempts) {
@@ -464,15 +463,15 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
             // A late or repeated result: the task was requeued, cancelled or already finished.
             // A flood of them must stay cheap: each is counted, the store coalesces the count
             // into its next batch, and only the first for an attempt is logged, noted in the
-            // history and announced.
+            // history (when the history still holds that dispatch) and announced.
             if (task->duplicateResults < std::numeric_limits<quint16>::max())
                 ++task->duplicateResults;
             m_store->updated(*task);
-            const qsizetype index = qsizetype(result.attempt) - 1;
             static const QString lateNote = QStringLiteral(" (a late result arrived and was not recorded)");
-            if (index < 0 || index >= task->history.size() || task->history[index].outcome.endsWith(lateNote))
+            TaskAttempt *entry = task->dispatchEntry(result.attempt);
+            if (!entry || entry->outcome.endsWith(lateNote))
                 continue;
-            task->history[index].outcome += lateNote;
+            entry->outcome += lateNote;
             qCInfo(lcMaster).noquote() << "ignoring a late result for task" << task->id << "attempt"
                                        << result.attempt << "from" << worker.info.name << "- the task is"
                                        << taskStateName(task->state);

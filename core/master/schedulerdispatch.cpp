@@ -56,7 +56,7 @@ void Scheduler::reclaimForIdleWorkers()
             QList<Messages::TaskRef> refs;
             for (qsizetype i = 0; i < qMin<qsizetype>(free, bySendTime.size()); ++i) {
                 const quint64 id = bySendTime[i].second;
-                refs.append({id, quint32(m_store->find(id)->history.size())});
+                refs.append({id, m_store->find(id)->dispatches});
             }
             free -= int(refs.size());
             info.reclaimPending = true;
@@ -128,9 +128,9 @@ void Scheduler::dispatch()
                 setState(task, TaskState::Running);
                 task.worker = worker->info.name;
                 task.startedMs = 0; // until the worker says it started
-                task.history.append({worker->info.name, 0, 0, QString()});
+                const quint32 number = task.beginDispatch(worker->info.name);
                 worker->info.running.insert(task.id, nowMicros());
-                batch.assignments.append({task.id, quint32(task.history.size()), task.spec.kind, task.spec.args,
+                batch.assignments.append({task.id, number, task.spec.kind, task.spec.args,
                                           task.spec.timeoutMs});
                 touch(task);
                 progress = true;
@@ -172,7 +172,7 @@ void Scheduler::expireTimeouts()
                 continue;
             if (WorkerEntry *worker = holderOf(id)) {
                 const QString why = QStringLiteral("timed out after %1 ms").arg(task->spec.timeoutMs);
-                worker->link->cancel({{id, quint32(task->history.size())}}, why);
+                worker->link->cancel({{id, task->dispatches}}, why);
                 abandonAttempt(*task, *worker, why, Charge::AsStarted, true);
             }
         }

@@ -1,28 +1,14 @@
 #include "sqlitestorewriter.h"
 
+#include "sqlitetaskrow.h"
 #include "util/logging.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTimer>
 
 namespace {
-
-QByteArray historyToJson(const QList<TaskAttempt> &history)
-{
-    QJsonArray array;
-    for (const TaskAttempt &a : history) {
-        array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
-                                 {QStringLiteral("started_ms"), a.startedMs},
-                                 {QStringLiteral("finished_ms"), a.finishedMs},
-                                 {QStringLiteral("outcome"), a.outcome}});
-    }
-    return QJsonDocument(array).toJson(QJsonDocument::Compact);
-}
 
 QString describe(const QSqlError &error)
 {
@@ -153,7 +139,7 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
             upsert.bindValue(12, task->startedMs);
             upsert.bindValue(13, task->finishedMs);
             upsert.bindValue(14, task->duplicateResults);
-            upsert.bindValue(15, QString::fromUtf8(historyToJson(task->history)));
+            upsert.bindValue(15, QString::fromUtf8(SqliteTaskRow::historyColumn(*task)));
             upsert.bindValue(16, task->spec.requiredTags.join(QLatin1Char(' ')));
             upsert.bindValue(17, task->spec.retryDelayMs);
             upsert.bindValue(18, task->spec.runAtMs);

@@ -5,18 +5,27 @@
 #include <QJsonObject>
 #include <QSqlQuery>
 
+#include <limits>
+
 namespace {
 
-QList<TaskAttempt> historyFromJson(const QByteArray &json)
+const QString DispatchesKey = QStringLiteral("dispatches");
+const QString KeptKey = QStringLiteral("kept");
+
+void readHistory(const QByteArray &json, Task *task)
 {
-    QList<TaskAttempt> history;
-    const QJsonArray array = QJsonDocument::fromJson(json).array();
+    const QJsonDocument document = QJsonDocument::fromJson(json);
+    const QJsonArray array = document.isObject() ? document.object().value(KeptKey).toArray() : document.array();
     for (const QJsonValue &v : array) {
         const QJsonObject o = v.toObject();
-        history.append({o.value(QStringLiteral("worker")).toString(), o.value(QStringLiteral("started_ms")).toInteger(),
-                        o.value(QStringLiteral("finished_ms")).toInteger(), o.value(QStringLiteral("outcome")).toString()});
+        task->history.append({o.value(QStringLiteral("worker")).toString(), o.value(QStringLiteral("started_ms")).toInteger(),
+                              o.value(QStringLiteral("finished_ms")).toInteger(), o.value(QStringLiteral("outcome")).toString()});
     }
-    return history;
+    if (document.isObject())
+        task->dispatches = quint32(qBound<qint64>(0, document.object().value(DispatchesKey).toInteger(), std::numeric_limits<quint32>::max()));
+    // A plain array (every row before schema 4) holds every dispatch: its length is the count.
+    // An older row may hold any number of entries; only the last ones are kept.
+    task->boundHistory();
 }
 
 } // namespace
@@ -42,7 +51,7 @@ Task read(const QSqlQuery &query)
     task.startedMs = query.value(12).toLongLong();
     task.finishedMs = query.value(13).toLongLong();
     task.duplicateResults = query.value(14).toInt();
-    task.history = historyFromJson(query.value(15).toByteArray());
+    readHistory(query.value(15).toByteArray(), &task);
     const QString tags = query.value(16).toString();
     if (!tags.isEmpty())
         task.spec.requiredTags = tags.split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -50,6 +59,20 @@ Task read(const QSqlQuery &query)
     task.spec.runAtMs = query.value(18).toLongLong();
     task.key = TaskKey::fromBytes(query.value(19).toByteArray());
     return task;
+}
+
+QByteArray historyColumn(const Task &task)
+{
+    QJsonArray array;
+    for (const TaskAttempt &a : task.history) {
+        array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
+                                 {QStringLiteral("started_ms"), a.startedMs},
+                                 {QStringLiteral("finished_ms"), a.finishedMs},
+                                 {QStringLiteral("outcome"), a.outcome}});
+    }
+    if (task.droppedDispatches() == 0)
+        return QJsonDocument(array).toJson(QJsonDocument::Compact);
+    return QJsonDocument(QJsonObject{{DispatchesKey, qint64(task.dispatches)}, {KeptKey, array}}).toJson(QJsonDocument::Compact);
 }
 
 } // namespace SqliteTaskRow

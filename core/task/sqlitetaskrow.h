@@ -11,5 +11,8 @@ namespace SqliteTaskRow {
 
 // The record at the query's current row.
 Task read(const QSqlQuery &query);
+// The history column: the entries as a JSON array, as every schema before 4 wrote it, or once
+// earlier dispatches were dropped, {"dispatches": N, "kept": [entries]}.
+QByteArray historyColumn(const Task &task);
 
 } // namespace SqliteTaskRow

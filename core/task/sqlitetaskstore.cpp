@@ -19,8 +19,11 @@ namespace {
 
 // Bumped when the tables change; a master refuses a database newer than it understands and
 // migrates an older one in place. 2: required tags, retry delay and start time. 3: the
-// submitter's idempotency key.
-constexpr int SchemaVersion = 3;
+// submitter's idempotency key. 4: the history keeps the last dispatches and counts them all
+// (SqliteTaskRow::historyColumn); the tables are as in 3, and a row of 3 reads as is, its
+// history's length being its count. A master before 4 would read a bounded history as none and
+// number dispatches again from 1, so it must refuse the file.
+constexpr int SchemaVersion = 4;
 
 QString describe(const QSqlError &error)
 {

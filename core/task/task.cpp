@@ -116,3 +116,26 @@ size_t qHash(const TaskKey &key, size_t seed) noexcept
 {
     return qHashMulti(seed, key.high, key.low);
 }
+
+quint32 Task::beginDispatch(const QString &workerName)
+{
+    history.append({workerName, 0, 0, QString()});
+    ++dispatches;
+    boundHistory();
+    return dispatches;
+}
+
+const TaskAttempt *Task::dispatchEntry(quint32 number) const
+{
+    const quint32 dropped = droppedDispatches();
+    if (number <= dropped || number > dispatches)
+        return nullptr;
+    return &history[qsizetype(number - dropped - 1)];
+}
+
+void Task::boundHistory()
+{
+    dispatches = qMax(dispatches, quint32(history.size()));
+    if (history.size() > MaxKeptDispatches)
+        history.remove(0, history.size() - MaxKeptDispatches);
+}

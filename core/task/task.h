@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
+
 enum class TaskState : quint8 {
     Queued = 0,
     Running = 1,
@@ -42,6 +44,9 @@ inline constexpr int MaxWorkerNames = 1024; // kinds, and tags, one worker may a
 // Dispatches of one task that spend no attempt (given back, stopped, lost before it started)
 // before the task fails anyway: a worker that always gives tasks back cannot loop for ever.
 inline constexpr int MaxUncountedDispatches = 100;
+// A task keeps the history of its last dispatches only, and counts them all: a task given back
+// again and again, or retried many times, costs the same memory and row size as any other.
+inline constexpr int MaxKeptDispatches = 32;
 
 // Idempotency keys: a submit that names a key the master already has (submitted less than the
 // key lifetime ago, and still kept) gets that task's id back instead of a new task.
@@ -99,11 +104,30 @@ struct Task {
     qint64 createdMs = 0;
     qint64 startedMs = 0;
     qint64 finishedMs = 0;
+    // The last MaxKeptDispatches dispatches, oldest first: entry i is dispatch number
+    // dispatches - history.size() + 1 + i.
     QList<TaskAttempt> history;
     TaskKey key; // null: submitted without a key
+    // Every dispatch ever made, kept or not: the number the latest one has on the wire. It never
+    // goes down, not even on a retry, so a message about an earlier dispatch is always told apart.
+    quint32 dispatches = 0;
 
     // Whether the current dispatch (the last history entry) has started on its worker.
     bool started() const { return state == TaskState::Running && !history.isEmpty() && history.last().startedMs > 0; }
+    // A new dispatch to this worker, as the last history entry; the oldest entries past the
+    // bound are dropped. Returns its number.
+    quint32 beginDispatch(const QString &worker);
+    // The history entry of dispatch `number`, or null when it was dropped (or never made).
+    const TaskAttempt *dispatchEntry(quint32 number) const;
+    TaskAttempt *dispatchEntry(quint32 number)
+    {
+        return const_cast<TaskAttempt *>(std::as_const(*this).dispatchEntry(number));
+    }
+    // How many dispatches are counted but no longer in the history.
+    quint32 droppedDispatches() const { return dispatches - quint32(history.size()); }
+    // Makes a record read from elsewhere (an older store) keep the bounds: the counter counts
+    // at least the entries there are, and only the last MaxKeptDispatches of them stay.
+    void boundHistory();
 };
 
 // Checks a spec as the master will: kind present, args valid JSON, attempts in range, tags

@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <limits>
+
 namespace {
 
 QString time(qint64 ms)
@@ -87,7 +89,12 @@ void TaskDetailPane::showTask(const Task *task)
         html += QStringLiteral("<b>") + tr("Attempts") + QStringLiteral("</b><table cellpadding='3'><tr><th>#</th><th>")
                 + tr("Worker") + QStringLiteral("</th><th>") + tr("Started") + QStringLiteral("</th><th>")
                 + tr("Finished") + QStringLiteral("</th><th>") + tr("Outcome") + QStringLiteral("</th></tr>");
-        int n = 0;
+        // Numbered as dispatched: only the last ones are kept, after a note of how many were not.
+        quint32 n = task->droppedDispatches();
+        if (n > 0) {
+            html += QStringLiteral("<tr><td colspan='5'>%1</td></tr>")
+                            .arg(tr("%n earlier dispatch(es) not kept", nullptr, int(qMin<quint32>(n, quint32(std::numeric_limits<int>::max())))));
+        }
         for (const TaskAttempt &attempt : task->history) {
             html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
                             .arg(++n)
