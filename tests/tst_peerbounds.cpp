@@ -1,7 +1,8 @@
 // What a master keeps for a peer that reads slower than the master writes: the real master
 // and worker on loopback, with raw clients that pass the real handshake and then watch every
 // task. One that never reads is dropped, with the reason in the master's log; one that only
-// pauses now and then gets every update.
+// pauses now and then gets every update; one that stops for long gets, once it reads again,
+// the final record of every task, which the master kept as ids meanwhile, not as frames.
 
 #include "processes.h"
 
@@ -11,6 +12,7 @@
 #include "protocol/messages.h"
 
 #include <QFile>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -27,11 +29,11 @@ constexpr int HeartbeatIntervalMs = 200;
 constexpr int HeartbeatTimeoutMs = 1000;
 constexpr quint32 MaxFrame = 64 * 1024;
 
-QStringList masterArgs()
+QStringList masterArgs(int heartbeatTimeoutMs = HeartbeatTimeoutMs)
 {
     return {QStringLiteral("--max-frame"), QString::number(MaxFrame), QStringLiteral("--heartbeat-interval"),
             QString::number(HeartbeatIntervalMs), QStringLiteral("--heartbeat-timeout"),
-            QString::number(HeartbeatTimeoutMs)};
+            QString::number(heartbeatTimeoutMs)};
 }
 
 // A client connection that passes the real handshake and sends Watch{all}; then it reads only
@@ -52,8 +54,13 @@ public:
             connect(m_connection, &FramedConnection::frameReceived, this,
                     [this](Protocol::MessageType type, const QByteArray &body) {
                 Messages::TaskUpdates updates;
-                if (type == Protocol::MessageType::TaskUpdates && Messages::decodeBody(body, updates))
-                    m_updates += int(updates.tasks.size());
+                if (type != Protocol::MessageType::TaskUpdates || !Messages::decodeBody(body, updates))
+                    return;
+                m_updates += int(updates.tasks.size());
+                for (const Messages::TaskRecord &record : updates.tasks) {
+                    if (record.state == quint8(TaskState::Done) && !record.result.isEmpty())
+                        m_done.insert(record.id);
+                }
             });
             auto *heartbeat = new QTimer(this);
             connect(heartbeat, &QTimer::timeout, this, [this] {
@@ -85,6 +92,8 @@ public:
     QString localPeer() const { return QStringLiteral("127.0.0.1:%1").arg(m_localPort); }
     void rememberPort() { m_localPort = m_socket->localPort(); }
     int updates() const { return m_updates; }
+    // Distinct tasks reported done with a result.
+    qsizetype done() const { return m_done.size(); }
     bool isOpen() const { return m_connection->isOpen(); }
     bool isConnected() const { return isOpen() && m_socket->state() == QAbstractSocket::ConnectedState; }
     QString closedReason() const { return m_closedReason; }
@@ -98,6 +107,7 @@ private:
     FramedConnection *m_connection;
     quint16 m_localPort = 0;
     int m_updates = 0;
+    QSet<quint64> m_done;
     QString m_closedReason;
 };
 
@@ -146,6 +156,7 @@ private Q_SLOTS:
     void watcherThatNeverReadsIsDropped();
     void fiveWatchersThatNeverReadAreDropped();
     void watcherThatPausesKeepsEveryUpdate();
+    void watcherThatStopsLongGetsEveryFinalState();
 
 private:
     // Starts count raw watchers on the master and waits until each has sent its Watch.
@@ -224,9 +235,10 @@ void tst_PeerBounds::fiveWatchersThatNeverReadAreDropped()
     QVERIFY2(notDropped.isEmpty(), qPrintable(QStringLiteral("not dropped: ") + notDropped.join(QLatin1Char(' '))));
     // The memory figure is reported, not asserted: a test is no place for a ratio of resident
     // sizes (under AddressSanitizer the control alone is five times larger and the ratio
-    // changes). Each watcher is dropped a grace time after it stops taking anything, and until
-    // then its updates pile up as encoded frames: here, about twice the control. Holding task
-    // ids instead of frames for a peer over the limit would bring it near the control.
+    // changes). Each watcher is dropped a grace time after it stops taking anything; until then
+    // the master encodes its updates only up to the high-water mark and keeps the ids of the
+    // rest, so the ratio is near 1 (it was over 2 while the updates piled up as frames).
+    // watcherThatStopsLongGetsEveryFinalState asserts the behaviour behind it.
     qInfo("master VmRSS with five watchers that never read / without: %.2f (%lld / %lld KiB)",
           double(withWatchers) / double(control), withWatchers, control);
 #endif
@@ -258,6 +270,49 @@ void tst_PeerBounds::watcherThatPausesKeepsEveryUpdate()
     QVERIFY2(watcher.isOpen(), qPrintable(watcher.closedReason()));
     QVERIFY2(!master.process().stderrText().contains(QByteArray("dropping " + watcher.localPeer().toUtf8())),
              master.process().stderrText().constData());
+}
+
+void tst_PeerBounds::watcherThatStopsLongGetsEveryFinalState()
+{
+    // The master's debug log says when it holds back updates for a peer and how many bytes it
+    // let wait unsent meanwhile. The grace time is long here: this watcher is not dropped.
+    const QByteArray rules = qgetenv("QT_LOGGING_RULES");
+    qputenv("QT_LOGGING_RULES", "taskmaster.master.debug=true");
+    TestMaster master(Key, masterArgs(60'000));
+    qputenv("QT_LOGGING_RULES", rules);
+    QVERIFY(master.isReady());
+    auto watchers = startWatchers(master.port(), 1);
+    QCOMPARE(watchers.size(), size_t(1));
+    RawWatcher &watcher = *watchers.front();
+    watcher.setReading(false);
+    auto worker = startWorker(master.port(), Key, QStringLiteral("w1"));
+    // About 32 MB of records (args and result of 16 KB each), far more than the kernel holds.
+    constexpr int Tasks = 1000;
+    QVERIFY2(runTasks(master.port(), echoTasks(Tasks, 16'000)), master.process().stderrText().constData());
+    const QByteArray peer = watcher.localPeer().toUtf8();
+    QVERIFY2(master.process().waitForStderr("holding back TaskUpdates for " + peer, 10'000),
+             master.process().stderrText().constData());
+    watcher.setReading(true);
+    // Every task once, in its final state with its result.
+    QTRY_COMPARE_WITH_TIMEOUT(watcher.done(), qsizetype(Tasks), 30'000);
+    QCOMPARE(watcher.updates(), Tasks);
+    QVERIFY2(watcher.isOpen(), qPrintable(watcher.closedReason()));
+    // While it did not read, what the master had encoded for it stayed near the mark: at most
+    // one record (under the frame cap) past it, and a few heartbeats.
+    const QByteArray sent = "sent what was held back for " + peer;
+    QVERIFY2(master.process().waitForStderr(sent, 10'000), master.process().stderrText().constData());
+    const QByteArray log = master.process().stderrText();
+    const QByteArray line = log.mid(log.indexOf(sent)).split('\n').value(0);
+    const QList<QByteArray> words = line.split(' ');
+    const qsizetype at = words.indexOf("most");
+    QVERIFY2(at > 0 && at + 1 < words.size(), line.constData());
+    bool ok = false;
+    const qint64 peakUnsent = words.at(at + 1).toLongLong(&ok);
+    QVERIFY2(ok, line.constData());
+    QVERIFY2(peakUnsent <= FramedConnection::SendHighWaterMark + MaxFrame + 4096, line.constData());
+    const qint64 fromIds = words.at(words.indexOf("records") - 1).toLongLong(&ok);
+    QVERIFY2(ok && fromIds > 0, line.constData());
+    qInfo("%s", line.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_PeerBounds)

@@ -14,9 +14,21 @@ ClientSession::ClientSession(FramedConnection *connection, Scheduler *scheduler,
     connect(m_connection, &FramedConnection::closed, this, &QObject::deleteLater, Qt::QueuedConnection);
     connect(m_scheduler, &Scheduler::tasksFinished, this, &ClientSession::onTasksFinished);
     connect(m_scheduler, &Scheduler::storeFailed, this, &ClientSession::onStoreFailed);
+    // Queued: the connection may say so from inside a send of ours.
+    connect(m_connection, &FramedConnection::drained, this, &ClientSession::sendPending, Qt::QueuedConnection);
 }
 
 namespace {
+
+// What a watcher is told of an id whose task the master does not hold (any more).
+Messages::TaskRecord missingRecord(quint64 id)
+{
+    Messages::TaskRecord missing;
+    missing.id = id;
+    missing.state = quint8(TaskState::Failed);
+    missing.error = QStringLiteral("no such task on this master");
+    return missing;
+}
 
 QString refusal(const QString &failure)
 {
@@ -154,12 +166,12 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
     quint32 existing = 0;
     const QList<quint64> ids = m_scheduler->submit(specs, keys, &existing);
     // A task already known by its key may have finished: a watcher gets its record at once.
-    Messages::TaskUpdates known;
+    QList<quint64> known;
     if (submit.watch) {
         for (quint64 id : ids) {
             const Task *task = m_scheduler->task(id);
             if (task && isFinished(task->state))
-                known.tasks.append(record(*task));
+                known.append(id);
             else
                 m_watched.insert(id);
         }
@@ -171,47 +183,120 @@ void ClientSession::handleSubmit(const Messages::Submit &submit)
         if (m_unacknowledged.remove(reply.requestId)) // not refused meanwhile
             m_connection->send(Messages::encodeFrame(reply));
     });
-    if (!known.tasks.isEmpty())
-        sendUpdates(std::move(known));
+    reportWhenDurable(known);
 }
 
 void ClientSession::handleWatch(const Messages::Watch &watch)
 {
     if (watch.all)
         m_watchAll = true;
-    Messages::TaskUpdates finished;
+    Messages::TaskUpdates missing;
+    QList<quint64> finished;
     for (quint64 id : watch.ids) {
         const Task *task = m_scheduler->task(id);
-        if (!task) {
-            Messages::TaskRecord missing;
-            missing.id = id;
-            missing.state = quint8(TaskState::Failed);
-            missing.error = QStringLiteral("no such task on this master");
-            finished.tasks.append(missing);
-        } else if (isFinished(task->state)) {
-            finished.tasks.append(record(*task));
-        } else {
+        if (!task)
+            missing.tasks.append(missingRecord(id));
+        else if (isFinished(task->state))
+            finished.append(id);
+        else
             m_watched.insert(id);
-        }
     }
-    if (!finished.tasks.isEmpty())
-        sendUpdates(std::move(finished));
+    if (!missing.tasks.isEmpty())
+        sendUpdates(std::move(missing));
+    reportWhenDurable(finished);
 }
 
 void ClientSession::onTasksFinished(const QList<quint64> &ids)
 {
     if (!m_watchAll && m_watched.isEmpty())
         return;
-    Messages::TaskUpdates updates;
+    QList<quint64> finished;
     for (quint64 id : ids) {
         const Task *task = m_scheduler->task(id);
         if (!task || !isFinished(task->state))
             continue;
         if (m_watchAll || m_watched.remove(id))
-            updates.tasks.append(record(*task));
+            finished.append(id);
     }
-    if (!updates.tasks.isEmpty())
-        sendUpdates(std::move(updates));
+    reportWhenDurable(finished);
+}
+
+void ClientSession::reportWhenDurable(const QList<quint64> &ids)
+{
+    if (ids.isEmpty())
+        return;
+    for (quint64 id : ids)
+        ++m_finishing[id];
+    // A final state is shown only once it is on disk: a result a client printed survives a
+    // crash of the master, with the same value. Only the ids wait; the records are read from
+    // the store when they are sent, so what waits for a slow watcher is 8 bytes a task.
+    m_scheduler->whenDurable(this, [this, ids] {
+        for (quint64 id : ids) {
+            if (auto it = m_finishing.find(id); it != m_finishing.end() && --*it == 0)
+                m_finishing.erase(it);
+            if (!m_pending.contains(id)) {
+                m_pending.insert(id);
+                m_pendingOrder.push_back(id);
+            }
+        }
+        sendPending();
+    });
+}
+
+void ClientSession::sendPending()
+{
+    const qint64 maxFrame = m_connection->maxFrame();
+    while (!m_pendingOrder.empty() && m_connection->isOpen()) {
+        const qint64 room = FramedConnection::SendHighWaterMark - m_connection->unsentBytes();
+        if (room <= 0)
+            break;
+        // Up to the mark (and one record past it), in the order the states became durable.
+        Messages::TaskUpdates updates;
+        qint64 size = 0;
+        while (!m_pendingOrder.empty() && size < room) {
+            const quint64 id = m_pendingOrder.front();
+            m_pendingOrder.pop_front();
+            m_pending.remove(id);
+            // Retried and final again, but not durable yet: that whenDurable queues it anew.
+            if (m_finishing.contains(id))
+                continue;
+            const Task *task = m_scheduler->task(id);
+            if (!task) {
+                // Removed (retention, remove) since it finished: told as a watch of an id the
+                // master does not hold is. A watch-all client is not told, as for any removal.
+                if (!m_watchAll)
+                    updates.tasks.append(missingRecord(id));
+                continue;
+            }
+            if (!isFinished(task->state)) {
+                // Retried since: its next final state is the one to report.
+                if (!m_watchAll)
+                    m_watched.insert(id);
+                continue;
+            }
+            updates.tasks.append(record(*task));
+            size += Messages::encodedSize(updates.tasks.constLast());
+        }
+        if (updates.tasks.isEmpty())
+            continue;
+        m_sentHeldBack += updates.tasks.size();
+        m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, quint32(maxFrame)));
+        m_peakUnsent = qMax(m_peakUnsent, m_connection->unsentBytes());
+    }
+    const bool holding = !m_pendingOrder.empty() && m_connection->isOpen();
+    if (holding && !m_holdingBack) {
+        qCDebug(lcMaster).noquote() << "holding back TaskUpdates for" << m_connection->peerDescription() << "-"
+                                    << m_connection->unsentBytes() << "bytes unsent," << m_pending.size()
+                                    << "tasks kept as ids";
+        m_sentHeldBack = 0;
+        m_peakUnsent = m_connection->unsentBytes();
+    } else if (!holding && m_holdingBack) {
+        qCDebug(lcMaster).noquote() << "sent what was held back for" << m_connection->peerDescription() << "-"
+                                    << m_sentHeldBack << "records from ids, at most" << m_peakUnsent
+                                    << "bytes unsent after a send";
+    }
+    m_holdingBack = holding;
+    m_connection->setHoldingBack(holding);
 }
 
 void ClientSession::sendStatus(quint32 requestId)
@@ -243,8 +328,7 @@ void ClientSession::sendStatus(quint32 requestId)
 
 void ClientSession::sendUpdates(Messages::TaskUpdates updates)
 {
-    // A final state is shown only once it is on disk: a result a client printed survives a
-    // crash of the master, with the same value.
+    // Records of ids the master does not hold, a few per Watch: sent in order with the rest.
     m_scheduler->whenDurable(this, [this, updates = std::move(updates)]() mutable {
         m_connection->send(Messages::encodeFrames(std::move(updates), &Messages::TaskUpdates::tasks, m_connection->maxFrame()));
     });

@@ -124,12 +124,29 @@ void FramedConnection::limitSendBacklog()
         connect(m_socket, &QTcpSocket::bytesWritten, this, &FramedConnection::checkBacklog);
 }
 
+void FramedConnection::setHoldingBack(bool holding)
+{
+    if (m_holdingBack == holding)
+        return;
+    m_holdingBack = holding;
+    checkBacklog();
+}
+
+qint64 FramedConnection::backlogThreshold() const
+{
+    return m_holdingBack ? SendHighWaterMark : sendBacklogLimit(m_maxFrame);
+}
+
 void FramedConnection::checkBacklog()
 {
     if (!m_open || !m_backlogTimer)
         return;
     const qint64 unsent = unsentBytes();
-    const qint64 limit = sendBacklogLimit(m_maxFrame);
+    const qint64 limit = backlogThreshold();
+    const bool drainedNow = m_overMark && unsent < SendHighWaterMark;
+    m_overMark = unsent >= SendHighWaterMark;
+    if (drainedNow)
+        Q_EMIT drained();
     // Whether the peer took anything since the last look: measured here, at each send, and
     // not only from bytesWritten, which waits for the event loop.
     const bool took = m_handedToSocket - unsent > m_taken;
@@ -154,7 +171,7 @@ void FramedConnection::dropSlowReader(const QString &why)
     const QString reason = QStringLiteral("not reading what it is sent: %1 bytes unsent, over the limit of %2 bytes, and "
                                           "it %3")
                                    .arg(unsentBytes())
-                                   .arg(sendBacklogLimit(m_maxFrame))
+                                   .arg(backlogThreshold())
                                    .arg(why);
     qCWarning(lcNet).noquote() << "dropping" << m_peer << "-" << reason;
     // The Goodbye queues behind all the peer has not read. Nothing more is queued after it,

@@ -7,6 +7,8 @@
 // must carry the right one for its place in the sequence, or the connection closes.
 // Once limitSendBacklog() is called, what waits unsent is bounded (sendBacklogLimit):
 // a peer that does not read what it is sent is dropped instead of buffered for without end.
+// An owner that can hold back what it sends (the client session's TaskUpdates) stops at the
+// much lower high-water mark and resumes on drained().
 
 #include "framedecoder.h"
 #include "protocol.h"
@@ -34,6 +36,13 @@ public:
     {
         return qint64(maxFrame) + 4 + Protocol::FrameMacSize + SendBacklogSlack;
     }
+    // Where an owner that can wait stops encoding for a peer and keeps only what to send
+    // (ClientSession: the ids of the changed tasks), until drained(). 1 MiB in user space on
+    // top of the kernel's own send buffer keeps even a fast link busy between two turns of the
+    // event loop, and five peers that read nothing then cost the master a few MiB, not a
+    // frame limit each. No larger than the slack, so it is always under sendBacklogLimit.
+    static constexpr qint64 SendHighWaterMark = 1024 * 1024;
+    static_assert(SendHighWaterMark <= SendBacklogSlack);
     // A peer gets as long to take something as it may stay silent before it counts as gone.
     static constexpr int sendBacklogGraceMs(int heartbeatTimeoutMs) { return heartbeatTimeoutMs; }
 
@@ -60,6 +69,13 @@ public:
     // unsent and the peer takes nothing for its grace time. The master calls it for every
     // peer; a peer's own bulk submit is not bounded.
     void limitSendBacklog();
+    // Bytes handed to this connection and not yet to the kernel (TLS: encrypted or not).
+    qint64 unsentBytes() const;
+    bool isOverHighWaterMark() const { return unsentBytes() >= SendHighWaterMark; }
+    // The owner holds back what it has for the peer until drained(). Meanwhile the grace time
+    // runs from the high-water mark instead of the limit: the backlog no longer grows past it,
+    // and a peer that takes nothing is still dropped, not kept for ever.
+    void setHoldingBack(bool holding);
     // Tells the peer why in a Goodbye, then closes.
     void closeWithGoodbye(const QString &reason);
     // Flushes what is queued, then closes. Further frames are neither sent nor delivered.
@@ -73,12 +89,16 @@ Q_SIGNALS:
     void frameReceived(Protocol::MessageType type, const QByteArray &body);
     void heartbeatReceived();
     void closed(const QString &reason);
+    // The backlog fell under SendHighWaterMark after it was over it (limitSendBacklog() only).
+    // Emitted from within send() too: connect it queued.
+    void drained();
 
 private:
     void readFrames();
     void write(const QByteArray &frame);
     void finish(const QString &reason);
-    qint64 unsentBytes() const;
+    // Over it, and taking nothing for the grace time, a peer is dropped.
+    qint64 backlogThreshold() const;
     // After a send or a write to the kernel: starts, restarts or ends the grace time.
     void checkBacklog();
     void dropSlowReader(const QString &why);
@@ -88,6 +108,8 @@ private:
     qint64 m_handedToSocket = 0; // bytes written to the socket, MACs included
     qint64 m_taken = 0; // of those, how many had left its buffer at the last look
     bool m_overLimit = false;
+    bool m_overMark = false;
+    bool m_holdingBack = false;
     int m_backlogGraceMs = sendBacklogGraceMs(Protocol::DefaultHeartbeatTimeoutMs);
     FrameDecoder m_decoder;
     quint32 m_maxFrame;
