@@ -154,12 +154,15 @@ void MasterLink::close(const QString &reason)
         Q_EMIT closed();
         return;
     }
-    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    // Detach the connection before the Goodbye goes out: a write to a master that is gone
+    // fails at once and closes the connection inside send(), and that must end here, in
+    // closed(), not in the lost() handler, which would take m_connection from under us.
     FramedConnection *connection = std::exchange(m_connection, nullptr);
     QTcpSocket *socket = connection->socket();
     m_socket = nullptr;
     m_ready = false;
     disconnect(connection, nullptr, this, nullptr);
+    connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
     // Let what is queued reach the master before the socket goes: wait for the orderly
     // disconnect, but not for ever.
     auto *grace = new QTimer(connection);
