@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <memory>
+
 MasterLink::MasterLink(Protocol::Role role, const QByteArray &key, QObject *parent)
     : QObject(parent), m_role(role), m_key(key), m_connectTimer(new QTimer(this))
 {
@@ -167,7 +169,11 @@ void MasterLink::close(const QString &reason)
     // disconnect, but not for ever.
     auto *grace = new QTimer(connection);
     grace->setSingleShot(true);
-    auto done = [this, connection, grace] {
+    // Once: the socket may say disconnected inside connection->close() below, and then it is
+    // also unconnected when looked at after it; closed() is one event.
+    auto done = [this, connection, grace, over = std::make_shared<bool>(false)] {
+        if (std::exchange(*over, true))
+            return;
         grace->stop();
         connection->socket()->disconnect(this);
         connection->deleteLater();
