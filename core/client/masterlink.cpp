@@ -164,6 +164,7 @@ void MasterLink::close(const QString &reason)
     m_socket = nullptr;
     m_ready = false;
     disconnect(connection, nullptr, this, nullptr);
+    disconnect(socket, nullptr, this, nullptr); // open()'s error handler speaks of m_socket, now gone
     connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
     // Let what is queued reach the master before the socket goes: wait for the orderly
     // disconnect, but not for ever.
@@ -192,11 +193,14 @@ void MasterLink::reset()
 {
     m_connectTimer->stop();
     m_ready = false;
+    // The socket too, even when a connection owns it: open()'s error handler reads m_socket,
+    // which is about to be gone or to be the next attempt's.
+    if (m_socket)
+        disconnect(m_socket, nullptr, this, nullptr);
     if (m_connection) {
         disconnect(m_connection, nullptr, this, nullptr);
         m_connection->deleteLater(); // owns the socket
     } else if (m_socket) {
-        disconnect(m_socket, nullptr, this, nullptr);
         m_socket->abort();
         m_socket->deleteLater();
     }
