@@ -88,6 +88,8 @@ private Q_SLOTS:
     void workerKeyConnectsWorkersAndTheAuthkeyEveryone_data();
     void workerKeyConnectsWorkersAndTheAuthkeyEveryone();
     void workerKeyForAClientIsRefusedLikeAWrongKey();
+    void closeSaysClosedOnce();
+    void closeAfterTheMasterWentAwayUnnoticedSaysClosed();
 
 private:
     std::unique_ptr<Master> m_master;
@@ -358,6 +360,36 @@ void tst_Handshake::workerKeyForAClientIsRefusedLikeAWrongKey()
     link.open(QStringLiteral("127.0.0.1"), master.serverPort());
     QVERIFY(failed.wait(5000));
     QCOMPARE(failed.first().at(0).value<ClientHandshake::Failure>(), ClientHandshake::Failure::AuthkeyMismatch);
+}
+
+void tst_Handshake::closeSaysClosedOnce()
+{
+    MasterLink link(Protocol::Role::Worker, Key);
+    QSignalSpy ready(&link, &MasterLink::ready);
+    QSignalSpy closed(&link, &MasterLink::closed);
+    link.open(QStringLiteral("127.0.0.1"), m_port);
+    QVERIFY(ready.wait(5000));
+    link.close(QStringLiteral("done here"));
+    QTRY_COMPARE(closed.size(), 1);
+    QCOMPARE(closed.size(), 1);
+}
+
+void tst_Handshake::closeAfterTheMasterWentAwayUnnoticedSaysClosed()
+{
+    // The master goes while this end's event loop is busy: the frame written next is taken by
+    // the kernel, whose answer (a reset) makes the Goodbye of the close fail inside close().
+    MasterLink link(Protocol::Role::Worker, Key);
+    QSignalSpy ready(&link, &MasterLink::ready);
+    QSignalSpy closed(&link, &MasterLink::closed);
+    QSignalSpy lost(&link, &MasterLink::lost);
+    link.open(QStringLiteral("127.0.0.1"), m_port);
+    QVERIFY(ready.wait(5000));
+    m_master.reset();
+    link.send(Messages::encodeFrame(Messages::WorkerDraining{}));
+    link.close(QStringLiteral("worker shutting down"));
+    QTRY_COMPARE(closed.size() + lost.size(), 1);
+    QCOMPARE(closed.size() + lost.size(), 1);
+    QVERIFY(!link.isReady());
 }
 
 QTEST_GUILESS_MAIN(tst_Handshake)

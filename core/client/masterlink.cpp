@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <memory>
+
 MasterLink::MasterLink(Protocol::Role role, const QByteArray &key, QObject *parent)
     : QObject(parent), m_role(role), m_key(key), m_connectTimer(new QTimer(this))
 {
@@ -154,17 +156,25 @@ void MasterLink::close(const QString &reason)
         Q_EMIT closed();
         return;
     }
-    m_connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
+    // Detach the connection before the Goodbye goes out: a write to a master that is gone
+    // fails at once and closes the connection inside send(), and that must end here, in
+    // closed(), not in the lost() handler, which would take m_connection from under us.
     FramedConnection *connection = std::exchange(m_connection, nullptr);
     QTcpSocket *socket = connection->socket();
     m_socket = nullptr;
     m_ready = false;
     disconnect(connection, nullptr, this, nullptr);
+    disconnect(socket, nullptr, this, nullptr); // open()'s error handler speaks of m_socket, now gone
+    connection->send(Messages::encodeFrame(Messages::Goodbye{reason}));
     // Let what is queued reach the master before the socket goes: wait for the orderly
     // disconnect, but not for ever.
     auto *grace = new QTimer(connection);
     grace->setSingleShot(true);
-    auto done = [this, connection, grace] {
+    // Once: the socket may say disconnected inside connection->close() below, and then it is
+    // also unconnected when looked at after it; closed() is one event.
+    auto done = [this, connection, grace, over = std::make_shared<bool>(false)] {
+        if (std::exchange(*over, true))
+            return;
         grace->stop();
         connection->socket()->disconnect(this);
         connection->deleteLater();
@@ -183,11 +193,14 @@ void MasterLink::reset()
 {
     m_connectTimer->stop();
     m_ready = false;
+    // The socket too, even when a connection owns it: open()'s error handler reads m_socket,
+    // which is about to be gone or to be the next attempt's.
+    if (m_socket)
+        disconnect(m_socket, nullptr, this, nullptr);
     if (m_connection) {
         disconnect(m_connection, nullptr, this, nullptr);
         m_connection->deleteLater(); // owns the socket
     } else if (m_socket) {
-        disconnect(m_socket, nullptr, this, nullptr);
         m_socket->abort();
         m_socket->deleteLater();
     }
