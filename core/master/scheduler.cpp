@@ -261,6 +261,7 @@ int Scheduler::retry(const QList<quint64> &ids)
         if (!task || (task->state != TaskState::Failed && task->state != TaskState::Cancelled))
             continue;
         task->attempts = 0;
+        task->freeDispatches = 0;
         task->error.clear();
         task->result.clear();
         task->finishedMs = 0;
@@ -416,10 +417,12 @@ void Scheduler::abandonAttempt(Task &task, WorkerEntry &worker, const QString &w
         task.attempts = qMax(0, task.attempts - 1);
     const bool spent = started && charge == Charge::AsStarted;
     // Dispatches that spend nothing are bounded too, so a worker that keeps giving a task back
-    // cannot keep it circulating for ever.
-    const qint64 freeDispatches = qint64(task.dispatches) - task.attempts;
-    if (!spent && freeDispatches >= MaxUncountedDispatches) {
-        failTask(task, worker, QStringLiteral("%1; given back %2 times without finishing").arg(why).arg(freeDispatches));
+    // cannot keep it circulating for ever. Counted since the last retry: dispatches minus
+    // attempts would count the dispatches of every earlier life of the task.
+    if (!spent && task.freeDispatches < std::numeric_limits<quint16>::max())
+        ++task.freeDispatches;
+    if (!spent && task.freeDispatches >= MaxUncountedDispatches) {
+        failTask(task, worker, QStringLiteral("%1; given back %2 times without finishing").arg(why).arg(task.freeDispatches));
     } else if (task.attempts >= task.spec.maxAttempts) {
         failTask(task, worker, QStringLiteral("%1 (attempt %2 of %3 on %4)")
                                        .arg(why)

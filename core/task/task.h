@@ -111,6 +111,10 @@ struct Task {
     // Every dispatch ever made, kept or not: the number the latest one has on the wire. It never
     // goes down, not even on a retry, so a message about an earlier dispatch is always told apart.
     quint32 dispatches = 0;
+    // Dispatches since the task was queued or retried that ended without spending an attempt
+    // (given back, stopped, lost before it started): bounded by MaxUncountedDispatches. Not
+    // stored: after a restart a task that loops gets that many more at most.
+    quint16 freeDispatches = 0;
 
     // Whether the current dispatch (the last history entry) has started on its worker.
     bool started() const { return state == TaskState::Running && !history.isEmpty() && history.last().startedMs > 0; }
