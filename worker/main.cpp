@@ -167,8 +167,10 @@ int main(int argc, char *argv[])
         return ExitCode::Usage;
     }
 
-    WorkerEngine engine(options.settings);
+    // Before the engine, so it is destroyed after it: a second SIGTERM while the engine is torn
+    // down (its runs cancelled, its link closed) is caught, not the default action that kills.
     ShutdownSignals shutdownSignals;
+    WorkerEngine engine(options.settings);
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &engine, &WorkerEngine::shutdown);
     QObject::connect(&engine, &WorkerEngine::finished, &app, [](int code) { QCoreApplication::exit(code); },
                      Qt::QueuedConnection);

@@ -152,6 +152,8 @@ int runDesktopApp(int argc, char *argv[])
             return ExitCode::CannotListen;
         }
     }
+    // Before the master and the window, so it outlives them (see servecommand.cpp).
+    ShutdownSignals shutdownSignals;
     Master master(Master::Settings{}, std::move(store));
     MainWindow window(&master, &settings);
     if (!storeError.isEmpty()) {
@@ -159,7 +161,6 @@ int runDesktopApp(int argc, char *argv[])
         std::fprintf(stderr, "taskmaster: tasks are kept in memory only this time: %s\n", qPrintable(storeError));
     }
     // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
-    ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &window, [&window] {
         window.close();
         QCoreApplication::quit();

@@ -179,6 +179,9 @@ int runServe(const QStringList &args)
         store = std::move(durable);
     }
     const bool durable = bool(store);
+    // Before the master, so it is destroyed after it: a second signal during the last commit
+    // is caught instead of killing the process half-way through its report.
+    ShutdownSignals shutdownSignals;
     Master master(settings, std::move(store));
     master.scheduler()->setKeyLifetimeMs(keyHours * 3'600'000);
     if (durable) {
@@ -210,7 +213,6 @@ int runServe(const QStringList &args)
         CommandLine::printLine("tls certificate sha256 fingerprint " + Tls::fingerprint(settings.tls.localCertificate()));
     }
 
-    ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &master, [&master, durable, sqlite] {
         master.close();
         // What is not on disk now is lost with this process: say how much, and fail the stop.
