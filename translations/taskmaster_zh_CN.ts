@@ -613,11 +613,41 @@
     </message>
     <message>
         <source>Accept workers and clients on the address and port of Server &gt; Settings</source>
-        <translation>在“服务器 > 设置”中的地址和端口上接受工作节点和客户端</translation>
+        <translation>在“服务器 &gt; 设置”中的地址和端口上接受工作节点和客户端</translation>
     </message>
     <message>
         <source>Show only tasks whose kind contains this, in any case.</source>
         <translation>只显示类型名称包含此文本的任务（不区分大小写）。</translation>
+    </message>
+    <message>
+        <source>New worker key</source>
+        <translation>新建工作节点密钥</translation>
+    </message>
+    <message>
+        <source>Workers given the current worker key cannot connect again once they lose their connection: each needs a copy of the new key file. Connected workers stay connected.</source>
+        <translation>持有当前工作节点密钥的工作节点一旦断开连接就无法再连接：每个都需要新密钥文件的副本。已连接的工作节点保持连接。</translation>
+    </message>
+    <message>
+        <source>&amp;Replace the key</source>
+        <translation>替换密钥(&amp;R)</translation>
+    </message>
+    <message>
+        <source>No finished tasks to remove.</source>
+        <translation>没有可移除的已结束任务。</translation>
+    </message>
+    <message>
+        <source>Clear all finished</source>
+        <translation>清除全部已结束</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove all %n finished task(s), with their results? This cannot be undone.</source>
+        <translation>
+            <numerusform>移除全部 %n 个已结束任务及其结果？此操作无法撤销。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Remove them</source>
+        <translation>移除(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -972,6 +1002,10 @@
     <message>
         <source>Tags</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <source>%1 (this app&apos;s)</source>
+        <translation>%1（本应用启动）</translation>
     </message>
 </context>
 <context>
