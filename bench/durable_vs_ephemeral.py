@@ -15,7 +15,6 @@ Prints both for both stores, and the ratios."""
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sdk", "python"))
 import taskmaster  # noqa: E402  (the package in this tree, not an installed one)
+import localcluster  # noqa: E402  (next to this file)
 
 
 def latencies(port, count):
@@ -43,19 +43,10 @@ def percentile(sorted_values, fraction):
 
 def run(bindir, tasks, workers, slots, latency_tasks, extra):
     env = dict(os.environ, TASKMASTER_AUTHKEY="bench-key")
-    master = subprocess.Popen([os.path.join(bindir, "taskmaster"), "serve", "--port", "0"] + extra,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    master, port = localcluster.start_master(bindir, extra, env)
     procs = [master]
     try:
-        line = master.stdout.readline()
-        match = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not match:
-            sys.exit("master did not start: " + line)
-        port = match.group(1)
-        for i in range(workers):
-            procs.append(subprocess.Popen([os.path.join(bindir, "taskworker"), "--port", port, "--slots", str(slots),
-                                           "--name", "bench-%d" % i],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        procs += localcluster.start_workers(bindir, port, workers, slots, env)
         # Wait until every worker is connected, so both runs start from the same point.
         while True:
             status = subprocess.run([os.path.join(bindir, "taskmaster"), "status", "--port", port],
@@ -71,9 +62,7 @@ def run(bindir, tasks, workers, slots, latency_tasks, extra):
             sys.exit("submit failed (%d): %s" % (done.returncode, done.stderr))
         return tasks / elapsed, latencies(port, latency_tasks)
     finally:
-        for p in procs:
-            p.kill()
-            p.wait()
+        localcluster.stop(procs)
 
 
 def main():

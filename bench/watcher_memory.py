@@ -17,7 +17,6 @@ dropped; a long one keeps the watchers connected for the whole run.
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "sdk", "python"))
+import localcluster  # noqa: E402  (next to this file)
 
 KEY = "watcher-memory-bench-key"
 
@@ -50,23 +50,15 @@ def run(args, watchers):
     env = dict(os.environ, TASKMASTER_AUTHKEY=KEY)
     tool = lambda name: os.path.join(args.bindir, name)  # noqa: E731
     with tempfile.TemporaryDirectory() as data, tempfile.TemporaryFile("w+") as log:
-        serve = [tool("taskmaster"), "serve", "--port", "0", "--data-dir", data]
+        serve = ["--data-dir", data]
         if args.heartbeat_timeout:
             serve += ["--heartbeat-timeout", str(args.heartbeat_timeout)]
-        master = subprocess.Popen(serve, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
+        master, port = localcluster.start_master(args.bindir, serve, env, stderr=log)
         procs = [master]
         conns = []
         try:
-            line = master.stdout.readline()
-            match = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-            if not match:
-                sys.exit("master did not start: " + line)
-            port = match.group(1)
             conns = [open_watcher(int(port)) for _ in range(watchers)]
-            for i in range(args.workers):
-                procs.append(subprocess.Popen([tool("taskworker"), "--port", port, "--slots", str(args.slots),
-                                               "--name", "bench-%d" % i],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+            procs += localcluster.start_workers(args.bindir, port, args.workers, args.slots, env)
             task_args = json.dumps({"pad": "x" * args.args_size})
             start = time.monotonic()
             done = subprocess.run([tool("taskmaster"), "submit", "--port", port, "--count", str(args.tasks),
@@ -84,9 +76,7 @@ def run(args, watchers):
         finally:
             for conn in conns:
                 conn.abort("benchmark over")
-            for p in procs:
-                p.kill()
-                p.wait()
+            localcluster.stop(procs)
 
 
 def main():
