@@ -71,7 +71,6 @@ public:
     void limitSendBacklog();
     // Bytes handed to this connection and not yet to the kernel (TLS: encrypted or not).
     qint64 unsentBytes() const;
-    bool isOverHighWaterMark() const { return unsentBytes() >= SendHighWaterMark; }
     // The owner holds back what it has for the peer until drained(). Meanwhile the grace time
     // runs from the high-water mark instead of the limit: the backlog no longer grows past it,
     // and a peer that takes nothing is still dropped, not kept for ever.

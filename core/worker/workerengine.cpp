@@ -1,5 +1,6 @@
 #include "workerengine.h"
 
+#include "util/exitcodes.h"
 #include "util/jsonvalue.h"
 #include "util/logging.h"
 #include "worker/handlers/commandhandler.h"
@@ -70,7 +71,7 @@ WorkerEngine::WorkerEngine(const Settings &settings, QObject *parent)
     connect(m_link, &MasterLink::failed, this, &WorkerEngine::onFailed);
     connect(m_link, &MasterLink::lost, this, &WorkerEngine::onLost);
     connect(m_link, &MasterLink::frameReceived, this, &WorkerEngine::onFrame);
-    connect(m_link, &MasterLink::closed, this, [this] { stop(ExitOk); });
+    connect(m_link, &MasterLink::closed, this, [this] { stop(ExitCode::Ok); });
 }
 
 WorkerEngine::~WorkerEngine()
@@ -147,12 +148,12 @@ void WorkerEngine::onFailed(ClientHandshake::Failure failure, const QString &rea
     }
     if (failure == ClientHandshake::Failure::AuthkeyMismatch) {
         qCCritical(lcWorker).noquote() << reason;
-        stop(ExitAuthFailed);
+        stop(ExitCode::AuthFailed);
         return;
     }
     if (failure == ClientHandshake::Failure::Incompatible) {
         qCCritical(lcWorker).noquote() << reason;
-        stop(ExitUnreachable);
+        stop(ExitCode::Unreachable);
         return;
     }
     retryLater(reason);
@@ -167,7 +168,7 @@ void WorkerEngine::onLost(const QString &reason)
     m_pendingResults.clear();
     m_pendingStarts.clear();
     if (m_draining) {
-        stop(ExitOk);
+        stop(ExitCode::Ok);
         return;
     }
     qCWarning(lcWorker).noquote() << "lost the master:" << reason;
@@ -177,12 +178,12 @@ void WorkerEngine::onLost(const QString &reason)
 void WorkerEngine::retryLater(const QString &reason)
 {
     if (m_draining) {
-        stop(ExitOk);
+        stop(ExitCode::Ok);
         return;
     }
     if (m_settings.once) {
         qCCritical(lcWorker).noquote() << reason << "- not retrying (--once)";
-        stop(ExitUnreachable);
+        stop(ExitCode::Unreachable);
         return;
     }
     // Exponential backoff with jitter, so a fleet of workers does not reconnect in lockstep.
@@ -443,7 +444,7 @@ void WorkerEngine::shutdown()
     m_draining = true;
     m_retryTimer->stop();
     if (!m_link->isReady()) {
-        stop(ExitOk);
+        stop(ExitCode::Ok);
         return;
     }
     qCInfo(lcWorker) << "shutting down: no new tasks;" << m_running.size() << "running task(s) get"

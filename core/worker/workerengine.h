@@ -40,12 +40,6 @@ public:
         int maxBackoffMs = 10'000;
     };
 
-    enum ExitCode {
-        ExitOk = 0,
-        ExitAuthFailed = 3,
-        ExitUnreachable = 4,
-    };
-
     explicit WorkerEngine(const Settings &settings, QObject *parent = nullptr);
     ~WorkerEngine() override;
 
