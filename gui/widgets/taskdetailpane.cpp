@@ -76,9 +76,12 @@ void TaskDetailPane::showTask(const Task *task)
     }
     if (!task->error.isEmpty())
         html += QStringLiteral("<b>") + tr("Error") + QStringLiteral("</b>") + pre(task->error);
-    html += QStringLiteral("<p>") + tr("Priority %1, timeout %2 ms, attempts %3 of %4")
+    // A timeout of 0 means none: the task may run as long as it takes.
+    const QString timeout = task->spec.timeoutMs > 0 ? tr("timeout %1 ms").arg(task->spec.timeoutMs)
+                                                     : tr("no timeout");
+    html += QStringLiteral("<p>") + tr("Priority %1, %2, attempts %3 of %4")
                                             .arg(task->spec.priority)
-                                            .arg(task->spec.timeoutMs)
+                                            .arg(timeout)
                                             .arg(task->attempts)
                                             .arg(task->spec.maxAttempts)
             + QStringLiteral("<br>")
