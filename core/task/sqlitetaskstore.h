@@ -62,6 +62,7 @@ public:
     void forEach(const std::function<void(const Task &)> &visit) const override { m_memory.forEach(visit); }
     void whenDurable(QObject *context, std::function<void()> done) override;
     QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const override;
+    bool keepsTasks() const override { return true; }
     // "cannot write FILE: why" since the last write failed, until one succeeds.
     QString failure() const override { return m_failure; }
     qsizetype unwrittenChanges() const override { return pendingChanges(); }

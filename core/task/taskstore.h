@@ -38,6 +38,8 @@ public:
     // keepFinished (when it is >= 0).
     virtual QList<quint64> finishedToPurge(qint64 keepFinished, qint64 finishedBeforeMs, int limit) const = 0;
 
+    // Whether tasks outlive this process (a file on disk), or are gone when it ends.
+    virtual bool keepsTasks() const { return false; }
     // Why changes cannot be made durable now (for example "no space left on device"), empty
     // while they can. A store that keeps nothing never fails.
     virtual QString failure() const { return {}; }

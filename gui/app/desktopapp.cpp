@@ -161,8 +161,9 @@ int runDesktopApp(int argc, char *argv[])
         std::fprintf(stderr, "taskmaster: tasks are kept in memory only this time: %s\n", qPrintable(storeError));
     }
     // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
+    // Nobody may be there to answer the quit question, so it is not asked.
     QObject::connect(&shutdownSignals, &ShutdownSignals::requested, &window, [&window] {
-        window.close();
+        window.closeWithoutAsking();
         QCoreApplication::quit();
     });
     window.show();

@@ -90,13 +90,6 @@ void MainWindow::applyTaskFilter()
                                       m_kindFilter->text(), m_textFilter->text()));
 }
 
-void MainWindow::closeEvent(QCloseEvent *event)
-{
-    saveState();
-    m_localWorkers->stopAll();
-    event->accept();
-}
-
 int MainWindow::execDialog(QDialog *dialog)
 {
     if (m_dialogHook) {

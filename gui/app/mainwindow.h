@@ -67,6 +67,9 @@ public:
     static QString toolbarText(const QString &menuText);
     // Enqueue-dialog hook: tests answer the dialog instead of a person.
     void setDialogHook(std::function<void(QDialog *)> hook) { m_dialogHook = std::move(hook); }
+    // Closes the window without asking whether to quit: SIGINT and SIGTERM, where no one may
+    // be there to answer.
+    void closeWithoutAsking();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -82,6 +85,8 @@ private:
     int execDialog(QDialog *dialog);
     // Asks before a step that cannot be undone; Cancel is the default. True to go ahead.
     bool confirm(const QString &title, const QString &text, const QString &goAhead);
+    // What quitting now would interrupt, as a question; empty when nothing would be.
+    QString quitQuestion() const;
     // One of the taskworker processes this app started.
     bool isLocalWorker(const WorkerInfo &worker) const;
 
@@ -139,6 +144,7 @@ private:
     QLabel *m_countsLabel = nullptr;
     QMenu *m_viewMenu = nullptr;
     QHash<QString, QAction *> m_actions;
+    bool m_closeWithoutAsking = false;
     std::function<void(QDialog *)> m_dialogHook;
     quint64 m_shownTask = 0;
 };
