@@ -1,6 +1,8 @@
 #include "taskstatestyle.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <array>
 
@@ -39,6 +41,26 @@ QIcon icon(TaskState state)
         QIcon(QStringLiteral(":/icons/state-cancelled.svg")),
     };
     return icons[size_t(state)];
+}
+
+QString commandProblem(const Task &task)
+{
+    if (task.state != TaskState::Done || task.spec.kind != QLatin1String("exec"))
+        return {};
+    // exec's record names exit_code and crashed before its output (keys in order), so a large
+    // output is not parsed on every paint: past this size only its start is read.
+    constexpr qsizetype ParsedWhole = 64 * 1024;
+    const qsizetype output = task.result.indexOf(",\"std");
+    const QJsonObject record = QJsonDocument::fromJson(task.result.size() > ParsedWhole && output > 0
+                                                               ? task.result.left(output) + '}'
+                                                               : task.result)
+                                       .object();
+    if (record.value(QLatin1String("crashed")).toBool())
+        return QCoreApplication::translate("TaskState", "crashed");
+    const QJsonValue code = record.value(QLatin1String("exit_code"));
+    if (code.isDouble() && code.toInteger() != 0)
+        return QCoreApplication::translate("TaskState", "exit code %1").arg(code.toInteger());
+    return {};
 }
 
 } // namespace TaskStateStyle

@@ -13,5 +13,8 @@ namespace TaskStateStyle {
 QString label(TaskState state);
 QColor colour(TaskState state);
 QIcon icon(TaskState state);
+// A done exec task ran its command, but the command may have failed: "exit code 3" or
+// "crashed", empty for exit code 0 and for every other task.
+QString commandProblem(const Task &task);
 
 } // namespace TaskStateStyle

@@ -121,7 +121,10 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         return index.column() == StateColumn ? QVariant(TaskStateStyle::icon(t->state)) : QVariant();
     case Qt::ForegroundRole:
-        return index.column() == StateColumn ? QVariant(TaskStateStyle::colour(t->state)) : QVariant();
+        if (index.column() != StateColumn)
+            return {};
+        // A command that exited non-zero is not shown as a plain success.
+        return TaskStateStyle::colour(TaskStateStyle::commandProblem(*t).isEmpty() ? t->state : TaskState::Failed);
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case IdColumn: case PriorityColumn: case AttemptsColumn: case DurationColumn:
@@ -135,7 +138,10 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         case IdColumn: return QString::number(t->id);
         case KindColumn: return t->spec.kind;
         case ArgsColumn: return elide(t->spec.args);
-        case StateColumn: return TaskStateStyle::label(t->state);
+        case StateColumn:
+            if (const QString problem = TaskStateStyle::commandProblem(*t); !problem.isEmpty())
+                return tr("%1, %2").arg(TaskStateStyle::label(t->state), problem);
+            return TaskStateStyle::label(t->state);
         case PriorityColumn: return QString::number(t->spec.priority);
         case WorkerColumn: return t->worker;
         case AttemptsColumn: return QStringLiteral("%1/%2").arg(t->attempts).arg(t->spec.maxAttempts);
