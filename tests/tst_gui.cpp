@@ -147,6 +147,8 @@ private Q_SLOTS:
     void chineseTranslationTranslatesQtsOwnButtons();
     void logPaneShowsTaskmasterMessagesFromAnyThread();
     void detailPaneSaysHowManyDispatchesWereNotKept();
+    void detailPaneSaysNoTimeoutRatherThanZero();
+    void quittingAsksWhatItWouldInterrupt();
 };
 
 void tst_Gui::initTestCase()
@@ -917,6 +919,62 @@ void tst_Gui::detailPaneSaysHowManyDispatchesWereNotKept()
     QVERIFY2(text.contains(QRegularExpression(QStringLiteral("\\b%1\\s+w%1\\b").arg(first))), qPrintable(text));
     QVERIFY(text.contains(QRegularExpression(QStringLiteral("\\b100\\s+w100\\b"))));
     QVERIFY(!text.contains(QRegularExpression(QStringLiteral("\\bw%1\\b").arg(first - 1))));
+}
+
+void tst_Gui::detailPaneSaysNoTimeoutRatherThanZero()
+{
+    Task task;
+    task.id = 1;
+    task.spec.kind = QStringLiteral("square");
+    TaskDetailPane pane;
+    task.spec.timeoutMs = 0;
+    pane.showTask(&task);
+    QVERIFY2(pane.toPlainText().contains(QLatin1String("no timeout")), qPrintable(pane.toPlainText()));
+    QVERIFY(!pane.toPlainText().contains(QLatin1String("timeout 0")));
+    task.spec.timeoutMs = 1500;
+    pane.showTask(&task);
+    QVERIFY2(pane.toPlainText().contains(QLatin1String("timeout 1500 ms")), qPrintable(pane.toPlainText()));
+}
+
+void tst_Gui::quittingAsksWhatItWouldInterrupt()
+{
+    Fixture f;
+    int questions = 0;
+    QString asked;
+    auto counting = [&](bool goAhead) {
+        return [&questions, &asked, goAhead](QDialog *dialog) {
+            ++questions;
+            answer(goAhead, &asked)(dialog);
+        };
+    };
+    // Nothing runs and no one is connected: the window closes without a question.
+    f.window.setDialogHook(counting(false));
+    f.window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&f.window));
+    QVERIFY(f.window.close());
+    QCOMPARE(questions, 0);
+
+    // A remote worker runs a long task: quitting asks, and Cancel keeps the window.
+    f.window.show();
+    QVERIFY(f.window.startServer());
+    QStringList args = QProcess::splitCommand(f.window.workerCommandLine());
+    args.removeFirst();
+    TestProcess worker(QStringLiteral(TASKWORKER_BIN), args, QByteArray());
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->workers().size(), qsizetype(1), 20'000);
+    const QList<quint64> sleeps = f.scheduler()->submit(specs(QStringLiteral("sleep"), {"{\"ms\":30000}"}));
+    QTRY_COMPARE_WITH_TIMEOUT(f.scheduler()->workers().first()->started, 1, 20'000);
+    QVERIFY(!f.window.close());
+    QCOMPARE(questions, 1);
+    QVERIFY(f.window.isVisible());
+    QVERIFY2(asked.contains(QLatin1String("1 running task")), qPrintable(asked));
+    QVERIFY2(asked.contains(QLatin1String("lost")), qPrintable(asked)); // this master keeps nothing
+    QVERIFY2(asked.contains(QLatin1String("1 remote worker")), qPrintable(asked));
+
+    // A signal closes it without asking: no one may be there to answer.
+    f.window.closeWithoutAsking();
+    QCOMPARE(questions, 1);
+    QVERIFY(!f.window.isVisible());
+    f.scheduler()->cancel(sleeps, QStringLiteral("test over"));
 }
 
 QTEST_MAIN(tst_Gui)

@@ -4,6 +4,7 @@
 
 #include "master/scheduler.h"
 #include "models/taskfilter.h"
+#include "models/taskstatestyle.h"
 #include "models/taskorder.h"
 #include "models/taskrows.h"
 #include "models/tasktablemodel.h"
@@ -128,6 +129,7 @@ private Q_SLOTS:
     void changesDuringReorderingAreShown();
     void aNewerReorderingSupersedesTheOlder();
     void selectionStaysOnItsTasks();
+    void aCommandThatFailedIsNotAPlainSuccess();
 };
 
 void tst_TaskView::filterMatchesStateKindAndText()
@@ -463,6 +465,35 @@ void tst_TaskView::selectionStaysOnItsTasks()
     QVERIFY(!first.isValid());
     QCOMPARE(shownRows(model), expectedRows(scheduler.store(), model.filter(), model.order()));
     QCOMPARE(model.taskId(last.row()), quint64(1999)); // its id passes the filter
+}
+
+
+
+void tst_TaskView::aCommandThatFailedIsNotAPlainSuccess()
+{
+    Task task;
+    task.spec.kind = QStringLiteral("exec");
+    task.state = TaskState::Done;
+    auto record = [](const char *exitCode, bool crashed, const QByteArray &out) -> QByteArray {
+        return QByteArray("{\"crashed\":") + (crashed ? "true" : "false") + ",\"exit_code\":" + exitCode
+                + ",\"stderr\":\"\",\"stderr_truncated\":false,\"stdout\":\"" + out + "\",\"stdout_truncated\":false}";
+    };
+    task.result = record("0", false, "fine");
+    QCOMPARE(TaskStateStyle::commandProblem(task), QString());
+    task.result = record("3", false, "no");
+    QCOMPARE(TaskStateStyle::commandProblem(task), QStringLiteral("exit code 3"));
+    task.result = record("null", true, "");
+    QCOMPARE(TaskStateStyle::commandProblem(task), QStringLiteral("crashed"));
+    // A large output is not parsed, and still tells.
+    task.result = record("2", false, QByteArray(1 << 20, 'x'));
+    QCOMPARE(TaskStateStyle::commandProblem(task), QStringLiteral("exit code 2"));
+    // Only a done exec task is judged by its record.
+    task.result = record("3", false, "no");
+    task.spec.kind = QStringLiteral("echo");
+    QCOMPARE(TaskStateStyle::commandProblem(task), QString());
+    task.spec.kind = QStringLiteral("exec");
+    task.state = TaskState::Running;
+    QCOMPARE(TaskStateStyle::commandProblem(task), QString());
 }
 
 QTEST_MAIN(tst_TaskView)

@@ -649,6 +649,28 @@
         <source>&amp;Remove them</source>
         <translation>移除(&amp;R)</translation>
     </message>
+    <message numerus="yes">
+        <source>%n running task(s) will be interrupted and run again the next time Taskmaster starts.</source>
+        <translation>
+            <numerusform>%n 个正在运行的任务将被中断，并在 Taskmaster 下次启动时重新运行。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n running task(s) will be lost: this session keeps its tasks in memory only.</source>
+        <translation>
+            <numerusform>%n 个正在运行的任务将会丢失：本次会话只在内存中保存任务。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n remote worker(s) will lose their master and wait for it to come back.</source>
+        <translation>
+            <numerusform>%n 个远程工作进程将失去主控端，并等待它恢复。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Quit Taskmaster?</source>
+        <translation>退出 Taskmaster？</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -779,10 +801,6 @@
         <translation>错误</translation>
     </message>
     <message>
-        <source>Priority %1, timeout %2 ms, attempts %3 of %4</source>
-        <translation>优先级 %1，超时 %2 毫秒，已尝试 %3 / %4 次</translation>
-    </message>
-    <message>
         <source>Created %1, started %2, finished %3</source>
         <translation>创建于 %1，开始于 %2，结束于 %3</translation>
     </message>
@@ -811,6 +829,18 @@
     <message>
         <source>Outcome</source>
         <translation>结果</translation>
+    </message>
+    <message>
+        <source>timeout %1 ms</source>
+        <translation>超时 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>no timeout</source>
+        <translation>无超时</translation>
+    </message>
+    <message>
+        <source>Priority %1, %2, attempts %3 of %4</source>
+        <translation>优先级 %1，%2，尝试 %3 / %4 次</translation>
     </message>
 </context>
 <context>
@@ -849,6 +879,14 @@
     <message>
         <source>cancelled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <source>crashed</source>
+        <translation>已崩溃</translation>
+    </message>
+    <message>
+        <source>exit code %1</source>
+        <translation>退出码 %1</translation>
     </message>
 </context>
 <context>
@@ -912,6 +950,10 @@
     <message>
         <source>saving to disk…</source>
         <translation>正在写入磁盘…</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
     </message>
 </context>
 <context>
