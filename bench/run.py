@@ -61,6 +61,9 @@ class Bench:
     def memory(self, tasks):
         return run_json(self.prefix + [self.tool("taskbench"), "memory", "--tasks", str(tasks)])
 
+    def store(self, tasks):
+        return run_json(self.prefix + [self.tool("taskbench"), "store", "--tasks", str(tasks)])
+
     def wire(self, mode, tasks, workers, slots):
         """taskmaster serve + W taskworkers + a taskbench client: client -> master -> worker.
         In memory (--ephemeral), like the BaseManager queue it is compared with."""
@@ -146,6 +149,7 @@ def main():
         record("latency taskmaster-wire", bench.wire("latency", args.latency_tasks, 1, 1))
         record("latency taskmaster-inproc", bench.inproc("latency", args.latency_tasks, 1, 1))
     record("memory taskmaster-inproc", bench.memory(args.memory_tasks))
+    record("store taskmaster-inproc", bench.store(args.memory_tasks))
 
     print("\nTaskmaster benchmark%s: median of %d (min..max); ratios against the same invocation's runs"
           % (" (every process pinned to CPU 0)" if args.pin else "", args.repeat))
@@ -175,6 +179,11 @@ def main():
     print("\n| memory, %d queued tasks in-process | peak RSS MB | enqueue tasks/s |" % mem["tasks"])
     print("|---|---|---|")
     print("| taskmaster-inproc | **%s** | **%s** |" % (fmt(mem["peak_rss_mb"]), fmt(mem["tasks_per_s"])))
+    st = runs["store taskmaster-inproc"][0]
+    print("\n| durable store, %d tasks | insert rows/s | update rows/s | durable / ephemeral submit |" % st["tasks"])
+    print("|---|---|---|---|")
+    print("| taskmaster-inproc | **%s** | **%s** | %.1f× |" % (
+        fmt(st["insert_rows_per_s"]), fmt(st["update_rows_per_s"]), st["durable_ratio"]))
     return 0
 
 

@@ -6,12 +6,16 @@
 //   memory                              a master in this process holding --tasks queued tasks
 //   retention                           a retention pass over --tasks finished tasks that purges
 //                                       --purge of them, against choosing them anew each batch
+//   store                               the durable store's writer on a temporary file: a submit
+//                                       of --tasks until durable, against the same submit in
+//                                       memory, then a state change of every task
 
 #include "client/masterclient.h"
 #include "master/master.h"
 #include "master/retention.h"
 #include "master/scheduler.h"
 #include "task/memorytaskstore.h"
+#include "task/sqlitetaskstore.h"
 #include "util/jsonvalue.h"
 
 #include <QCommandLineParser>
@@ -20,6 +24,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
@@ -286,22 +291,27 @@ int runClient(const Options &options, bool latency)
     return ok ? 0 : 1;
 }
 
+// Submits every task in batches, as clients do (a frame holds at most a few hundred thousand).
+void submitAll(Scheduler *scheduler, int tasks)
+{
+    const int batch = 100'000;
+    QList<TaskSpec> specs;
+    specs.reserve(batch);
+    for (int i = 0; i < tasks; i += batch) {
+        specs.clear();
+        for (int j = i; j < std::min(tasks, i + batch); ++j)
+            specs.append(squareSpec(j));
+        scheduler->submit(specs);
+    }
+}
+
 int runMemory(const Options &options)
 {
     Master master(Master::Settings{});
     Scheduler *scheduler = master.scheduler();
     const qint64 rssBefore = peakRss();
-    // Submitted in batches, as clients do (a frame holds at most a few hundred thousand).
-    const int batch = 100'000;
-    QList<TaskSpec> specs;
-    specs.reserve(batch);
     const Clock::time_point start = Clock::now();
-    for (int i = 0; i < options.tasks; i += batch) {
-        specs.clear();
-        for (int j = i; j < std::min(options.tasks, i + batch); ++j)
-            specs.append(squareSpec(j));
-        scheduler->submit(specs);
-    }
+    submitAll(scheduler, options.tasks);
     const double seconds = secondsSince(start);
     const bool ok = scheduler->count(TaskState::Queued) == quint64(options.tasks);
     print(QJsonObject{{QStringLiteral("system"), QStringLiteral("taskmaster-inproc")},
@@ -375,6 +385,54 @@ int runRetention(const Options &options)
     return ok ? 0 : 1;
 }
 
+int runStore(const Options &options)
+{
+    Clock::time_point start = Clock::now();
+    bool ok = true;
+    {
+        Scheduler ephemeral(std::make_unique<MemoryTaskStore>());
+        submitAll(&ephemeral, options.tasks);
+        ok = ephemeral.count(TaskState::Queued) == quint64(options.tasks);
+    }
+    const double ephemeralSeconds = secondsSince(start);
+    QTemporaryDir directory;
+    auto owned = std::make_unique<SqliteTaskStore>(directory.path());
+    SqliteTaskStore *store = owned.get();
+    QString error;
+    if (!directory.isValid() || !store->open(&error)) {
+        std::fprintf(stderr, "taskbench: %s\n", qPrintable(error));
+        return 1;
+    }
+    Scheduler durable(std::move(owned));
+    start = Clock::now();
+    submitAll(&durable, options.tasks);
+    const double submitSeconds = secondsSince(start);
+    ok = ok && store->commit(); // acknowledged: every task is on disk
+    const double durableSeconds = secondsSince(start);
+    // A state change of every task, as dispatch makes; the attempt history stays as it was.
+    start = Clock::now();
+    for (quint64 id = store->firstId(); id < store->nextId(); ++id) {
+        if (Task *task = store->find(id)) {
+            task->state = TaskState::Running;
+            task->attempts = 1;
+            store->updated(*task);
+        }
+    }
+    ok = ok && store->commit();
+    const double updateSeconds = secondsSince(start);
+    ok = ok && store->size() == options.tasks;
+    print(QJsonObject{{QStringLiteral("system"), QStringLiteral("taskmaster-inproc")},
+                      {QStringLiteral("mode"), QStringLiteral("store")},
+                      {QStringLiteral("tasks"), options.tasks},
+                      {QStringLiteral("ephemeral_s"), ephemeralSeconds},
+                      {QStringLiteral("durable_s"), durableSeconds},
+                      {QStringLiteral("durable_ratio"), durableSeconds / ephemeralSeconds},
+                      {QStringLiteral("insert_rows_per_s"), options.tasks / (durableSeconds - submitSeconds)},
+                      {QStringLiteral("update_rows_per_s"), options.tasks / updateSeconds},
+                      {QStringLiteral("results_ok"), ok}});
+    return ok ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -384,7 +442,7 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Taskmaster benchmark driver; prints one JSON line."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("mode"),
-                                 QStringLiteral("client-throughput, client-latency, inproc-throughput, inproc-latency, memory or retention"));
+                                 QStringLiteral("client-throughput, client-latency, inproc-throughput, inproc-latency, memory, retention or store"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Master port (client modes)."), QStringLiteral("port"));
     const QCommandLineOption tasks(QStringLiteral("tasks"), QStringLiteral("Number of tasks."), QStringLiteral("n"), QStringLiteral("20000"));
     const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Local workers (inproc modes)."), QStringLiteral("n"), QStringLiteral("1"));
@@ -415,6 +473,8 @@ int main(int argc, char *argv[])
         return runMemory(options);
     if (options.mode == QLatin1String("retention"))
         return runRetention(options);
+    if (options.mode == QLatin1String("store"))
+        return runStore(options);
     std::fprintf(stderr, "taskbench: unknown mode \"%s\" (see --help)\n", qPrintable(options.mode));
     return 2;
 }

@@ -63,6 +63,10 @@ Task read(const QSqlQuery &query)
 
 QByteArray historyColumn(const Task &task)
 {
+    // Every new task has no history: its column is the same text every time, without building
+    // a JSON document for each row.
+    if (task.history.isEmpty() && task.dispatches == 0)
+        return QByteArrayLiteral("[]");
     QJsonArray array;
     for (const TaskAttempt &a : task.history) {
         array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
