@@ -223,8 +223,8 @@
         <translation>多于一个 JSON 值</translation>
     </message>
     <message>
-        <source>an object is not closed with }</source>
-        <translation>对象没有用 } 结束</translation>
+        <source>missing comma or } in an object</source>
+        <translation>对象中缺少逗号或 }</translation>
     </message>
     <message>
         <source>missing colon after a name</source>

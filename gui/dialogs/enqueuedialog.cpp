@@ -7,6 +7,7 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -214,7 +215,7 @@ QString EnqueueDialog::jsonError(const QByteArray &text)
     const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
     QString what;
     switch (parseError.error) {
-    case QJsonParseError::UnterminatedObject: what = tr("an object is not closed with }"); break;
+    case QJsonParseError::UnterminatedObject: what = tr("missing comma or } in an object"); break;
     case QJsonParseError::MissingNameSeparator: what = tr("missing colon after a name"); break;
     case QJsonParseError::UnterminatedArray: what = tr("an array is not closed with ]"); break;
     case QJsonParseError::MissingValueSeparator: what = tr("missing comma"); break;
