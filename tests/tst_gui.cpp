@@ -17,6 +17,7 @@
 #include "processes.h"
 #include "util/mastersettings.h"
 #include "util/logging.h"
+#include "windowfixture.h"
 #include "widgets/logpane.h"
 #include "widgets/taskdetailpane.h"
 
@@ -50,39 +51,7 @@
 
 namespace {
 
-// A master and its window on a fresh settings file, listening on a free loopback port.
-struct Fixture {
-    Fixture()
-        : settings(new QSettings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat))
-        , masterSettings(settings.get())
-        , master(Master::Settings{})
-        , window(&master, &masterSettings)
-    {
-        masterSettings.setPort(0);
-        masterSettings.setKeyFilePath(dir.filePath(QStringLiteral("authkey")));
-        masterSettings.setWorkerKeyFilePath(dir.filePath(QStringLiteral("workerkey")));
-    }
-
-    Scheduler *scheduler() { return master.scheduler(); }
-    // Selects the task rows whose ids are given, in the view's own order.
-    void select(const QList<quint64> &ids)
-    {
-        window.taskModel()->flush();
-        window.taskView()->clearSelection();
-        QAbstractItemModel *model = window.taskView()->model();
-        for (int row = 0; row < model->rowCount(); ++row) {
-            if (ids.contains(model->index(row, 0).data(TaskTableModel::TaskIdRole).toULongLong()))
-                window.taskView()->selectionModel()->select(model->index(row, 0),
-                                                            QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        }
-    }
-
-    QTemporaryDir dir;
-    std::unique_ptr<QSettings> settings;
-    MasterSettings masterSettings;
-    Master master;
-    MainWindow window;
-};
+using Fixture = WindowFixture;
 
 QList<TaskSpec> specs(const QString &kind, const QList<QByteArray> &args)
 {

@@ -73,6 +73,20 @@ QJsonObject execArgs(const QStringList &argv)
     return QJsonObject{{QStringLiteral("argv"), QJsonArray::fromStringList(argv)}};
 }
 
+// A run on a timer, cancelled as soon as it starts, never reports.
+void cancelledRunStaysSilent(TaskHandler &handler, const QJsonValue &args)
+{
+    TaskOutcome outcome;
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
+    QVERIFY2(run, qPrintable(outcome.error));
+
+    QSignalSpy spy(run.get(), &TaskRun::finished);
+    run->start();
+    run->cancel();
+    QVERIFY(!spy.wait(SilenceMs));
+    QCOMPARE(spy.count(), 0);
+}
+
 } // namespace
 
 class tst_Handlers : public QObject
@@ -88,6 +102,8 @@ private Q_SLOTS:
     void squareAnswersAtOnce();
     void squareRejects_data();
     void squareRejects();
+    void squareWithADelayAnswersFromARun();
+    void squareWithADelayCancelledDoesNotFinish();
 
     void echoReturnsArgsUnchanged_data();
     void echoReturnsArgsUnchanged();
@@ -186,6 +202,17 @@ void tst_Handlers::squareRejects_data()
     QTest::newRow("an array is not the shorthand") << QByteArray("[7]") << shape + QStringLiteral("[7]");
     QTest::newRow("a number past 64 bits is not a 64-bit integer")
             << QByteArray(R"({"n":9223372036854775808})") << shape;
+    const QString range = QStringLiteral("square: ms must be between 0 and %1, not ").arg(SquareHandler::MaxDelayMs);
+    QTest::newRow("a negative delay") << QByteArray(R"({"n":7,"ms":-1})") << range + QStringLiteral("-1");
+    QTest::newRow("a delay past the limit")
+            << QByteArray(R"({"n":7,"ms":10001})") << range + QStringLiteral("10001");
+    QTest::newRow("a delay in a string")
+            << QByteArray(R"({"ms":"450","n":7})")
+            << QStringLiteral(R"(square: expected args {"ms": integer}, got {"ms":"450","n":7})");
+    QTest::newRow("a fractional delay")
+            << QByteArray(R"({"ms":4.5,"n":7})") << QStringLiteral(R"(square: expected args {"ms": integer}, got {"ms":4.5,"n":7})");
+    QTest::newRow("a null delay")
+            << QByteArray(R"({"ms":null,"n":7})") << QStringLiteral(R"(square: expected args {"ms": integer}, got {"ms":null,"n":7})");
 }
 
 void tst_Handlers::squareRejects()
@@ -202,6 +229,25 @@ void tst_Handlers::squareRejects()
     QVERIFY(!outcome.ok);
     QVERIFY(outcome.result.isEmpty());
     QVERIFY2(outcome.error.startsWith(error), qPrintable(outcome.error));
+}
+
+void tst_Handlers::squareWithADelayAnswersFromARun()
+{
+    SquareHandler handler;
+    TaskOutcome outcome;
+    const QJsonObject args{{QStringLiteral("n"), 7}, {QStringLiteral("ms"), 30}};
+    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(args), &outcome, nullptr));
+    QVERIFY2(run, qPrintable(outcome.error)); // a timer, not an answer at once
+    const auto reported = runToEnd(run.get());
+    QVERIFY(reported);
+    QVERIFY2(reported->ok, qPrintable(reported->error));
+    QCOMPARE(reported->result, QByteArray("49"));
+}
+
+void tst_Handlers::squareWithADelayCancelledDoesNotFinish()
+{
+    SquareHandler handler;
+    cancelledRunStaysSilent(handler, QJsonObject{{QStringLiteral("n"), 7}, {QStringLiteral("ms"), 50}});
 }
 
 // ---- echo ----
@@ -270,15 +316,7 @@ void tst_Handlers::sleepFinishesAfterItsDuration()
 void tst_Handlers::sleepCancelledDoesNotFinish()
 {
     SleepHandler handler;
-    TaskOutcome outcome;
-    std::unique_ptr<TaskRun> run(handler.prepare(taskInput(QJsonObject{{QStringLiteral("ms"), 50}}), &outcome, nullptr));
-    QVERIFY(run);
-
-    QSignalSpy spy(run.get(), &TaskRun::finished);
-    run->start();
-    run->cancel();
-    QVERIFY(!spy.wait(SilenceMs));
-    QCOMPARE(spy.count(), 0);
+    cancelledRunStaysSilent(handler, QJsonObject{{QStringLiteral("ms"), 50}});
 }
 
 void tst_Handlers::sleepRejects_data()

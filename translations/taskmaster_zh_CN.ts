@@ -83,10 +83,6 @@
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <source>Enqueue ten random &apos;square&apos; tasks, as in the classic example.</source>
-        <translation>像经典示例那样，入队十个随机的“square”任务。</translation>
-    </message>
-    <message>
         <source>Args are not valid JSON: %1</source>
         <translation>参数不是有效的 JSON：%1</translation>
     </message>
@@ -145,6 +141,142 @@
     <message>
         <source>Any JSON value: the worker&apos;s handler for this kind receives it.</source>
         <translation>任意 JSON 值：交给工作节点上这一类型的处理程序。</translation>
+    </message>
+    <message>
+        <source>C&amp;lassroom</source>
+        <translation>课堂(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Enqueue</source>
+        <translation>入队(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Copies of the args</source>
+        <translation>参数的副本</translation>
+    </message>
+    <message>
+        <source>Each number from a range</source>
+        <translation>范围内的每个数</translation>
+    </message>
+    <message>
+        <source>Random numbers from a range</source>
+        <translation>范围内的随机数</translation>
+    </message>
+    <message>
+        <source>A range or random numbers enqueue {&quot;n&quot;: number} for each number.</source>
+        <translation>范围或随机数模式为每个数入队 {&quot;n&quot;: 数}。</translation>
+    </message>
+    <message>
+        <source>The first number of the range.</source>
+        <translation>范围的第一个数。</translation>
+    </message>
+    <message>
+        <source>The last number of the range, included.</source>
+        <translation>范围的最后一个数（包含在内）。</translation>
+    </message>
+    <message>
+        <source>Each square takes a random time from this to the next value, so you can watch the work spread.</source>
+        <translation>每个平方任务耗时为此值到下一个值之间的随机时间，以便观察工作如何分散。</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>&amp;Numbers:</source>
+        <translation>数字(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>从(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;Work time:</source>
+        <translation>工作时间(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Fill in ten random &apos;square&apos; tasks, as in the classic example; then press Enqueue.</source>
+        <translation>填入十个随机的 &apos;square&apos; 任务，与经典示例相同；然后按“入队”。</translation>
+    </message>
+    <message>
+        <source>Fill in twenty random squares that each take 300 to 800 ms, so students can watch them spread over the workers; then press Enqueue.</source>
+        <translation>填入二十个随机平方任务，每个耗时 300 到 800 毫秒，让学生观察它们如何分散到各个工作进程；然后按“入队”。</translation>
+    </message>
+    <message>
+        <source>The range starts at %1, after its end %2: the first number must not be larger than the last.</source>
+        <translation>范围起点 %1 在终点 %2 之后：第一个数不能大于最后一个数。</translation>
+    </message>
+    <message>
+        <source>The range holds %1 numbers; at most %2 tasks are enqueued at once.</source>
+        <translation>该范围包含 %1 个数；一次最多入队 %2 个任务。</translation>
+    </message>
+    <message>
+        <source>The work time starts at %1 ms, after its end %2 ms.</source>
+        <translation>工作时间起点 %1 毫秒在终点 %2 毫秒之后。</translation>
+    </message>
+    <message>
+        <source>there are no args: enter a JSON value, for example 7</source>
+        <translation>没有参数：请输入一个 JSON 值，例如 7</translation>
+    </message>
+    <message>
+        <source>more than one JSON value</source>
+        <translation>多于一个 JSON 值</translation>
+    </message>
+    <message>
+        <source>missing comma or } in an object</source>
+        <translation>对象中缺少逗号或 }</translation>
+    </message>
+    <message>
+        <source>missing colon after a name</source>
+        <translation>名称后缺少冒号</translation>
+    </message>
+    <message>
+        <source>an array is not closed with ]</source>
+        <translation>数组没有用 ] 结束</translation>
+    </message>
+    <message>
+        <source>missing comma</source>
+        <translation>缺少逗号</translation>
+    </message>
+    <message>
+        <source>not a JSON value (text must be in double quotes)</source>
+        <translation>不是 JSON 值（文本必须放在双引号中）</translation>
+    </message>
+    <message>
+        <source>the text ends inside a number</source>
+        <translation>文本在数字中间结束</translation>
+    </message>
+    <message>
+        <source>not a valid number</source>
+        <translation>不是有效的数字</translation>
+    </message>
+    <message>
+        <source>an invalid escape sequence</source>
+        <translation>无效的转义序列</translation>
+    </message>
+    <message>
+        <source>invalid UTF-8 in a string</source>
+        <translation>字符串中有无效的 UTF-8</translation>
+    </message>
+    <message>
+        <source>a string is not closed with &quot;</source>
+        <translation>字符串没有用 &quot; 结束</translation>
+    </message>
+    <message>
+        <source>an object was expected</source>
+        <translation>此处应为对象</translation>
+    </message>
+    <message>
+        <source>nested too deeply</source>
+        <translation>嵌套太深</translation>
+    </message>
+    <message>
+        <source>not valid JSON</source>
+        <translation>不是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>line %1, column %2: %3</source>
+        <translation>第 %1 行，第 %2 列：%3</translation>
     </message>
 </context>
 <context>
@@ -856,6 +988,25 @@
     <message>
         <source>JSON Lines</source>
         <translation>JSON Lines</translation>
+    </message>
+</context>
+<context>
+    <name>TaskGuidance</name>
+    <message>
+        <source>How many tasks the filters let through, of all the tasks.</source>
+        <translation>在全部任务中，筛选条件放行的任务数。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 shown</source>
+        <translation>显示 %1 / %2</translation>
+    </message>
+    <message>
+        <source>No tasks yet. Press %1 for the demo, or %2 to enqueue tasks.</source>
+        <translation>还没有任务。按 %1 运行演示，或按 %2 入队任务。</translation>
+    </message>
+    <message>
+        <source>No task matches the filters; %1 are hidden. Clear the filters to see them.</source>
+        <translation>没有任务符合筛选条件；%1 个被隐藏。清除筛选条件即可看到它们。</translation>
     </message>
 </context>
 <context>

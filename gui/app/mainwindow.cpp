@@ -2,6 +2,7 @@
 
 #include "app/localworkers.h"
 #include "app/taskexport.h"
+#include "app/taskguidance.h"
 #include "auth/authkey.h"
 #include "dialogs/connectworkerdialog.h"
 #include "dialogs/enqueuedialog.h"
@@ -44,6 +45,7 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     setWindowIcon(QIcon(QStringLiteral(":/icons/taskmaster.svg")));
     buildViews();
     buildActions();
+    m_taskGuidance->setActions(action(QStringLiteral("demo")), action(QStringLiteral("enqueue")));
     restoreState();
 
     Scheduler *scheduler = master->scheduler();
@@ -88,6 +90,7 @@ void MainWindow::applyTaskFilter()
     const int state = m_stateFilter->currentData().toInt();
     m_taskModel->setFilter(TaskFilter(state < 0 ? std::nullopt : std::optional<TaskState>(TaskState(state)),
                                       m_kindFilter->text(), m_textFilter->text()));
+    m_taskGuidance->update();
 }
 
 int MainWindow::execDialog(QDialog *dialog)
@@ -323,6 +326,8 @@ void MainWindow::enqueue()
     if (execDialog(&dialog) != QDialog::Accepted)
         return;
     const QList<TaskSpec> specs = dialog.specs();
+    if (specs.isEmpty())
+        return; // the form was refused: its error is shown in the dialog
     m_master->scheduler()->submit(specs);
     qCInfo(lcGui) << "enqueued" << specs.size() << "task(s)";
 }

@@ -23,6 +23,7 @@ class QSplitter;
 class QTimer;
 class QTableView;
 class TaskDetailPane;
+class TaskGuidance;
 class TaskTableModel;
 class ThroughputChart;
 class WorkerTableModel;
@@ -57,6 +58,7 @@ public:
     QLineEdit *textFilter() const { return m_textFilter; }
     QLineEdit *kindFilter() const { return m_kindFilter; }
     QLabel *reorderingLabel() const { return m_reorderingLabel; }
+    TaskGuidance *taskGuidance() const { return m_taskGuidance; }
     QString statusText() const;
     // The command line the "Connect a worker" dialog shows.
     QString workerCommandLine() const;
@@ -139,6 +141,7 @@ private:
     QTimer *m_textFilterTimer = nullptr;
     QTimer *m_statusTimer = nullptr; // gathers workers' changes (starts) into one status update
     QLabel *m_reorderingLabel = nullptr;
+    TaskGuidance *m_taskGuidance = nullptr;
     QLabel *m_addressLabel = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_countsLabel = nullptr;

@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include "app/localworkers.h"
+#include "app/taskguidance.h"
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "master/workerinfo.h"
@@ -104,6 +105,8 @@ void MainWindow::buildViews()
     m_taskView->sortByColumn(TaskTableModel::IdColumn, Qt::AscendingOrder);
     m_taskView->setColumnWidth(TaskTableModel::IdColumn, 70);
     m_taskView->setColumnWidth(TaskTableModel::ArgsColumn, 160);
+    m_taskGuidance = new TaskGuidance(m_taskModel, m_master->scheduler(), m_taskView);
+    filters->addWidget(m_taskGuidance->countLabel());
     connect(m_taskView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         showSelectedTask();
         updateActions();

@@ -1,10 +1,16 @@
 #include "enqueuedialog.h"
 
 #include "util/jsonvalue.h"
+#include "worker/handlers/squarehandler.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
 #include <QJsonValue>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,7 +33,17 @@ EnqueueDialog::EnqueueDialog(QWidget *parent)
     , m_requires(new QLineEdit(this))
     , m_delay(new QSpinBox(this))
     , m_retryDelay(new QSpinBox(this))
+    , m_numbers(new QComboBox(this))
+    , m_from(new QSpinBox(this))
+    , m_to(new QSpinBox(this))
+    , m_workMin(new QSpinBox(this))
+    , m_workMax(new QSpinBox(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_demoButton(m_buttons->addButton(tr("&Demo"), QDialogButtonBox::ActionRole))
+    , m_classroomButton(m_buttons->addButton(tr("C&lassroom"), QDialogButtonBox::ActionRole))
+    , m_form(new QFormLayout)
+    , m_rangeRow(new QWidget(this))
+    , m_workRow(new QWidget(this))
 {
     setWindowTitle(tr("Enqueue tasks"));
     m_kind->setEditable(true);
@@ -40,7 +56,34 @@ EnqueueDialog::EnqueueDialog(QWidget *parent)
     m_args->setTabChangesFocus(true);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
-    m_count->setRange(1, 1'000'000);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Enqueue"));
+    m_numbers->addItem(tr("Copies of the args"), SameArgs);
+    m_numbers->addItem(tr("Each number from a range"), Range);
+    m_numbers->addItem(tr("Random numbers from a range"), Random);
+    m_numbers->setToolTip(tr("A range or random numbers enqueue {\"n\": number} for each number."));
+    for (QSpinBox *box : {m_from, m_to})
+        box->setRange(-MaxNumber, MaxNumber);
+    m_to->setValue(9);
+    m_from->setToolTip(tr("The first number of the range."));
+    m_to->setToolTip(tr("The last number of the range, included."));
+    for (QSpinBox *box : {m_workMin, m_workMax}) {
+        box->setRange(0, int(SquareHandler::MaxDelayMs));
+        box->setSuffix(tr(" ms"));
+    }
+    m_workMin->setSpecialValueText(tr("none"));
+    m_workMin->setToolTip(tr("Each square takes a random time from this to the next value, so you can watch the work spread."));
+    m_workMax->setToolTip(m_workMin->toolTip());
+    auto *range = new QHBoxLayout(m_rangeRow);
+    range->setContentsMargins(0, 0, 0, 0);
+    range->addWidget(m_from);
+    range->addWidget(new QLabel(tr("to"), m_rangeRow));
+    range->addWidget(m_to);
+    auto *work = new QHBoxLayout(m_workRow);
+    work->setContentsMargins(0, 0, 0, 0);
+    work->addWidget(m_workMin);
+    work->addWidget(new QLabel(tr("to"), m_workRow));
+    work->addWidget(m_workMax);
+    m_count->setRange(1, MaxTasks);
     m_count->setToolTip(tr("How many copies of this task to enqueue."));
     m_priority->setRange(-1'000'000, 1'000'000);
     m_priority->setToolTip(tr("Higher priorities run first."));
@@ -64,9 +107,12 @@ EnqueueDialog::EnqueueDialog(QWidget *parent)
     m_retryDelay->setToolTip(tr("How long to wait before the first retry after a retryable failure or a timeout; "
                                 "it doubles on each further retry, with some jitter."));
 
-    auto *form = new QFormLayout;
+    QFormLayout *form = m_form;
     form->addRow(tr("&Kind:"), m_kind);
+    form->addRow(tr("&Numbers:"), m_numbers);
     form->addRow(tr("&Args (JSON):"), m_args);
+    form->addRow(tr("&From:"), m_rangeRow);
+    form->addRow(tr("&Work time:"), m_workRow);
     form->addRow(QString(), m_error);
     form->addRow(tr("&Count:"), m_count);
     form->addRow(tr("&Priority:"), m_priority);
@@ -76,20 +122,114 @@ EnqueueDialog::EnqueueDialog(QWidget *parent)
     form->addRow(tr("&Delay:"), m_delay);
     form->addRow(tr("Retry d&elay:"), m_retryDelay);
 
-    QPushButton *demo = m_buttons->addButton(tr("&Demo"), QDialogButtonBox::AcceptRole);
-    demo->setToolTip(tr("Enqueue ten random 'square' tasks, as in the classic example."));
-    connect(demo, &QPushButton::clicked, this, [this] { m_demo = true; });
+    m_demoButton->setToolTip(tr("Fill in ten random 'square' tasks, as in the classic example; then press Enqueue."));
+    m_classroomButton->setToolTip(tr("Fill in twenty random squares that each take 300 to 800 ms, so students can "
+                                     "watch them spread over the workers; then press Enqueue."));
+    connect(m_demoButton, &QPushButton::clicked, this, &EnqueueDialog::fillDemo);
+    connect(m_classroomButton, &QPushButton::clicked, this, &EnqueueDialog::fillClassroom);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_args, &QPlainTextEdit::textChanged, this, &EnqueueDialog::validate);
     connect(m_kind, &QComboBox::currentTextChanged, this, &EnqueueDialog::validate);
     connect(m_kind, &QComboBox::currentTextChanged, this, &EnqueueDialog::showArgsHint);
     connect(m_requires, &QLineEdit::textChanged, this, &EnqueueDialog::validate);
+    connect(m_numbers, &QComboBox::currentIndexChanged, this, &EnqueueDialog::showNumbersRows);
+    connect(m_kind, &QComboBox::currentTextChanged, this, &EnqueueDialog::showNumbersRows);
+    for (QSpinBox *box : {m_from, m_to, m_workMin, m_workMax, m_count})
+        connect(box, &QSpinBox::valueChanged, this, &EnqueueDialog::validate);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_buttons);
+    showNumbersRows();
+}
+
+void EnqueueDialog::fillDemo()
+{
+    m_kind->setCurrentText(QStringLiteral("square"));
+    m_numbers->setCurrentIndex(m_numbers->findData(Random));
+    m_from->setValue(0);
+    m_to->setValue(99);
+    m_count->setValue(10);
+    m_workMin->setValue(0);
+    m_workMax->setValue(0);
+}
+
+void EnqueueDialog::fillClassroom()
+{
+    fillDemo();
+    m_count->setValue(20);
+    m_workMin->setValue(300);
+    m_workMax->setValue(800);
+}
+
+void EnqueueDialog::showNumbersRows()
+{
+    const bool numbers = m_numbers->currentData().toInt() != SameArgs;
+    m_form->setRowVisible(m_args, !numbers);
+    m_form->setRowVisible(m_rangeRow, numbers);
+    // Only square takes a work time.
+    m_form->setRowVisible(m_workRow, takesWorkTime());
+    // A range makes one task per number; the count is for copies and random numbers.
+    m_count->setEnabled(m_numbers->currentData().toInt() != Range);
     validate();
+}
+
+bool EnqueueDialog::takesWorkTime() const
+{
+    return m_numbers->currentData().toInt() != SameArgs && m_kind->currentText().trimmed() == QLatin1String("square");
+}
+
+QString EnqueueDialog::numbersError() const
+{
+    const int mode = m_numbers->currentData().toInt();
+    if (mode == SameArgs)
+        return {};
+    if (m_from->value() > m_to->value())
+        return tr("The range starts at %1, after its end %2: the first number must not be larger than the last.")
+                .arg(m_from->value())
+                .arg(m_to->value());
+    const qint64 size = qint64(m_to->value()) - m_from->value() + 1;
+    if (mode == Range && size > MaxTasks)
+        return tr("The range holds %1 numbers; at most %2 tasks are enqueued at once.").arg(size).arg(MaxTasks);
+    if (takesWorkTime() && m_workMin->value() > m_workMax->value())
+        return tr("The work time starts at %1 ms, after its end %2 ms.").arg(m_workMin->value()).arg(m_workMax->value());
+    return {};
+}
+
+QString EnqueueDialog::jsonError(const QByteArray &text)
+{
+    // The same wrapping as JsonValue::parse, so that any JSON value is accepted.
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + text + "\n]", &parseError);
+    if (parseError.error == QJsonParseError::NoError) {
+        const qsizetype values = doc.array().size();
+        return values == 1 ? QString() : values == 0 ? tr("there are no args: enter a JSON value, for example 7")
+                                                     : tr("more than one JSON value");
+    }
+    // The offset is in bytes of the wrapped text; lines and columns count characters.
+    const qsizetype at = qBound(qsizetype(0), qsizetype(parseError.offset) - 1, text.size());
+    const QByteArray before = text.left(at);
+    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
+    const qsizetype line = before.count('\n') + 1;
+    const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
+    QString what;
+    switch (parseError.error) {
+    case QJsonParseError::UnterminatedObject: what = tr("missing comma or } in an object"); break;
+    case QJsonParseError::MissingNameSeparator: what = tr("missing colon after a name"); break;
+    case QJsonParseError::UnterminatedArray: what = tr("an array is not closed with ]"); break;
+    case QJsonParseError::MissingValueSeparator: what = tr("missing comma"); break;
+    case QJsonParseError::IllegalValue: what = tr("not a JSON value (text must be in double quotes)"); break;
+    case QJsonParseError::TerminationByNumber: what = tr("the text ends inside a number"); break;
+    case QJsonParseError::IllegalNumber: what = tr("not a valid number"); break;
+    case QJsonParseError::IllegalEscapeSequence: what = tr("an invalid escape sequence"); break;
+    case QJsonParseError::IllegalUTF8String: what = tr("invalid UTF-8 in a string"); break;
+    case QJsonParseError::UnterminatedString: what = tr("a string is not closed with \""); break;
+    case QJsonParseError::MissingObject: what = tr("an object was expected"); break;
+    case QJsonParseError::DeepNesting: what = tr("nested too deeply"); break;
+    default: what = tr("not valid JSON"); break;
+    }
+    return tr("line %1, column %2: %3").arg(line).arg(column).arg(what);
 }
 
 QStringList EnqueueDialog::builtInKinds()
@@ -164,19 +304,42 @@ TaskSpec EnqueueDialog::spec() const
 
 QList<TaskSpec> EnqueueDialog::specs() const
 {
-    if (m_demo)
-        return demoSpecs();
-    return QList<TaskSpec>(m_count->value(), spec());
+    if (!m_buttons->button(QDialogButtonBox::Ok)->isEnabled())
+        return {};
+    const int mode = m_numbers->currentData().toInt();
+    if (mode == SameArgs)
+        return QList<TaskSpec>(m_count->value(), spec());
+    const TaskSpec base = spec();
+    const bool work = takesWorkTime() && m_workMax->value() > 0;
+    QRandomGenerator *random = QRandomGenerator::global();
+    const qint64 count = mode == Range ? qint64(m_to->value()) - m_from->value() + 1 : m_count->value();
+    QList<TaskSpec> specs;
+    specs.reserve(count);
+    for (qint64 i = 0; i < count; ++i) {
+        const qint64 n = mode == Range ? m_from->value() + i : random->bounded(qint64(m_from->value()), qint64(m_to->value()) + 1);
+        QJsonObject args{{QStringLiteral("n"), n}};
+        if (work)
+            args.insert(QStringLiteral("ms"), random->bounded(qint64(m_workMin->value()), qint64(m_workMax->value()) + 1));
+        TaskSpec one = base;
+        one.args = JsonValue::serialize(args);
+        specs.append(one);
+    }
+    return specs;
 }
 
 void EnqueueDialog::validate()
 {
-    QString error;
-    QJsonValue value;
-    if (!JsonValue::parse(m_args->toPlainText().trimmed().toUtf8(), &value, &error))
-        error = tr("Args are not valid JSON: %1").arg(error);
-    else {
+    const bool sameArgs = m_numbers->currentData().toInt() == SameArgs;
+    QString error = numbersError();
+    if (error.isEmpty() && sameArgs) {
+        error = jsonError(m_args->toPlainText().toUtf8());
+        if (!error.isEmpty())
+            error = tr("Args are not valid JSON: %1").arg(error);
+    }
+    if (error.isEmpty()) {
         TaskSpec checked = spec();
+        if (!sameArgs)
+            checked.args = "{\"n\":0}"; // the shape every generated task has
         error = validateTaskSpec(checked);
     }
     m_error->setText(error);

@@ -2,8 +2,9 @@
 
 // Asks for tasks to enqueue: kind, args as JSON checked as you type (OK stays disabled while
 // they are invalid, the error is shown under the editor), count, priority, timeout and
-// attempts, required tags, a delay and the retry delay. "Demo" fills in the classic ten random
-// squares.
+// attempts, required tags, a delay and the retry delay. Instead of copies of one args value it
+// can enqueue {"n": k} for each k of a range, or for random k in a range, with a random work
+// time for square. "Demo" and "Classroom" fill the form in; Enqueue sends it.
 
 #include "task/task.h"
 
@@ -13,7 +14,9 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QFormLayout;
 class QPlainTextEdit;
+class QPushButton;
 class QSpinBox;
 
 class EnqueueDialog final : public QDialog
@@ -23,8 +26,15 @@ class EnqueueDialog final : public QDialog
 public:
     explicit EnqueueDialog(QWidget *parent = nullptr);
 
-    // What OK means: count copies of the spec, or the demo's ten squares.
+    enum Numbers { SameArgs, Range, Random };
+    static constexpr int MaxTasks = 1'000'000;
+    static constexpr int MaxNumber = 1'000'000'000;
+
+    // What OK means: count copies of the spec, one task per number of the range, or count
+    // random numbers. Empty while the form is invalid.
     QList<TaskSpec> specs() const;
+    // "line 3, column 7: missing comma", or "" when text is one JSON value.
+    static QString jsonError(const QByteArray &text);
 
     // For tests and presets.
     QComboBox *kindBox() const { return m_kind; }
@@ -32,6 +42,16 @@ public:
     QSpinBox *countBox() const { return m_count; }
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
+    QComboBox *numbersBox() const { return m_numbers; }
+    QSpinBox *fromBox() const { return m_from; }
+    QSpinBox *toBox() const { return m_to; }
+    QSpinBox *workMinBox() const { return m_workMin; }
+    QSpinBox *workMaxBox() const { return m_workMax; }
+    QPushButton *demoButton() const { return m_demoButton; }
+    QPushButton *classroomButton() const { return m_classroomButton; }
+    // The presets: ten random squares of 0 to 99, or twenty that each take 300 to 800 ms.
+    void fillDemo();
+    void fillClassroom();
 
     QLineEdit *requiresEdit() const { return m_requires; }
     QSpinBox *delayBox() const { return m_delay; }
@@ -41,13 +61,17 @@ public:
 
     static QStringList builtInKinds();
     static QString argsHint(const QString &kind);
-    // Ten specs of kind square with random numbers from 0 to 99.
+    // Ten specs of kind square with random numbers from 0 to 99 (the Ctrl+D action).
     static QList<TaskSpec> demoSpecs();
 
 private:
     void validate();
     void showArgsHint();
+    void showNumbersRows();
     TaskSpec spec() const;
+    QString numbersError() const;
+    // Only square takes a work time, and only for generated numbers.
+    bool takesWorkTime() const;
 
     QComboBox *m_kind;
     QPlainTextEdit *m_args;
@@ -59,6 +83,15 @@ private:
     QLineEdit *m_requires;
     QSpinBox *m_delay;
     QSpinBox *m_retryDelay;
+    QComboBox *m_numbers;
+    QSpinBox *m_from;
+    QSpinBox *m_to;
+    QSpinBox *m_workMin;
+    QSpinBox *m_workMax;
     QDialogButtonBox *m_buttons;
-    bool m_demo = false;
+    QPushButton *m_demoButton;
+    QPushButton *m_classroomButton;
+    QFormLayout *m_form;
+    QWidget *m_rangeRow;
+    QWidget *m_workRow;
 };
