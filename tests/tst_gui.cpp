@@ -372,7 +372,7 @@ void tst_Gui::theShownCommandLineConnectsARemoteWorker()
     const QString line = f.window.workerCommandLine();
     QVERIFY2(!line.contains(QString::fromUtf8(f.master.settings().key)), "the key must not be on the command line");
     QStringList args = QProcess::splitCommand(line);
-    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    QCOMPARE(args.takeFirst(), LocalWorkers::program());
     TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("remote")},
                        QByteArray());
     QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
@@ -439,7 +439,7 @@ void tst_Gui::aWorkerKeyIsWhatWorkersAreGiven()
 
     // A worker started with it runs tasks; a client with it is refused as with a wrong key.
     QStringList args = QProcess::splitCommand(shown);
-    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    QCOMPARE(args.takeFirst(), LocalWorkers::program());
     TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("box")},
                        QByteArray());
     QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);
@@ -775,7 +775,7 @@ void tst_Gui::settingsTurnOnTlsAndTheShownCommandLineStillConnects()
     const QString line = f.window.workerCommandLine();
     QVERIFY2(line.contains(QLatin1String(" --tls --tls-fingerprint ")), qPrintable(line));
     QStringList args = QProcess::splitCommand(line);
-    QCOMPARE(args.takeFirst(), QStringLiteral("taskworker"));
+    QCOMPARE(args.takeFirst(), LocalWorkers::program());
     TestProcess worker(QStringLiteral(TASKWORKER_BIN), args + QStringList{QStringLiteral("--name"), QStringLiteral("tls")},
                        QByteArray());
     QTRY_COMPARE_WITH_TIMEOUT(f.window.workerView()->model()->rowCount(), 1, 20'000);

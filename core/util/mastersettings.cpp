@@ -73,6 +73,11 @@ QString MasterSettings::bindAddress() const
     return m_settings->value(key("address"), QStringLiteral("127.0.0.1")).toString();
 }
 
+bool MasterSettings::isLoopbackOnly(const QString &address)
+{
+    return address.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 || QHostAddress(address).isLoopback();
+}
+
 void MasterSettings::setBindAddress(const QString &address)
 {
     m_settings->setValue(key("address"), address);

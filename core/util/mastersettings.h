@@ -27,7 +27,11 @@ public:
     MasterSettings(const MasterSettings &) = delete;
     MasterSettings &operator=(const MasterSettings &) = delete;
 
+    // The bind address that other machines can reach: every IPv4 interface.
+    static constexpr const char *EveryInterface = "0.0.0.0";
     QString bindAddress() const;
+    // True for an address only this machine reaches: 127.0.0.1 (and 127/8), ::1, localhost.
+    static bool isLoopbackOnly(const QString &address);
     void setBindAddress(const QString &address);
     // The port of this session (--port) when one is set, else the saved one.
     quint16 port() const;

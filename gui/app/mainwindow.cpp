@@ -213,7 +213,7 @@ QString MainWindow::workerCommandLine() const
             m_master->usesTls() ? Tls::fingerprint(m_master->settings().tls.localCertificate()) : QByteArray();
     // The worker key when there is one: a worker box then cannot act as a client.
     const QString keyFile = m_settings->hasWorkerKey() ? m_settings->workerKeyFilePath() : m_settings->keyFilePath();
-    return ConnectWorkerDialog::commandLine(host, port, keyFile, fingerprint);
+    return ConnectWorkerDialog::commandLine(LocalWorkers::program(), host, port, keyFile, fingerprint);
 }
 
 void MainWindow::newWorkerKey()
@@ -256,7 +256,15 @@ void MainWindow::restartServer()
 
 void MainWindow::showConnectWorker()
 {
-    ConnectWorkerDialog dialog(workerCommandLine(), this);
+    ConnectWorkerDialog dialog(workerCommandLine(), m_settings->bindAddress(), this);
+    connect(&dialog, &ConnectWorkerDialog::listenEverywhereRequested, this, [this, &dialog] {
+        m_settings->setBindAddress(QLatin1String(MasterSettings::EveryInterface));
+        m_settings->sync();
+        stopServer();
+        startServer();
+        dialog.setCommand(workerCommandLine(), m_settings->bindAddress());
+    });
+    connect(&dialog, &ConnectWorkerDialog::copied, this, [this] { statusBar()->showMessage(tr("Copied."), 5000); });
     execDialog(&dialog);
 }
 
@@ -488,10 +496,13 @@ void MainWindow::drainWorker()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Taskmaster"),
-                       tr("<h3>Taskmaster %1</h3><p>A distributed task queue: this window is the master; "
-                          "taskworker processes connect to it and run the tasks.</p>")
-                               .arg(QStringLiteral(TASKMASTER_VERSION)));
+    QMessageBox box(QMessageBox::NoIcon, tr("About Taskmaster"),
+                    tr("<h3>Taskmaster %1</h3><p>A distributed task queue: this window is the master; "
+                       "taskworker processes connect to it and run the tasks.</p><p>Qt %2</p>")
+                            .arg(QStringLiteral(TASKMASTER_VERSION), QString::fromLatin1(qVersion())),
+                    QMessageBox::Ok, this);
+    box.setIconPixmap(windowIcon().pixmap(64));
+    execDialog(&box);
 }
 
 void MainWindow::setLanguage(const QString &language)

@@ -16,6 +16,7 @@
 #include "widgets/storebanner.h"
 #include "widgets/taskdetailpane.h"
 #include "widgets/throughputchart.h"
+#include "widgets/welcomepanel.h"
 
 #include <QActionGroup>
 #include <QComboBox>
@@ -116,6 +117,14 @@ void MainWindow::buildViews()
     auto *tasksLayout = new QVBoxLayout(tasksPane);
     tasksLayout->setContentsMargins(4, 4, 4, 0);
     tasksLayout->addWidget(new StoreBanner(m_master->scheduler(), tasksPane));
+    auto *welcome = new WelcomePanel(tasksPane);
+    const auto followTasks = [this, welcome] { welcome->setHasTasks(m_master->scheduler()->store().size() > 0); };
+    followTasks();
+    connect(m_master->scheduler(), &Scheduler::countsChanged, welcome, followTasks);
+    connect(welcome, &WelcomePanel::demoRequested, this, [this] { action(QStringLiteral("demo"))->trigger(); });
+    connect(welcome, &WelcomePanel::startLocalRequested, this, [this] { action(QStringLiteral("startLocal"))->trigger(); });
+    connect(welcome, &WelcomePanel::connectRequested, this, [this] { action(QStringLiteral("connectWorker"))->trigger(); });
+    tasksLayout->addWidget(welcome);
     tasksLayout->addLayout(filters);
     tasksLayout->addWidget(m_taskView);
 
@@ -271,7 +280,7 @@ void MainWindow::buildActions()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("helpMenu"));
-    addAction(help, QStringLiteral("about"), tr("&About Taskmaster"), QKeySequence(), tr("Version and license"),
+    addAction(help, QStringLiteral("about"), tr("&About Taskmaster"), QKeySequence(), tr("The versions of Taskmaster and Qt"),
               &MainWindow::showAbout);
 
     QToolBar *toolbar = addToolBar(tr("Main"));

@@ -1,5 +1,6 @@
 #include "democommand.h"
 
+#include "app/localworkers.h"
 #include "auth/handshakecrypto.h"
 #include "commandline.h"
 #include "master/master.h"
@@ -17,20 +18,6 @@
 
 #include <memory>
 #include <vector>
-
-namespace {
-
-QString workerProgram()
-{
-    const QString name = QStringLiteral("taskworker")
-#ifdef Q_OS_WIN
-            + QStringLiteral(".exe")
-#endif
-            ;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(name);
-}
-
-} // namespace
 
 int runDemo(const QStringList &args)
 {
@@ -52,7 +39,7 @@ int runDemo(const QStringList &args)
         CommandLine::printError(QStringLiteral("--workers takes 1 to 64 and --tasks 1 to 1000000"));
         return ExitCode::Usage;
     }
-    const QString program = workerProgram();
+    const QString program = LocalWorkers::program(); // next to this binary, as the desktop app finds it
     if (!QFileInfo(program).isExecutable()) {
         CommandLine::printError(QStringLiteral("cannot find the worker program %1; build it next to taskmaster").arg(program));
         return ExitCode::Usage;

@@ -1,37 +1,24 @@
 #include "connectworkerdialog.h"
 
+#include "util/mastersettings.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include <algorithm>
-
-namespace {
-
-// Quotes for a POSIX shell when the argument needs it.
-QString shellQuote(const QString &arg)
-{
-    static const QString safe = QStringLiteral("@%+=:,./-_");
-    const bool plain = !arg.isEmpty() && std::all_of(arg.begin(), arg.end(), [](QChar c) {
-        return c.isLetterOrNumber() || safe.contains(c);
-    });
-    if (plain)
-        return arg;
-    QString quoted = arg;
-    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
-    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
-}
-
-} // namespace
-
-ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, QWidget *parent)
+ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, const QString &bindAddress, QWidget *parent)
     : QDialog(parent)
-    , m_text(new QPlainTextEdit(commandLine, this))
+    , m_text(new QPlainTextEdit(this))
+    , m_loopback(new QLabel(this))
+    , m_listenEverywhere(new QPushButton(tr("&Listen on every interface"), this))
+    , m_copied(new QLabel(this))
 {
     setWindowTitle(tr("Connect a worker"));
     auto *intro = new QLabel(tr("Copy the key file to the worker's machine (readable by its user only), "
@@ -39,33 +26,68 @@ ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, QWidget *pa
                                 "address as the worker sees it."),
                              this);
     intro->setWordWrap(true);
+    m_loopback->setObjectName(QStringLiteral("loopbackWarning"));
+    m_loopback->setWordWrap(true);
+    m_listenEverywhere->setObjectName(QStringLiteral("listenEverywhere"));
+    m_listenEverywhere->setToolTip(tr("Listen again on all of this machine's addresses, so that other machines can connect."));
+    connect(m_listenEverywhere, &QPushButton::clicked, this, &ConnectWorkerDialog::listenEverywhereRequested);
     m_text->setReadOnly(true);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // "monospace" names no font on Windows or macOS
+    m_copied->setObjectName(QStringLiteral("copiedLabel"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
-    copy->setToolTip(tr("Copy the command line to the clipboard."));
-    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(text()); });
+    QPushButton *copyButton = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
+    copyButton->setObjectName(QStringLiteral("copyButton"));
+    copyButton->setToolTip(tr("Copy the command line to the clipboard."));
+    connect(copyButton, &QPushButton::clicked, this, &ConnectWorkerDialog::copy);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *warning = new QHBoxLayout;
+    warning->addWidget(m_loopback, 1);
+    warning->addWidget(m_listenEverywhere);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_copied, 1);
+    bottom->addWidget(buttons);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
+    layout->addLayout(warning);
     layout->addWidget(m_text);
-    layout->addWidget(buttons);
-    resize(640, 220);
+    layout->addLayout(bottom);
+    setCommand(commandLine, bindAddress);
+    resize(680, 260);
 }
 
-QString ConnectWorkerDialog::commandLine(const QString &host, quint16 port, const QString &keyFile,
-                                         const QByteArray &tlsFingerprint)
+void ConnectWorkerDialog::setCommand(const QString &commandLine, const QString &bindAddress)
 {
-    QString line = QStringLiteral("taskworker --host %1 --port %2 --authkey-file %3")
-                           .arg(shellQuote(host))
-                           .arg(port)
-                           .arg(shellQuote(keyFile));
+    m_text->setPlainText(commandLine);
+    m_copied->clear();
+    const bool loopbackOnly = MasterSettings::isLoopbackOnly(bindAddress);
+    m_loopback->setText(loopbackOnly ? tr("This master listens on %1, this machine only: a worker on another "
+                                          "machine cannot reach it.")
+                                               .arg(bindAddress)
+                                     : QString());
+    m_loopback->setVisible(loopbackOnly);
+    m_listenEverywhere->setVisible(loopbackOnly);
+}
+
+QString ConnectWorkerDialog::commandLine(const QString &program, const QString &host, quint16 port,
+                                         const QString &keyFile, const QByteArray &tlsFingerprint,
+                                         CommandQuoting::Style style)
+{
+    QStringList args = {QDir::toNativeSeparators(program), QStringLiteral("--host"), host,
+                        QStringLiteral("--port"), QString::number(port),
+                        QStringLiteral("--authkey-file"), QDir::toNativeSeparators(keyFile)};
     if (!tlsFingerprint.isEmpty())
-        line += QStringLiteral(" --tls --tls-fingerprint ") + QString::fromLatin1(tlsFingerprint);
-    return line;
+        args << QStringLiteral("--tls") << QStringLiteral("--tls-fingerprint") << QString::fromLatin1(tlsFingerprint);
+    return CommandQuoting::command(args, style);
 }
 
 QString ConnectWorkerDialog::text() const
 {
     return m_text->toPlainText();
+}
+
+void ConnectWorkerDialog::copy()
+{
+    QApplication::clipboard()->setText(text());
+    m_copied->setText(tr("Copied."));
+    Q_EMIT copied();
 }
