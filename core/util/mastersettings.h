@@ -26,6 +26,8 @@ public:
     ~MasterSettings();
     MasterSettings(const MasterSettings &) = delete;
     MasterSettings &operator=(const MasterSettings &) = delete;
+    // Where these settings live, for the app's other remembered choices.
+    QSettings *store() const { return m_settings; }
 
     // The bind address that other machines can reach: every IPv4 interface.
     static constexpr const char *EveryInterface = "0.0.0.0";

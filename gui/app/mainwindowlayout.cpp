@@ -117,7 +117,7 @@ void MainWindow::buildViews()
     auto *tasksLayout = new QVBoxLayout(tasksPane);
     tasksLayout->setContentsMargins(4, 4, 4, 0);
     tasksLayout->addWidget(new StoreBanner(m_master->scheduler(), tasksPane));
-    auto *welcome = new WelcomePanel(tasksPane);
+    auto *welcome = new WelcomePanel(m_settings->store(), tasksPane);
     const auto followTasks = [this, welcome] { welcome->setHasTasks(m_master->scheduler()->store().size() > 0); };
     followTasks();
     connect(m_master->scheduler(), &Scheduler::countsChanged, welcome, followTasks);

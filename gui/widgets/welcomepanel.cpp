@@ -6,8 +6,9 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-WelcomePanel::WelcomePanel(QWidget *parent)
+WelcomePanel::WelcomePanel(QSettings *settings, QWidget *parent)
     : QFrame(parent)
+    , m_settings(settings)
 {
     setObjectName(QStringLiteral("welcomePanel"));
     setFrameShape(QFrame::StyledPanel);
@@ -34,7 +35,7 @@ WelcomePanel::WelcomePanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(title);
     layout->addLayout(buttons);
-    setVisible(!QSettings().value(QLatin1String(DoneKey), false).toBool());
+    setVisible(!m_settings->value(QLatin1String(DoneKey), false).toBool());
 }
 
 void WelcomePanel::setHasTasks(bool hasTasks)
@@ -45,6 +46,6 @@ void WelcomePanel::setHasTasks(bool hasTasks)
 
 void WelcomePanel::dismiss()
 {
-    QSettings().setValue(QLatin1String(DoneKey), true);
+    m_settings->setValue(QLatin1String(DoneKey), true);
     hide();
 }

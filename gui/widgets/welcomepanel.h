@@ -5,6 +5,8 @@
 
 #include <QFrame>
 
+class QSettings;
+
 class WelcomePanel final : public QFrame
 {
     Q_OBJECT
@@ -12,7 +14,8 @@ class WelcomePanel final : public QFrame
 public:
     static constexpr const char *DoneKey = "v1/welcome/done";
 
-    explicit WelcomePanel(QWidget *parent = nullptr);
+    // Remembers in settings that it is done.
+    explicit WelcomePanel(QSettings *settings, QWidget *parent = nullptr);
     void setHasTasks(bool hasTasks);
     void dismiss();
 
@@ -20,4 +23,7 @@ Q_SIGNALS:
     void demoRequested();
     void startLocalRequested();
     void connectRequested();
+
+private:
+    QSettings *m_settings;
 };
