@@ -19,6 +19,22 @@
         <source>Copy the command line to the clipboard.</source>
         <translation>把命令行复制到剪贴板。</translation>
     </message>
+    <message>
+        <source>&amp;Listen on every interface</source>
+        <translation>在所有网络接口上监听(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Listen again on all of this machine&apos;s addresses, so that other machines can connect.</source>
+        <translation>在本机的所有地址上重新监听，让其他机器可以连接。</translation>
+    </message>
+    <message>
+        <source>This master listens on %1, this machine only: a worker on another machine cannot reach it.</source>
+        <translation>此主控端在 %1 上监听，仅限本机：其他机器上的工作进程无法连接到它。</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
 </context>
 <context>
     <name>EnqueueDialog</name>
@@ -560,10 +576,6 @@
         <translation>关于 Taskmaster(&amp;A)</translation>
     </message>
     <message>
-        <source>Version and license</source>
-        <translation>版本与许可</translation>
-    </message>
-    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -644,10 +656,6 @@
     <message>
         <source>About Taskmaster</source>
         <translation>关于 Taskmaster</translation>
-    </message>
-    <message>
-        <source>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;A distributed task queue: this window is the master; taskworker processes connect to it and run the tasks.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;分布式任务队列：本窗口就是主节点；taskworker 进程连接到它并运行任务。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>The language changes the next time Taskmaster starts.</source>
@@ -802,6 +810,18 @@
     <message>
         <source>Quit Taskmaster?</source>
         <translation>退出 Taskmaster？</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;A distributed task queue: this window is the master; taskworker processes connect to it and run the tasks.&lt;/p&gt;&lt;p&gt;Qt %2&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Taskmaster %1&lt;/h3&gt;&lt;p&gt;一个分布式任务队列：此窗口就是主控端；taskworker 进程连接到它并运行任务。&lt;/p&gt;&lt;p&gt;Qt %2&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The versions of Taskmaster and Qt</source>
+        <translation>Taskmaster 和 Qt 的版本</translation>
     </message>
 </context>
 <context>
@@ -1120,6 +1140,33 @@
     <message>
         <source>Seconds</source>
         <translation>秒</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePanel</name>
+    <message>
+        <source>&lt;b&gt;Welcome to Taskmaster.&lt;/b&gt; No task has been queued yet; to begin:</source>
+        <translation>&lt;b&gt;欢迎使用 Taskmaster。&lt;/b&gt;还没有任何任务入队；开始方法：</translation>
+    </message>
+    <message>
+        <source>Press Ctrl+D for the demo</source>
+        <translation>按 Ctrl+D 运行演示</translation>
+    </message>
+    <message>
+        <source>Start local workers…</source>
+        <translation>启动本地工作进程…</translation>
+    </message>
+    <message>
+        <source>Connect a remote worker…</source>
+        <translation>连接远程工作进程…</translation>
+    </message>
+    <message>
+        <source>&amp;Dismiss</source>
+        <translation>关闭(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Hide this panel for good.</source>
+        <translation>永久隐藏此面板。</translation>
     </message>
 </context>
 <context>
