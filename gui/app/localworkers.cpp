@@ -3,6 +3,7 @@
 #include "auth/authkey.h"
 #include "util/logging.h"
 #include "util/printable.h"
+#include "util/workerprogram.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -39,11 +40,7 @@ LocalWorkers::~LocalWorkers()
 
 QString LocalWorkers::program()
 {
-    QString name = QStringLiteral("taskworker");
-#ifdef Q_OS_WIN
-    name += QStringLiteral(".exe");
-#endif
-    return QDir(QCoreApplication::applicationDirPath()).filePath(name);
+    return WorkerProgram::path();
 }
 
 bool LocalWorkers::start(int count, const QString &host, quint16 port, const QByteArray &key, QString *error)

@@ -1,12 +1,12 @@
 #include "democommand.h"
 
-#include "app/localworkers.h"
 #include "auth/handshakecrypto.h"
 #include "commandline.h"
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "util/exitcodes.h"
 #include "util/jsonvalue.h"
+#include "util/workerprogram.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -39,7 +39,7 @@ int runDemo(const QStringList &args)
         CommandLine::printError(QStringLiteral("--workers takes 1 to 64 and --tasks 1 to 1000000"));
         return ExitCode::Usage;
     }
-    const QString program = LocalWorkers::program(); // next to this binary, as the desktop app finds it
+    const QString program = WorkerProgram::path(); // next to this binary, as the desktop app finds it
     if (!QFileInfo(program).isExecutable()) {
         CommandLine::printError(QStringLiteral("cannot find the worker program %1; build it next to taskmaster").arg(program));
         return ExitCode::Usage;
