@@ -73,8 +73,8 @@ void TestProcess::terminate()
     m_process->terminate();
 }
 
-TestMaster::TestMaster(const QByteArray &key, const QStringList &extraArgs, quint16 port)
-    : m_process(std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+TestMaster::TestMaster(const QByteArray &key, const QStringList &extraArgs, quint16 port, const QString &program)
+    : m_process(std::make_unique<TestProcess>(program,
                                               QStringList{QStringLiteral("serve"), QStringLiteral("--port"),
                                                           QString::number(port)}
                                                       + (extraArgs.contains(QStringLiteral("--data-dir"))

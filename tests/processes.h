@@ -38,11 +38,12 @@ private:
 };
 
 // `taskmaster serve --port 0`, waited for until it prints its readiness line. In memory
-// (--ephemeral) unless extraArgs give a --data-dir.
+// (--ephemeral) unless extraArgs give a --data-dir. program: taskmaster or taskmaster-server.
 class TestMaster final
 {
 public:
-    explicit TestMaster(const QByteArray &key, const QStringList &extraArgs = {}, quint16 port = 0);
+    explicit TestMaster(const QByteArray &key, const QStringList &extraArgs = {}, quint16 port = 0,
+                        const QString &program = QStringLiteral(TASKMASTER_BIN));
     bool isReady() const { return m_port != 0; }
     quint16 port() const { return m_port; }
     TestProcess &process() { return *m_process; }

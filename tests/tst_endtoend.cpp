@@ -2,6 +2,7 @@
 // loopback, with workers killed, started early, given the wrong key, or told to stop.
 
 #include "processes.h"
+#include "util/exitcodes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,9 +25,10 @@ const QByteArray Key = QByteArrayLiteral("e2e-secret-key");
 const QStringList FastHeartbeat = {QStringLiteral("--heartbeat-interval"), QStringLiteral("200"),
                                    QStringLiteral("--heartbeat-timeout"), QStringLiteral("1000")};
 
-std::unique_ptr<TestProcess> submit(quint16 port, const QStringList &args, const QByteArray &key = Key)
+std::unique_ptr<TestProcess> submit(quint16 port, const QStringList &args, const QByteArray &key = Key,
+                                    const QString &program = QStringLiteral(TASKMASTER_BIN))
 {
-    return std::make_unique<TestProcess>(QStringLiteral(TASKMASTER_BIN),
+    return std::make_unique<TestProcess>(program,
                                          QStringList{QStringLiteral("submit")} + connectionArgs(port) + args, key);
 }
 
@@ -68,6 +70,7 @@ class tst_EndToEnd : public QObject
 
 private Q_SLOTS:
     void thousandSquaresOverThreeWorkers();
+    void theServerBinaryServesWithoutGuiLibraries();
     void workerKilledMidRunLosesNothing();
     void frozenWorkerMissesHeartbeatsAndItsTaskMovesOn();
     void workerStartedBeforeTheMasterConnectsWhenItComesUp();
@@ -124,6 +127,27 @@ void tst_EndToEnd::thousandSquaresOverThreeWorkers()
     }
     QCOMPARE(ns.size(), 1000);
     QVERIFY2(usedWorkers.size() >= 2, "the work did not spread across workers");
+}
+
+void tst_EndToEnd::theServerBinaryServesWithoutGuiLibraries()
+{
+    // taskmaster-server runs the same subcommands as taskmaster: serve, submit, status.
+    const QString server = QStringLiteral(TASKMASTER_SERVER_BIN);
+    TestMaster master(Key, {}, 0, server);
+    QVERIFY2(master.isReady(), master.process().stderrText().constData());
+    auto worker = startWorker(master.port(), Key, QStringLiteral("headless"));
+    auto run = submit(master.port(), {QStringLiteral("square"), QStringLiteral("{\"n\":12}"), QStringLiteral("--wait")},
+                      Key, server);
+    QVERIFY2(run->waitForExit(60'000), run->stderrText().constData());
+    QCOMPARE(run->exitCode(), 0);
+    const QList<QJsonObject> records = parseRecords(run->stdoutLines());
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().value(QStringLiteral("result")).toInteger(), 144);
+    QCOMPARE(records.first().value(QStringLiteral("worker")).toString(), QStringLiteral("headless"));
+    // It has no desktop app: no command is a usage error, not a window.
+    TestProcess bare(server, {}, QByteArray());
+    QVERIFY(bare.waitForExit());
+    QCOMPARE(bare.exitCode(), ExitCode::Usage);
 }
 
 void tst_EndToEnd::workerKilledMidRunLosesNothing()
