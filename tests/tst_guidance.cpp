@@ -13,6 +13,7 @@
 #include <QClipboard>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QTest>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void listeningEverywhereFromTheDialog();
     void copyPutsTheExactCommandOnTheClipboard();
     void theWelcomePanelGoesForGoodOnceDismissed();
+    void aboutNamesTheVersions();
 };
 
 void tst_Guidance::posixQuotingSurvivesTheShell_data()
@@ -155,6 +157,21 @@ void tst_Guidance::theWelcomePanelGoesForGoodOnceDismissed()
     spec.args = "1";
     fresh.scheduler()->submit({spec});
     QTRY_VERIFY(freshPanel->isHidden());
+}
+
+void tst_Guidance::aboutNamesTheVersions()
+{
+    WindowFixture f;
+    QString text;
+    f.window.setDialogHook([&text](QDialog *dialog) {
+        auto *box = qobject_cast<QMessageBox *>(dialog);
+        QVERIFY(box);
+        text = box->text();
+        box->accept();
+    });
+    f.window.action(QStringLiteral("about"))->trigger();
+    QVERIFY2(text.contains(QStringLiteral("Taskmaster " TASKMASTER_VERSION)), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())), qPrintable(text));
 }
 
 QTEST_MAIN(tst_Guidance)
