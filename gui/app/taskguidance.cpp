@@ -14,7 +14,7 @@ TaskGuidance::TaskGuidance(TaskTableModel *model, Scheduler *scheduler, QTableVi
     : QObject(view)
     , m_model(model)
     , m_scheduler(scheduler)
-    , m_view(view)
+    , m_viewport(view->viewport())
     , m_count(new QLabel(view))
     , m_empty(new QLabel(view->viewport()))
 {
@@ -68,12 +68,14 @@ void TaskGuidance::update()
     }
     m_empty->setText(hint);
     m_empty->setVisible(!hint.isEmpty());
-    m_empty->setGeometry(m_view->viewport()->rect());
+    m_empty->setGeometry(m_viewport->rect());
 }
 
 bool TaskGuidance::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
-        m_empty->setGeometry(m_view->viewport()->rect());
+    // Compared by address only: while the view is destroyed its viewport still gets events, and
+    // the view is no longer a QAbstractScrollArea to ask.
+    if (watched == m_viewport && event->type() == QEvent::Resize)
+        m_empty->setGeometry(m_viewport->rect());
     return QObject::eventFilter(watched, event);
 }

@@ -35,7 +35,7 @@ protected:
 private:
     TaskTableModel *m_model;
     Scheduler *m_scheduler;
-    QTableView *m_view;
+    QWidget *m_viewport; // the view's, which holds the empty-state text
     QLabel *m_count;
     QLabel *m_empty;
     QAction *m_demo = nullptr;
