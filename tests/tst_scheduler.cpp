@@ -4,6 +4,7 @@
 #include "master/workerlink.h"
 #include "task/memorytaskstore.h"
 
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -124,6 +125,7 @@ private Q_SLOTS:
     void idleWorkerGetsPrefetchedTasksReclaimed();
     void retryQueuesFailedTasksAgain();
     void storeRecoveryRequeuesRunningTasks();
+    void durationIsTheWorkersRunTime();
 };
 
 void tst_Scheduler::higherPriorityFirstAndFifoWithinAPriority()
@@ -597,6 +599,57 @@ void tst_Scheduler::storeRecoveryRequeuesRunningTasks()
     FakeLink link;
     scheduler.addWorker(&link, worker(QStringLiteral("w"), 2));
     QCOMPARE(link.assignedIds(), (QList<quint64>{1, 4}));
+}
+
+// The master hears of a start late (the network, a task prefetched on the worker) and of a
+// quick task's start and result in one batch: a duration must be what the worker measured.
+void tst_Scheduler::durationIsTheWorkersRunTime()
+{
+    auto store = std::make_unique<MemoryTaskStore>();
+    const qint64 anHourAgo = QDateTime::currentMSecsSinceEpoch() - 3'600'000;
+    for (int i = 0; i < 2; ++i) {
+        Task old;
+        old.id = store->nextId();
+        old.spec = spec();
+        old.createdMs = anHourAgo;
+        store->insert(old);
+    }
+    Scheduler scheduler(std::move(store));
+    const quint64 young = scheduler.submit({spec()}).first();
+    FakeLink link;
+    const quint64 w = scheduler.addWorker(&link, worker(QStringLiteral("w"), 3));
+    QCOMPARE(link.assigned.size(), 3);
+    scheduler.startTasks(w, refs(scheduler, link.assignedIds()));
+
+    const Messages::TaskAssignment done = link.assigned[0];
+    scheduler.completeTasks(w, {ok(done, "9", 2'500'000)});
+    const Task *t = scheduler.task(done.id);
+    QCOMPARE(t->state, TaskState::Done);
+    QCOMPARE(t->durationMicros(), 2'500'000);
+    QCOMPARE(t->history.last().runMicros, 2'500'000);
+    QCOMPARE(t->finishedMs - t->startedMs, 2'500);
+    QCOMPARE(t->history.last().finishedMs - t->history.last().startedMs, 2'500);
+
+    // A retried attempt keeps its own run time; the task is not finished, so it has no duration.
+    const Messages::TaskAssignment retried = link.assigned[1];
+    scheduler.completeTasks(w, {{retried.id, retried.attempt, quint8(Messages::Outcome::Error), QByteArray(),
+                                 QStringLiteral("busy"), 700'000, 700'000, true}});
+    const Task *r = scheduler.task(retried.id);
+    QVERIFY(!isFinished(r->state));
+    QCOMPARE(r->durationMicros(), -1);
+    const TaskAttempt *first = r->dispatchEntry(retried.attempt);
+    QVERIFY(first);
+    QCOMPARE(first->runMicros, 700'000);
+    QCOMPARE(first->finishedMs - first->startedMs, 700);
+
+    // A run said to be longer than the task has existed (clocks disagree) starts no earlier
+    // than the task was created, and the duration is still the worker's.
+    const Messages::TaskAssignment quick = link.assigned[2];
+    QCOMPARE(quick.id, young);
+    scheduler.completeTasks(w, {ok(quick, "9", 3'600'000'000u)});
+    const Task *y = scheduler.task(young);
+    QCOMPARE(y->startedMs, y->createdMs);
+    QCOMPARE(y->durationMicros(), 3'600'000'000LL);
 }
 
 QTEST_GUILESS_MAIN(tst_Scheduler)

@@ -180,7 +180,8 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
     task.startedMs = big;
     task.finishedMs = big == 0 ? 0 : big - 1;
     task.duplicateResults = 3;
-    task.history = {{text, 11, 12, QStringLiteral("worker lost: ✗ gone")}, {QStringLiteral("w2"), big, 14, QStringLiteral("done")}};
+    // The first attempt got no result (no run time); the second's is the worker's own measure.
+    task.history = {{text, 11, 12, QStringLiteral("worker lost: ✗ gone")}, {QStringLiteral("w2"), big, 14, QStringLiteral("done"), 3'000'000'123}};
     task.dispatches = dispatches;
     {
         auto store = openStore(dir.path());
@@ -216,6 +217,7 @@ void tst_SqliteTaskStore::everyFieldSurvivesAReopen()
         QCOMPARE(loaded->history[i].startedMs, task.history[i].startedMs);
         QCOMPARE(loaded->history[i].finishedMs, task.history[i].finishedMs);
         QCOMPARE(loaded->history[i].outcome, task.history[i].outcome);
+        QCOMPARE(loaded->history[i].runMicros, task.history[i].runMicros);
     }
     QCOMPARE(store->nextId(), quint64(2));
 }

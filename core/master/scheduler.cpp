@@ -391,6 +391,16 @@ void Scheduler::markStarted(Task &task, WorkerEntry &worker)
     }
 }
 
+void Scheduler::recordRunTime(Task &task, TaskAttempt &attempt, quint32 runMicros)
+{
+    // The start the master saw (its TaskStarted, or the result itself when both came in one
+    // batch) is late by the network and by however long the task waited on the worker. The
+    // worker's run time is exact, so the start is the result's arrival less it: finished minus
+    // started is then the run time. It is never put before the task existed, whatever the clocks.
+    attempt.runMicros = runMicros;
+    attempt.startedMs = qMax(task.createdMs, attempt.finishedMs - (qint64(runMicros) + 500) / 1000);
+}
+
 qint64 Scheduler::retryAt(const Task &task) const
 {
     const qint64 delay = retryBackoffMs(task.spec.retryDelayMs, task.attempts, QRandomGenerator::global()->generateDouble());
@@ -490,12 +500,16 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
         learnFromResult(worker.info, worker.info.running.value(task->id), result);
         if (outcome == Messages::Outcome::Error && result.retryable && task->attempts < task->spec.maxAttempts) {
             abandonAttempt(*task, worker, QStringLiteral("error, retried: ") + result.error, Charge::AsStarted, true);
+            if (TaskAttempt *ended = task->dispatchEntry(result.attempt))
+                recordRunTime(*task, *ended, result.runMicros);
             continue;
         }
         detachFromWorker(*task, &worker);
         task->finishedMs = nowMs();
         TaskAttempt &attempt = task->history.last();
         attempt.finishedMs = task->finishedMs;
+        recordRunTime(*task, attempt, result.runMicros);
+        task->startedMs = attempt.startedMs;
         if (outcome == Messages::Outcome::Ok) {
             setState(*task, TaskState::Done);
             task->result = result.result;

@@ -124,6 +124,8 @@ private:
     void touch(Task &task);
     bool isCurrent(const Task &task, const WorkerEntry &worker, quint32 attempt) const;
     void markStarted(Task &task, WorkerEntry &worker);
+    // Keeps the worker's own measure of an attempt that ended with a result.
+    void recordRunTime(Task &task, TaskAttempt &attempt, quint32 runMicros);
     // Ends the current attempt of a running task without a result; requeues it (after
     // retryDelay when it is one of the task's own failures) or fails it.
     void abandonAttempt(Task &task, WorkerEntry &worker, const QString &why, Charge charge, bool backoff);

@@ -11,6 +11,7 @@ namespace {
 
 const QString DispatchesKey = QStringLiteral("dispatches");
 const QString KeptKey = QStringLiteral("kept");
+const QString RunKey = QStringLiteral("run_us"); // absent in rows written before it was kept
 
 void readHistory(const QByteArray &json, Task *task)
 {
@@ -19,7 +20,8 @@ void readHistory(const QByteArray &json, Task *task)
     for (const QJsonValue &v : array) {
         const QJsonObject o = v.toObject();
         task->history.append({o.value(QStringLiteral("worker")).toString(), o.value(QStringLiteral("started_ms")).toInteger(),
-                              o.value(QStringLiteral("finished_ms")).toInteger(), o.value(QStringLiteral("outcome")).toString()});
+                              o.value(QStringLiteral("finished_ms")).toInteger(), o.value(QStringLiteral("outcome")).toString(),
+                              o.value(RunKey).toInteger(-1)});
     }
     if (document.isObject())
         task->dispatches = quint32(qBound<qint64>(0, document.object().value(DispatchesKey).toInteger(), std::numeric_limits<quint32>::max()));
@@ -69,10 +71,13 @@ QByteArray historyColumn(const Task &task)
         return QByteArrayLiteral("[]");
     QJsonArray array;
     for (const TaskAttempt &a : task.history) {
-        array.append(QJsonObject{{QStringLiteral("worker"), a.worker},
-                                 {QStringLiteral("started_ms"), a.startedMs},
-                                 {QStringLiteral("finished_ms"), a.finishedMs},
-                                 {QStringLiteral("outcome"), a.outcome}});
+        QJsonObject entry{{QStringLiteral("worker"), a.worker},
+                          {QStringLiteral("started_ms"), a.startedMs},
+                          {QStringLiteral("finished_ms"), a.finishedMs},
+                          {QStringLiteral("outcome"), a.outcome}};
+        if (a.runMicros >= 0)
+            entry.insert(RunKey, a.runMicros);
+        array.append(entry);
     }
     if (task.droppedDispatches() == 0)
         return QJsonDocument(array).toJson(QJsonDocument::Compact);

@@ -125,6 +125,15 @@ quint32 Task::beginDispatch(const QString &workerName)
     return dispatches;
 }
 
+qint64 Task::durationMicros() const
+{
+    if (!isFinished(state) || startedMs <= 0 || finishedMs < startedMs)
+        return -1;
+    if (!history.isEmpty() && history.last().runMicros >= 0 && history.last().finishedMs == finishedMs)
+        return history.last().runMicros;
+    return (finishedMs - startedMs) * 1000;
+}
+
 const TaskAttempt *Task::dispatchEntry(quint32 number) const
 {
     const quint32 dropped = droppedDispatches();

@@ -90,6 +90,10 @@ struct TaskAttempt {
     qint64 startedMs = 0;
     qint64 finishedMs = 0;
     QString outcome; // "done", "error: ...", "worker lost: ...", "timed out", "cancelled", ...
+    // How long the handler ran, as the worker measured it (its result says); -1 when no result
+    // came. A duration is this, not the master's finishedMs - startedMs, which also holds the
+    // network, the batching of messages and the time a prefetched task waited on the worker.
+    qint64 runMicros = -1;
 };
 
 struct Task {
@@ -127,6 +131,10 @@ struct Task {
     {
         return const_cast<TaskAttempt *>(std::as_const(*this).dispatchEntry(number));
     }
+    // How long the final attempt of a finished task ran: the worker's own measure when its
+    // result said, else (timed out, cancelled, or read from an older store) the master's span.
+    // -1 while it is not finished, or when it never started.
+    qint64 durationMicros() const;
     // How many dispatches are counted but no longer in the history.
     quint32 droppedDispatches() const { return dispatches - quint32(history.size()); }
     // Makes a record read from elsewhere (an older store) keep the bounds: the counter counts

@@ -28,8 +28,8 @@ void writeCsv(QIODevice *device, const QList<const Task *> &tasks)
 {
     device->write("id,kind,args,state,priority,worker,attempts,duration_ms,result,error\n");
     for (const Task *t : tasks) {
-        const QByteArray duration = t->startedMs && t->finishedMs ? QByteArray::number(t->finishedMs - t->startedMs)
-                                                                  : QByteArray();
+        const qint64 micros = t->durationMicros();
+        const QByteArray duration = micros >= 0 ? QByteArray::number(double(micros) / 1000, 'f', 3) : QByteArray();
         const QList<QByteArray> fields = {QByteArray::number(t->id),     t->spec.kind.toUtf8(),
                                           t->spec.args,                  taskStateName(t->state).toUtf8(),
                                           QByteArray::number(t->spec.priority), t->worker.toUtf8(),

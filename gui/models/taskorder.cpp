@@ -15,7 +15,7 @@ qint64 numberKey(const Task &t, int column)
     case TaskTableModel::StateColumn: return int(t.state);
     case TaskTableModel::PriorityColumn: return t.spec.priority;
     case TaskTableModel::AttemptsColumn: return t.attempts;
-    case TaskTableModel::DurationColumn: return t.startedMs && t.finishedMs ? t.finishedMs - t.startedMs : -1;
+    case TaskTableModel::DurationColumn: return t.durationMicros();
     default: return qint64(t.id);
     }
 }

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 #include <array>
 
@@ -61,6 +62,20 @@ QString commandProblem(const Task &task)
     if (code.isDouble() && code.toInteger() != 0)
         return QCoreApplication::translate("TaskState", "exit code %1").arg(code.toInteger());
     return {};
+}
+
+QString duration(qint64 micros)
+{
+    if (micros < 0)
+        return {};
+    const QLocale locale;
+    if (micros < 1'000)
+        return QCoreApplication::translate("TaskDuration", "%1 µs").arg(locale.toString(micros));
+    if (micros < 10'000)
+        return QCoreApplication::translate("TaskDuration", "%1 ms").arg(locale.toString(double(micros) / 1000, 'f', 2));
+    if (micros < 10'000'000)
+        return QCoreApplication::translate("TaskDuration", "%1 ms").arg(locale.toString((micros + 500) / 1000));
+    return QCoreApplication::translate("TaskDuration", "%1 s").arg(locale.toString(double(micros) / 1e6, 'f', 1));
 }
 
 } // namespace TaskStateStyle

@@ -145,10 +145,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         case PriorityColumn: return QString::number(t->spec.priority);
         case WorkerColumn: return t->worker;
         case AttemptsColumn: return QStringLiteral("%1/%2").arg(t->attempts).arg(t->spec.maxAttempts);
-        case DurationColumn:
-            if (t->startedMs && t->finishedMs)
-                return tr("%1 ms").arg(t->finishedMs - t->startedMs);
-            return QString();
+        case DurationColumn: return TaskStateStyle::duration(t->durationMicros());
         case ResultColumn:
             if (isFinished(t->state) && m_saving.contains(t->id))
                 return tr("saving to disk…");

@@ -87,22 +87,25 @@ void TaskDetailPane::showTask(const Task *task)
             + QStringLiteral("<br>")
             + tr("Created %1, started %2, finished %3")
                       .arg(time(task->createdMs), time(task->startedMs), time(task->finishedMs))
+            + (task->durationMicros() >= 0 ? QStringLiteral("<br>") + tr("Ran %1").arg(TaskStateStyle::duration(task->durationMicros()))
+                                            : QString())
             + QStringLiteral("</p>");
     if (!task->history.isEmpty()) {
         html += QStringLiteral("<b>") + tr("Attempts") + QStringLiteral("</b><table cellpadding='3'><tr><th>#</th><th>")
                 + tr("Worker") + QStringLiteral("</th><th>") + tr("Started") + QStringLiteral("</th><th>")
-                + tr("Finished") + QStringLiteral("</th><th>") + tr("Outcome") + QStringLiteral("</th></tr>");
+                + tr("Finished") + QStringLiteral("</th><th>") + tr("Ran") + QStringLiteral("</th><th>") + tr("Outcome")
+                + QStringLiteral("</th></tr>");
         // Numbered as dispatched: only the last ones are kept, after a note of how many were not.
         quint32 n = task->droppedDispatches();
         if (n > 0) {
-            html += QStringLiteral("<tr><td colspan='5'>%1</td></tr>")
+            html += QStringLiteral("<tr><td colspan='6'>%1</td></tr>")
                             .arg(tr("%n earlier dispatch(es) not kept", nullptr, int(qMin<quint32>(n, quint32(std::numeric_limits<int>::max())))));
         }
         for (const TaskAttempt &attempt : task->history) {
-            html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
+            html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td></tr>")
                             .arg(++n)
                             .arg(attempt.worker.toHtmlEscaped(), time(attempt.startedMs), time(attempt.finishedMs),
-                                 attempt.outcome.toHtmlEscaped());
+                                 TaskStateStyle::duration(attempt.runMicros), attempt.outcome.toHtmlEscaped());
         }
         html += QStringLiteral("</table>");
     }
