@@ -3,6 +3,7 @@
 
 #include "app/desktopapp.h"
 #include "cli/commandtable.h"
+#include "cli/parentconsole.h"
 
 int main(int argc, char *argv[])
 {
@@ -13,6 +14,7 @@ int main(int argc, char *argv[])
             argv[1] = const_cast<char *>("--help");
         return runDesktopApp(argc, argv);
     }
+    ParentConsole::attach();
     return CommandTable::run(argc, argv, "taskmaster",
                              "Without a command (or with only options such as --local-workers 2) taskmaster opens the\n"
                              "desktop app; see 'taskmaster --help-app'.\n");

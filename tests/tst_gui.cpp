@@ -317,10 +317,20 @@ void tst_Gui::aLocalWorkerAppearsAndItsResultsShowUp()
     f.select({f.scheduler()->store().nextId() - 1});
     QVERIFY(f.window.detailPane()->toPlainText().contains(QLatin1String("local-")));
 
-    // Stopping local workers ends the process and the worker leaves the view.
+    // Stopping local workers drains them through the master (on Windows terminate() would not
+    // reach a console worker): the worker says so in its log, exits 0 and leaves the view.
+    static QStringList logged;
+    logged.clear();
+    const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &text) {
+        logged.append(text);
+    });
     QSignalSpy exited(f.window.localWorkers(), &LocalWorkers::workerExited);
     f.window.action(QStringLiteral("stopLocal"))->trigger();
     QVERIFY(exited.wait(15'000));
+    QCOMPARE(exited.first().at(1).toInt(), 0);
+    QTRY_VERIFY2(logged.join(QLatin1Char('\n')).contains(QLatin1String("asks this worker to drain: stopped from the desktop app")),
+                 qPrintable(logged.join(QLatin1Char('\n'))));
+    qInstallMessageHandler(previous);
     QTRY_COMPARE(f.window.workerView()->model()->rowCount(), 0);
 }
 

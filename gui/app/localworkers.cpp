@@ -27,7 +27,11 @@ LocalWorkers::~LocalWorkers()
     // Quitting: the workers must not outlive the app. Ask each to drain, then wait a little.
     for (QProcess *process : m_processes) {
         process->disconnect(this);
+#ifdef Q_OS_WIN
+        process->kill(); // terminate() is a WM_CLOSE a console program never sees
+#else
         process->terminate();
+#endif
     }
     for (QProcess *process : m_processes) {
         if (!process->waitForFinished(GraceMs)) {
@@ -102,7 +106,14 @@ bool LocalWorkers::owns(qint64 pid) const
 
 void LocalWorkers::terminate(QProcess *process)
 {
-    process->terminate();
+    if (!m_drain || !m_drain(process->processId())) {
+#ifdef Q_OS_WIN
+        process->kill();
+        return;
+#else
+        process->terminate();
+#endif
+    }
     QTimer::singleShot(GraceMs, process, [process] { process->kill(); });
 }
 

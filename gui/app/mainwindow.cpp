@@ -71,6 +71,7 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     connect(master, &Master::listeningChanged, this, &MainWindow::updateStatus);
     connect(master, &Master::listeningChanged, this, &MainWindow::updateActions);
     connect(m_localWorkers, &LocalWorkers::countChanged, this, &MainWindow::updateActions);
+    m_localWorkers->setDrain([this](qint64 pid) { return drainLocalWorker(pid); });
     // The detail pane follows the selected task as it changes, after the model has caught up.
     const auto followShownTask = [this] {
         if (m_shownTask)
@@ -302,6 +303,15 @@ void MainWindow::askLocalWorkers()
 void MainWindow::stopLocalWorkers()
 {
     m_localWorkers->stopAll();
+}
+
+bool MainWindow::drainLocalWorker(qint64 pid)
+{
+    for (const WorkerInfo *w : m_master->scheduler()->workers()) {
+        if (w->pid == pid && isLocalWorker(*w))
+            return m_master->drainWorker(w->id, tr("stopped from the desktop app"));
+    }
+    return false;
 }
 
 bool MainWindow::isLocalWorker(const WorkerInfo &worker) const

@@ -91,6 +91,8 @@ private:
     QString quitQuestion() const;
     // One of the taskworker processes this app started.
     bool isLocalWorker(const WorkerInfo &worker) const;
+    // Asks the connected local worker with this pid to drain, through the master.
+    bool drainLocalWorker(qint64 pid);
 
     void toggleServer();
     void editSettings();
