@@ -1,5 +1,6 @@
 #include "sqlitestorewriter.h"
 
+#include "sqlboundvalues.h"
 #include "sqlitetaskrow.h"
 #include "util/logging.h"
 
@@ -123,27 +124,9 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
         ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                            "?, ?, ?, ?, ?, ?, ?, ?)")
                                     .arg(QLatin1String(SqliteTaskColumns)));
+        QList<QVariant> &values = SqlBoundValues::of(upsert, SqliteColumnCount);
         for (auto task = batch.upserts.cbegin(); ok && task != batch.upserts.cend(); ++task) {
-            upsert.bindValue(0, qint64(task->id));
-            upsert.bindValue(1, task->spec.kind);
-            upsert.bindValue(2, task->spec.args);
-            upsert.bindValue(3, task->spec.priority);
-            upsert.bindValue(4, task->spec.timeoutMs);
-            upsert.bindValue(5, task->spec.maxAttempts);
-            upsert.bindValue(6, int(task->state));
-            upsert.bindValue(7, task->attempts);
-            upsert.bindValue(8, task->worker.isNull() ? QString(QLatin1String("")) : task->worker);
-            upsert.bindValue(9, task->result.isNull() ? QByteArray("") : task->result);
-            upsert.bindValue(10, task->error.isNull() ? QString(QLatin1String("")) : task->error);
-            upsert.bindValue(11, task->createdMs);
-            upsert.bindValue(12, task->startedMs);
-            upsert.bindValue(13, task->finishedMs);
-            upsert.bindValue(14, task->duplicateResults);
-            upsert.bindValue(15, QString::fromUtf8(SqliteTaskRow::historyColumn(*task)));
-            upsert.bindValue(16, task->spec.requiredTags.join(QLatin1Char(' ')));
-            upsert.bindValue(17, task->spec.retryDelayMs);
-            upsert.bindValue(18, task->spec.runAtMs);
-            upsert.bindValue(19, task->key.isNull() ? QByteArray("") : task->key.toBytes());
+            SqliteTaskRow::bind(*task, values);
             ok = upsert.exec();
         }
         if (!ok)
