@@ -21,6 +21,8 @@ QString describe(const QSqlError &error)
     return error.text().isEmpty() ? QStringLiteral("unknown SQLite error") : error.text();
 }
 
+constexpr int CacheKiB = 64 * 1024;
+
 } // namespace
 
 SqliteStoreWriter::SqliteStoreWriter(const QString &databasePath, const QString &connectionName, int retryDelayMs,
@@ -52,8 +54,12 @@ bool SqliteStoreWriter::open(QString *error)
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
     QSqlQuery pragma(db);
     // synchronous=FULL belongs to the connection: every commit syncs the log, so an
-    // acknowledged submit survives power loss too, not only a crash.
-    if (!db.open() || !pragma.exec(QStringLiteral("PRAGMA synchronous=FULL"))) {
+    // acknowledged submit survives power loss too, not only a crash. The page cache (SQLite's
+    // default is 2 MiB) holds a whole batch: a smaller one spills pages to the log in the middle
+    // of the transaction and reads them back, which took a third of the writer's time (a system
+    // call per page) for a batch of 200 000 tasks. It grows only as far as pages are used.
+    if (!db.open() || !pragma.exec(QStringLiteral("PRAGMA synchronous=FULL"))
+        || !pragma.exec(QStringLiteral("PRAGMA cache_size=-%1").arg(CacheKiB))) {
         *error = QStringLiteral("cannot open %1 for writing: %2")
                          .arg(m_databasePath, describe(db.isOpen() ? pragma.lastError() : db.lastError()));
         return false;
