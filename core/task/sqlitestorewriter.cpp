@@ -22,6 +22,47 @@ QString describe(const QSqlError &error)
 }
 
 constexpr int CacheKiB = 64 * 1024;
+// Rows per INSERT, so that one statement's cost in Qt and in SQLite is shared; 32 rows of
+// SqliteColumnCount values stay below the 999 variables an older SQLite allows.
+constexpr qsizetype RowsPerInsert = 32;
+
+QString insertOf(qsizetype rows)
+{
+    QString row = QStringLiteral("(?");
+    for (int column = 1; column < SqliteColumnCount; ++column)
+        row += QStringLiteral(", ?");
+    row += QLatin1Char(')');
+    QStringList values;
+    values.fill(row, rows);
+    return QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES %2")
+            .arg(QLatin1String(SqliteTaskColumns), values.join(QStringLiteral(", ")));
+}
+
+bool writeRows(const QSqlDatabase &db, const std::vector<Task> &tasks, QString *error)
+{
+    QSqlQuery insert(db);
+    qsizetype prepared = 0; // rows of the statement prepared
+    QVariant *values = nullptr;
+    for (size_t done = 0; done < tasks.size();) {
+        const qsizetype rows = std::min(RowsPerInsert, qsizetype(tasks.size() - done));
+        if (rows != prepared) { // the first statement, and the last when fewer rows are left
+            if (!insert.prepare(insertOf(rows))) {
+                *error = describe(insert.lastError());
+                return false;
+            }
+            prepared = rows;
+            values = SqlBoundValues::of(insert, rows * SqliteColumnCount).data();
+        }
+        for (qsizetype row = 0; row < rows; ++row)
+            SqliteTaskRow::bind(tasks[done + size_t(row)], values + row * SqliteColumnCount);
+        if (!insert.exec()) {
+            *error = describe(insert.lastError());
+            return false;
+        }
+        done += size_t(rows);
+    }
+    return true;
+}
 
 } // namespace
 
@@ -124,20 +165,7 @@ bool SqliteStoreWriter::write(const SqliteStoreBatch &batch, QString *error)
         *error = describe(db.lastError());
         return false;
     }
-    bool ok = true;
-    QSqlQuery upsert(db);
-    if (!batch.upserts.empty()) {
-        ok = upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO tasks (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?)")
-                                    .arg(QLatin1String(SqliteTaskColumns)));
-        QList<QVariant> &values = SqlBoundValues::of(upsert, SqliteColumnCount);
-        for (auto task = batch.upserts.cbegin(); ok && task != batch.upserts.cend(); ++task) {
-            SqliteTaskRow::bind(*task, values);
-            ok = upsert.exec();
-        }
-        if (!ok)
-            *error = describe(upsert.lastError());
-    }
+    bool ok = writeRows(db, batch.upserts, error);
     QSqlQuery erase(db);
     if (ok && !batch.removals.empty()) {
         ok = erase.prepare(QStringLiteral("DELETE FROM tasks WHERE id = ?"));

@@ -79,9 +79,8 @@ QByteArray historyColumn(const Task &task)
     return QJsonDocument(QJsonObject{{DispatchesKey, qint64(task.dispatches)}, {KeptKey, array}}).toJson(QJsonDocument::Compact);
 }
 
-void bind(const Task &task, QList<QVariant> &values)
+void bind(const Task &task, QVariant *values)
 {
-    Q_ASSERT(values.size() == SqliteColumnCount);
     // The columns are NOT NULL: a null string or array (which Qt binds as NULL) is the empty one.
     values[0] = qint64(task.id);
     values[1] = task.spec.kind;

@@ -22,7 +22,7 @@ Task read(const QSqlQuery &query);
 // The history column: the entries as a JSON array, as every schema before 4 wrote it, or once
 // earlier dispatches were dropped, {"dispatches": N, "kept": [entries]}.
 QByteArray historyColumn(const Task &task);
-// The record's values for the columns, in order, into values (SqliteColumnCount of them).
-void bind(const Task &task, QList<QVariant> &values);
+// The record's values for the columns, in order, into values[0] to values[SqliteColumnCount - 1].
+void bind(const Task &task, QVariant *values);
 
 } // namespace SqliteTaskRow
