@@ -16,11 +16,6 @@
 
 class QTimer;
 
-// The columns of the tasks table, in the order both the loader and the writer use.
-inline constexpr char SqliteTaskColumns[] = "id, kind, args, priority, timeout_ms, max_attempts, state, attempts, "
-                                            "worker, result, error, created_ms, started_ms, finished_ms, "
-                                            "duplicate_results, history, required_tags, retry_delay_ms, run_at_ms, submit_key";
-
 // The meta row a clean close writes and the next open removes: without it, the last master
 // was killed or crashed, and the database is checked before it is used.
 inline constexpr char SqliteCleanCloseKey[] = "clean_close";

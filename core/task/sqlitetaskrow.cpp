@@ -84,4 +84,29 @@ QByteArray historyColumn(const Task &task)
     return QJsonDocument(QJsonObject{{DispatchesKey, qint64(task.dispatches)}, {KeptKey, array}}).toJson(QJsonDocument::Compact);
 }
 
+void bind(const Task &task, QVariant *values)
+{
+    // The columns are NOT NULL: a null string or array (which Qt binds as NULL) is the empty one.
+    values[0] = qint64(task.id);
+    values[1] = task.spec.kind;
+    values[2] = task.spec.args;
+    values[3] = task.spec.priority;
+    values[4] = task.spec.timeoutMs;
+    values[5] = task.spec.maxAttempts;
+    values[6] = int(task.state);
+    values[7] = task.attempts;
+    values[8] = task.worker.isNull() ? QString(QLatin1String("")) : task.worker;
+    values[9] = task.result.isNull() ? QByteArray("") : task.result;
+    values[10] = task.error.isNull() ? QString(QLatin1String("")) : task.error;
+    values[11] = task.createdMs;
+    values[12] = task.startedMs;
+    values[13] = task.finishedMs;
+    values[14] = int(task.duplicateResults);
+    values[15] = QString::fromUtf8(historyColumn(task));
+    values[16] = task.spec.requiredTags.join(QLatin1Char(' '));
+    values[17] = task.spec.retryDelayMs;
+    values[18] = task.spec.runAtMs;
+    values[19] = task.key.isNull() ? QByteArray("") : task.key.toBytes();
+}
+
 } // namespace SqliteTaskRow
