@@ -7,6 +7,8 @@
 #include "app/commandquoting.h"
 #include "app/localworkers.h"
 #include "dialogs/connectworkerdialog.h"
+#include "task/sqlitetaskstore.h"
+#include "widgets/storebanner.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -34,6 +36,7 @@ private Q_SLOTS:
     void copyPutsTheExactCommandOnTheClipboard();
     void theWelcomePanelGoesForGoodOnceDismissed();
     void aboutNamesTheVersions();
+    void aSecondInstanceSaysItIsOne();
 };
 
 void tst_Guidance::posixQuotingSurvivesTheShell_data()
@@ -172,6 +175,40 @@ void tst_Guidance::aboutNamesTheVersions()
     f.window.action(QStringLiteral("about"))->trigger();
     QVERIFY2(text.contains(QStringLiteral("Taskmaster " TASKMASTER_VERSION)), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())), qPrintable(text));
+}
+
+// A second window on the same data directory cannot have the store: it must say that it is a
+// second instance and what that means, not only log it.
+void tst_Guidance::aSecondInstanceSaysItIsOne()
+{
+    QTemporaryDir data;
+    SqliteTaskStore first(data.path());
+    QString error;
+    QVERIFY2(first.open(&error), qPrintable(error));
+    SqliteTaskStore second(data.path());
+    QVERIFY(!second.open(&error));
+    QVERIFY(second.isHeldByAnother());
+    QVERIFY(!second.isDamaged());
+
+    WindowFixture f;
+    f.window.show();
+    QVERIFY(!f.window.storeBanner()->isVisible());
+    f.window.noteMemoryOnly(error, second.isHeldByAnother());
+    QVERIFY(f.window.storeBanner()->isVisible());
+    const QString text = f.window.storeBanner()->text();
+    for (const char *words : {"already running", "second instance", "memory only", "lost when it closes", "--data-dir"})
+        QVERIFY2(text.contains(QLatin1String(words)), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("in use by another master")), qPrintable(text)); // the store's own words
+    QVERIFY2(f.window.windowTitle().contains(QLatin1String("second instance")), qPrintable(f.window.windowTitle()));
+
+    // A store that could not be opened for another reason is no second instance.
+    WindowFixture other;
+    other.window.show();
+    other.window.noteMemoryOnly(QStringLiteral("permission denied"), false);
+    QVERIFY(other.window.storeBanner()->isVisible());
+    QVERIFY(!other.window.storeBanner()->text().contains(QLatin1String("second instance")));
+    QVERIFY(other.window.storeBanner()->text().contains(QLatin1String("permission denied")));
+    QVERIFY(!other.window.windowTitle().contains(QLatin1String("second instance")));
 }
 
 QTEST_MAIN(tst_Guidance)

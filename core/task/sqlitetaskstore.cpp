@@ -99,7 +99,8 @@ bool SqliteTaskStore::open(QString *error)
     m_lock = std::make_unique<DirectoryLock>(lockPath);
     const DirectoryLock::Result locked = m_lock->tryLock();
     if (locked != DirectoryLock::Result::Locked) {
-        *error = lockFailure(locked == DirectoryLock::Result::HeldByAnother, lockPath);
+        m_heldByAnother = locked == DirectoryLock::Result::HeldByAnother;
+        *error = lockFailure(m_heldByAnother, lockPath);
         m_lock.reset();
         return false;
     }

@@ -50,6 +50,8 @@ public:
     QString databasePath() const;
     // After a failed open(): the database itself is damaged (not merely in use or unwritable).
     bool isDamaged() const { return m_damaged; }
+    // After a failed open(): another master (another window, or a serve) holds the directory.
+    bool isHeldByAnother() const { return m_heldByAnother; }
 
     quint64 nextId() const override { return m_memory.nextId(); }
     quint64 firstId() const override { return m_memory.firstId(); }
@@ -135,4 +137,5 @@ private:
     QSet<quint64> m_forget; // removed while writes fail, for the writer to drop from its queue
     bool m_open = false;
     bool m_damaged = false;
+    bool m_heldByAnother = false;
 };

@@ -134,6 +134,7 @@ int runDesktopApp(int argc, char *argv[])
     // the app still opens, in memory, and says so.
     std::unique_ptr<TaskStore> store;
     QString storeError;
+    bool heldByAnother = false;
     if (!options->ephemeral) {
         if (options->defaultDataDir) {
             for (const QString &line : DataDirectory::moveLegacyFiles()) {
@@ -144,6 +145,8 @@ int runDesktopApp(int argc, char *argv[])
         auto durable = std::make_unique<SqliteTaskStore>(options->dataDir);
         if (durable->open(&storeError)) {
             store = std::move(durable);
+        } else if (durable->isHeldByAnother()) {
+            heldByAnother = true;
         } else if (durable->isDamaged()) {
             // Unlike a directory another master holds, a damaged store is not worked around with
             // a session in memory: the person must see it, and salvage it before anything else.
@@ -159,6 +162,7 @@ int runDesktopApp(int argc, char *argv[])
     if (!storeError.isEmpty()) {
         qCWarning(lcGui).noquote() << "tasks are kept in memory only this time:" << storeError;
         std::fprintf(stderr, "taskmaster: tasks are kept in memory only this time: %s\n", qPrintable(storeError));
+        window.noteMemoryOnly(storeError, heldByAnother);
     }
     // SIGINT/SIGTERM close the window as a person would: state saved, local workers stopped.
     // Nobody may be there to answer the quit question, so it is not asked.

@@ -15,6 +15,7 @@ class LogPane;
 class Master;
 class MasterSettings;
 class QAction;
+class StoreBanner;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -72,6 +73,11 @@ public:
     // Closes the window without asking whether to quit: SIGINT and SIGTERM, where no one may
     // be there to answer.
     void closeWithoutAsking();
+    // This session keeps its tasks in memory only: why (the store's error), and whether another
+    // master holds the store, which makes this window a second instance. The banner above the
+    // tasks and the title say so.
+    void noteMemoryOnly(const QString &why, bool heldByAnother);
+    StoreBanner *storeBanner() const { return m_storeBanner; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -135,6 +141,7 @@ private:
     QTableView *m_workerView = nullptr;
     TaskDetailPane *m_detail = nullptr;
     LogPane *m_log = nullptr;
+    StoreBanner *m_storeBanner = nullptr;
     ThroughputChart *m_chart = nullptr;
     QSplitter *m_splitter = nullptr;
     QComboBox *m_stateFilter = nullptr;

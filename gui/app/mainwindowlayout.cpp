@@ -116,7 +116,8 @@ void MainWindow::buildViews()
     auto *tasksPane = new QWidget(this);
     auto *tasksLayout = new QVBoxLayout(tasksPane);
     tasksLayout->setContentsMargins(4, 4, 4, 0);
-    tasksLayout->addWidget(new StoreBanner(m_master->scheduler(), tasksPane));
+    m_storeBanner = new StoreBanner(m_master->scheduler(), tasksPane);
+    tasksLayout->addWidget(m_storeBanner);
     auto *welcome = new WelcomePanel(m_settings->store(), tasksPane);
     const auto followTasks = [this, welcome] { welcome->setHasTasks(m_master->scheduler()->store().size() > 0); };
     followTasks();

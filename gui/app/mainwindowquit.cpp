@@ -6,8 +6,15 @@
 #include "master/master.h"
 #include "master/scheduler.h"
 #include "master/workerinfo.h"
+#include "widgets/storebanner.h"
 
 #include <QCloseEvent>
+
+void MainWindow::noteMemoryOnly(const QString &why, bool heldByAnother)
+{
+    m_storeBanner->setMemoryOnly(why, heldByAnother);
+    setWindowTitle(heldByAnother ? tr("Taskmaster (second instance, tasks in memory only)") : tr("Taskmaster"));
+}
 
 void MainWindow::closeWithoutAsking()
 {
