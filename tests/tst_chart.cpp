@@ -7,13 +7,10 @@
 #include "widgets/throughputchart.h"
 
 #include <QChart>
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QScreen>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTest>
 #include <QValueAxis>
 
@@ -47,10 +44,7 @@ private Q_SLOTS:
 
 void tst_Chart::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_chart"));
-    QSettings().clear();
+    useFreshTestSettings(QStringLiteral("tst_chart"));
 }
 
 void tst_Chart::eachSeriesHasItsOwnTitledAxis()

@@ -7,9 +7,6 @@
 #include "models/workertablemodel.h"
 
 #include <QAction>
-#include <QCoreApplication>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTest>
 
 namespace {
@@ -45,10 +42,7 @@ private Q_SLOTS:
 
 void tst_WorkersView::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_workersview"));
-    QSettings().clear();
+    useFreshTestSettings(QStringLiteral("tst_workersview"));
 }
 
 void tst_WorkersView::theSelectionStaysOnItsWorkerAsOthersComeAndGo()
