@@ -8,12 +8,24 @@
 #include "models/tasktablemodel.h"
 #include "util/mastersettings.h"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QItemSelectionModel>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 
 #include <memory>
+
+// A test's first step: the window's own layout settings in a test place of their own, empty.
+inline void useFreshTestSettings(const QString &application)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
+    QCoreApplication::setApplicationName(application);
+    QSettings().clear();
+}
 
 // A master and its window on a fresh settings file, listening on a free loopback port.
 struct WindowFixture {
@@ -29,6 +41,15 @@ struct WindowFixture {
     }
 
     Scheduler *scheduler() { return master.scheduler(); }
+    // A file in the fixture's directory with these bytes; its path.
+    QString writeFile(const QString &name, const QByteArray &content)
+    {
+        const QString path = dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
+            qFatal("cannot write a test file");
+        return path;
+    }
     // Selects the task rows whose ids are given, in the view's own order.
     void select(const QList<quint64> &ids)
     {

@@ -301,7 +301,9 @@ quint64 Scheduler::addWorker(WorkerLink *link, WorkerInfo info)
     info.slots = qMax(1, info.slots);
     const quint64 id = info.id;
     m_routes.addWorker(id, info.kinds, info.tags);
-    qCInfo(lcMaster).noquote() << "worker" << info.name << "joined from" << info.address << "with"
+    // Where it connected from is the address without the connection's port.
+    qCInfo(lcMaster).noquote() << "worker" << info.description() << "joined from"
+                               << info.address.left(info.address.lastIndexOf(QLatin1Char(':'))) << "with"
                                << info.slots << "slots";
     m_workers.emplace(id, WorkerEntry{std::move(info), link});
     Q_EMIT workerAdded(id);
@@ -316,7 +318,7 @@ void Scheduler::removeWorker(quint64 workerId, const QString &reason)
     {
         SCHEDULER_BATCH;
         WorkerEntry &worker = it->second;
-        qCInfo(lcMaster).noquote() << "worker" << worker.info.name << "left:" << reason << "-"
+        qCInfo(lcMaster).noquote() << "worker" << worker.info.description() << "left:" << reason << "-"
                                    << worker.info.running.size() << "running tasks go back to the queue";
         // Gone workers take nothing more, even from a dispatch in this same batch.
         m_routes.removeWorker(workerId);
@@ -486,7 +488,7 @@ void Scheduler::completeTasks(quint64 workerId, const QList<Messages::TaskResult
                 continue;
             entry->outcome += lateNote;
             qCInfo(lcMaster).noquote() << "ignoring a late result for task" << task->id << "attempt"
-                                       << result.attempt << "from" << worker.info.name << "- the task is"
+                                       << result.attempt << "from" << worker.info.description() << "- the task is"
                                        << taskStateName(task->state);
             touch(*task);
             continue;

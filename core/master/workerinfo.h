@@ -29,4 +29,7 @@ struct WorkerInfo {
     double roundTripMicros = -1; // moving average of the time a result spends outside the worker
     bool reclaimPending = false;
     int capacity() const { return slots + prefetch; }
+    // How log lines name it: what a person called it and where it runs, never the
+    // connection's port, which says nothing to them.
+    QString description() const { return host.isEmpty() ? name : name + QStringLiteral(" on ") + host; }
 };

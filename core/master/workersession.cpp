@@ -55,14 +55,17 @@ void WorkerSession::disconnectWorker(const QString &reason)
 
 void WorkerSession::drain(const QString &reason)
 {
-    qCInfo(lcMaster).noquote() << "asking worker" << m_connection->peerDescription() << "to drain:" << reason;
+    qCInfo(lcMaster).noquote() << "asking" << m_connection->peerDescription() << "to drain:" << reason;
     m_scheduler->setWorkerDraining(m_workerId);
     m_connection->send(Messages::encodeFrame(Messages::DrainWorker{reason}));
 }
 
 void WorkerSession::protocolError(const QString &reason)
 {
-    qCWarning(lcMaster).noquote() << "dropping worker" << m_connection->peerDescription() << "-" << reason;
+    // Before its hello a worker is known by its address only; after it the description names it.
+    const QString who = m_workerId ? m_connection->peerDescription()
+                                   : QStringLiteral("worker ") + m_connection->peerDescription();
+    qCWarning(lcMaster).noquote() << "dropping" << who << "-" << reason;
     m_connection->closeWithGoodbye(reason);
 }
 
@@ -97,6 +100,9 @@ void WorkerSession::onFrame(Protocol::MessageType type, const QByteArray &body)
         }
         info.kinds = hello.kinds;
         info.tags = hello.tags;
+        // From now on this connection's own lines (a heartbeat timeout, a slow reader) name the
+        // worker as the window does, not by its address and port.
+        m_connection->setPeerDescription(QStringLiteral("worker ") + info.description());
         m_workerId = m_scheduler->addWorker(this, std::move(info));
         return;
     }

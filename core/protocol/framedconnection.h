@@ -82,6 +82,8 @@ public:
     bool isOpen() const { return m_open; }
 
     QString peerDescription() const { return m_peer; }
+    // Names the peer in this connection's log lines once it has said who it is.
+    void setPeerDescription(const QString &description) { m_peer = description; }
     QTcpSocket *socket() const { return m_socket; }
 
 Q_SIGNALS:

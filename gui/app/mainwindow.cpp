@@ -24,12 +24,11 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
-#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
-#include <QSysInfo>
 #include <QTableView>
 #include <QTimer>
 
@@ -117,16 +116,14 @@ bool MainWindow::startServer()
     QString error;
     QByteArray key = m_settings->readKey(&error);
     if (!error.isEmpty()) {
-        statusBar()->showMessage(error);
-        qCWarning(lcGui).noquote() << error;
+        reportProblem(error);
         return false;
     }
     if (key.isEmpty()) {
         // First start: a strong key, saved for the workers to read.
         key = MasterSettings::generateKey();
         if (!m_settings->writeKey(key, &error)) {
-            statusBar()->showMessage(error);
-            qCWarning(lcGui).noquote() << error;
+            reportProblem(error);
             return false;
         }
     }
@@ -135,8 +132,7 @@ bool MainWindow::startServer()
         error = AuthKey::workerKeyProblem(key, workerKey);
     if (!error.isEmpty()) {
         const QString message = tr("Cannot use the worker key: %1. Use Server > New worker key.").arg(error);
-        statusBar()->showMessage(message);
-        qCWarning(lcGui).noquote() << message;
+        reportProblem(message);
         return false;
     }
     Master::Settings settings = m_master->settings();
@@ -146,8 +142,7 @@ bool MainWindow::startServer()
     if (!m_settings->tlsCertificateFile().isEmpty()
         && !Tls::loadServerConfiguration(m_settings->tlsCertificateFile(), m_settings->tlsKeyFile(), &settings.tls, &error)) {
         const QString message = tr("Cannot use the TLS certificate: %1. Fix it in Server > Settings.").arg(error);
-        statusBar()->showMessage(message);
-        qCWarning(lcGui).noquote() << message;
+        reportProblem(message);
         return false;
     }
     m_master->setSettings(settings);
@@ -158,12 +153,11 @@ bool MainWindow::startServer()
                                         .arg(address)
                                         .arg(m_settings->port())
                                         .arg(m_master->errorString());
-        statusBar()->showMessage(message);
-        qCWarning(lcGui).noquote() << message;
+        reportProblem(message);
         updateActions();
         return false;
     }
-    qCInfo(lcGui).noquote() << "listening on" << address << "port" << m_master->serverPort();
+    // The master's own line says where it listens.
     updateStatus();
     updateActions();
     return true;
@@ -172,7 +166,7 @@ bool MainWindow::startServer()
 void MainWindow::stopServer()
 {
     m_master->close();
-    qCInfo(lcGui) << "stopped listening";
+    logAction(tr("Stopped listening; the workers and clients connected stay connected."));
     updateStatus();
     updateActions();
 }
@@ -192,6 +186,10 @@ void MainWindow::editSettings()
                           m_settings->tlsCertificateFile(), m_settings->tlsKeyFile());
     if (execDialog(&dialog) != QDialog::Accepted)
         return;
+    const bool newAddress = dialog.address() != m_settings->bindAddress() || dialog.port() != m_settings->port();
+    const bool newKey = dialog.key() != m_settings->readKey(&error);
+    const bool newTls = dialog.tlsCertificateFile() != m_settings->tlsCertificateFile()
+            || dialog.tlsKeyFile() != m_settings->tlsKeyFile();
     m_settings->setBindAddress(dialog.address());
     m_settings->setPort(dialog.port());
     m_settings->setTls(dialog.tlsCertificateFile(), dialog.tlsKeyFile());
@@ -200,6 +198,15 @@ void MainWindow::editSettings()
         return;
     }
     m_settings->sync();
+    if (newAddress)
+        logListenAddress();
+    if (newKey)
+        logAction(tr("New authkey written to %1.").arg(QDir::toNativeSeparators(m_settings->keyFilePath())));
+    if (newTls) {
+        logAction(m_settings->tlsCertificateFile().isEmpty()
+                          ? tr("TLS turned off.")
+                          : tr("TLS certificate set to %1.").arg(QDir::toNativeSeparators(m_settings->tlsCertificateFile())));
+    }
     // New address, port or key: listen again with them.
     restartServer();
 }
@@ -232,8 +239,8 @@ void MainWindow::newWorkerKey()
         return;
     }
     restartServer();
-    statusBar()->showMessage(tr("New worker key in %1; workers that connect from now on need it (or the authkey).")
-                                     .arg(m_settings->workerKeyFilePath()));
+    report(tr("New worker key in %1; workers that connect from now on need it (or the authkey).")
+                   .arg(QDir::toNativeSeparators(m_settings->workerKeyFilePath())));
 }
 
 void MainWindow::removeWorkerKey()
@@ -243,7 +250,7 @@ void MainWindow::removeWorkerKey()
         return;
     }
     restartServer();
-    statusBar()->showMessage(tr("No worker key: workers connect with the authkey."));
+    report(tr("No worker key: workers connect with the authkey."));
 }
 
 void MainWindow::restartServer()
@@ -261,72 +268,13 @@ void MainWindow::showConnectWorker()
     connect(&dialog, &ConnectWorkerDialog::listenEverywhereRequested, this, [this, &dialog] {
         m_settings->setBindAddress(QLatin1String(MasterSettings::EveryInterface));
         m_settings->sync();
+        logListenAddress();
         stopServer();
         startServer();
         dialog.setCommand(workerCommandLine(), m_settings->bindAddress());
     });
     connect(&dialog, &ConnectWorkerDialog::copied, this, [this] { statusBar()->showMessage(tr("Copied."), 5000); });
     execDialog(&dialog);
-}
-
-bool MainWindow::startLocalWorkers(int count)
-{
-    if (!m_master->isListening() && !startServer())
-        return false;
-    QString host = m_master->serverAddress().toString();
-    if (m_master->serverAddress() == QHostAddress::AnyIPv4 || m_master->serverAddress() == QHostAddress::Any)
-        host = QStringLiteral("127.0.0.1");
-    else if (m_master->serverAddress() == QHostAddress::AnyIPv6)
-        host = QStringLiteral("::1");
-    QString error;
-    // Local workers get the worker key when there is one, so the authkey stays in this process.
-    const QByteArray workerKey = m_master->settings().workerKey.isEmpty() ? m_master->settings().key
-                                                                           : m_master->settings().workerKey;
-    if (!m_localWorkers->start(count, host, m_master->serverPort(), workerKey, &error)) {
-        statusBar()->showMessage(error);
-        qCWarning(lcGui).noquote() << error;
-        return false;
-    }
-    qCInfo(lcGui) << "started" << count << "local worker(s)";
-    return true;
-}
-
-void MainWindow::askLocalWorkers()
-{
-    bool ok = false;
-    const int count = QInputDialog::getInt(this, tr("Start local workers"), tr("How many taskworker processes:"), 2, 1,
-                                           64, 1, &ok);
-    if (ok)
-        startLocalWorkers(count);
-}
-
-void MainWindow::stopLocalWorkers()
-{
-    m_localWorkers->stopAll();
-}
-
-bool MainWindow::drainLocalWorker(qint64 pid)
-{
-    for (const WorkerInfo *w : m_master->scheduler()->workers()) {
-        if (w->pid == pid && isLocalWorker(*w))
-            return m_master->drainWorker(w->id, tr("stopped from the desktop app"));
-    }
-    return false;
-}
-
-bool MainWindow::isLocalWorker(const WorkerInfo &worker) const
-{
-    // A remote worker with the pid of one of ours is on another host.
-    static const QString host = QSysInfo::machineHostName();
-    return worker.host == host && m_localWorkers->owns(worker.pid);
-}
-
-void MainWindow::stopLocalWorker()
-{
-    for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows()) {
-        if (const WorkerInfo *w = m_workerModel->worker(index.row()); w && isLocalWorker(*w))
-            m_localWorkers->stop(w->pid);
-    }
 }
 
 void MainWindow::enqueue()
@@ -347,13 +295,14 @@ void MainWindow::enqueue()
     if (specs.isEmpty())
         return; // the form was refused: its error is shown in the dialog
     m_master->scheduler()->submit(specs);
-    qCInfo(lcGui) << "enqueued" << specs.size() << "task(s)";
+    logAction(tr("Enqueued %n task(s).", nullptr, int(specs.size())));
 }
 
 void MainWindow::enqueueDemo()
 {
-    m_master->scheduler()->submit(EnqueueDialog::demoSpecs());
-    qCInfo(lcGui) << "enqueued the demo: ten squares";
+    const QList<TaskSpec> specs = EnqueueDialog::demoSpecs();
+    m_master->scheduler()->submit(specs);
+    logAction(tr("Enqueued the demo: %n square task(s).", nullptr, int(specs.size())));
 }
 
 QString MainWindow::importFile(const QString &path)
@@ -365,9 +314,7 @@ QString MainWindow::importFile(const QString &path)
     if (!parsed.ok())
         return tr("%1: %2. Nothing was enqueued.").arg(path, parsed.error);
     m_master->scheduler()->submit(parsed.specs);
-    const QString message = tr("Imported %n task(s) from %1.", nullptr, int(parsed.specs.size())).arg(QDir::toNativeSeparators(path));
-    statusBar()->showMessage(message);
-    qCInfo(lcGui).noquote() << message;
+    report(tr("Imported %n task(s) from %1.", nullptr, int(parsed.specs.size())).arg(QDir::toNativeSeparators(path)));
     return {};
 }
 
@@ -397,10 +344,8 @@ QString MainWindow::exportTasks(const QString &path, bool selectionOnly, std::op
     const TaskExport::Format chosen = format.value_or(TaskExport::formatOf(path));
     const QString error = TaskExport::save(path, tasks, chosen);
     if (error.isEmpty()) {
-        const QString message = tr("Exported %n task(s) to %1 as %2.", nullptr, int(tasks.size()))
-                                        .arg(QDir::toNativeSeparators(path), TaskExport::formatName(chosen));
-        statusBar()->showMessage(message);
-        qCInfo(lcGui).noquote() << message;
+        report(tr("Exported %n task(s) to %1 as %2.", nullptr, int(tasks.size()))
+                       .arg(QDir::toNativeSeparators(path), TaskExport::formatName(chosen)));
     }
     return error;
 }
@@ -437,18 +382,34 @@ QList<quint64> MainWindow::selectedTaskIds() const
     return ids;
 }
 
-QList<quint64> MainWindow::selectedWorkerIds() const
-{
-    QList<quint64> ids;
-    for (const QModelIndex &index : m_workerView->selectionModel()->selectedRows())
-        ids.append(index.data(WorkerTableModel::WorkerIdRole).toULongLong());
-    return ids;
-}
-
-// An action is confirmed once it would survive a crash, as a client's is.
+// The log has the action as it happens; the status bar confirms it once it would survive a
+// crash, as a client's is.
 void MainWindow::confirmWhenDurable(const QString &message)
 {
+    logAction(message);
     m_master->scheduler()->whenDurable(this, [this, message] { statusBar()->showMessage(message, 5000); });
+}
+
+void MainWindow::logAction(const QString &message)
+{
+    qCInfo(lcGui).noquote() << message;
+}
+
+void MainWindow::report(const QString &message)
+{
+    statusBar()->showMessage(message);
+    logAction(message);
+}
+
+void MainWindow::reportProblem(const QString &message)
+{
+    statusBar()->showMessage(message);
+    qCWarning(lcGui).noquote() << message;
+}
+
+void MainWindow::logListenAddress()
+{
+    logAction(tr("Listen address set to %1 port %2.").arg(m_settings->bindAddress()).arg(m_settings->port()));
 }
 
 void MainWindow::cancelSelected()
@@ -489,19 +450,7 @@ void MainWindow::clearFinished()
             ids.append(t.id);
     });
     const int n = m_master->scheduler()->remove(ids);
-    confirmWhenDurable(tr("Removed %n finished task(s).", nullptr, n));
-}
-
-void MainWindow::disconnectWorker()
-{
-    for (quint64 id : selectedWorkerIds())
-        m_master->disconnectWorker(id, tr("disconnected from the desktop app"));
-}
-
-void MainWindow::drainWorker()
-{
-    for (quint64 id : selectedWorkerIds())
-        m_master->drainWorker(id, tr("drained from the desktop app"));
+    confirmWhenDurable(tr("Cleared all finished: removed %n task(s).", nullptr, n));
 }
 
 void MainWindow::showAbout()

@@ -60,6 +60,7 @@ public:
     QLineEdit *kindFilter() const { return m_kindFilter; }
     QLabel *reorderingLabel() const { return m_reorderingLabel; }
     TaskGuidance *taskGuidance() const { return m_taskGuidance; }
+    LogPane *logPane() const { return m_log; }
     QString statusText() const;
     // The command line the "Connect a worker" dialog shows.
     QString workerCommandLine() const;
@@ -115,7 +116,14 @@ private:
     void askExport(bool selectionOnly);
     void exportAll();
     void exportSelection();
+    // Logs the action now, and says it in the status bar once it is durable.
     void confirmWhenDurable(const QString &message);
+    // The operator's action, in the log at the moment it happens.
+    void logAction(const QString &message);
+    // In the status bar and the log.
+    void report(const QString &message);
+    void reportProblem(const QString &message);
+    void logListenAddress();
     void cancelSelected();
     void retrySelected();
     void removeSelectedFinished();

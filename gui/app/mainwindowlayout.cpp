@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -316,8 +317,10 @@ void MainWindow::restoreState()
     QMainWindow::restoreState(s.value(StateKey).toByteArray());
     if (!m_splitter->restoreState(s.value(SplitterKey).toByteArray()))
         m_splitter->setSizes({900, 320});
+    // The first time, a roomy size that still fits the screen: what lies past its edge, as the
+    // throughput chart's right-hand axis did on a 1280-pixel screen, cannot be seen.
     if (!s.contains(GeometryKey))
-        resize(1300, 820);
+        resize(QSize(1300, 820).boundedTo(screen()->availableGeometry().size()));
 }
 
 void MainWindow::saveState()

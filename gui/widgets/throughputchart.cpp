@@ -4,6 +4,8 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QDateTime>
+#include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -12,7 +14,6 @@
 #include <algorithm>
 
 namespace {
-constexpr int Window = 300; // seconds shown
 
 quint64 finished(const Scheduler *s)
 {
@@ -26,69 +27,105 @@ qreal maxY(const QLineSeries *series)
         m = std::max(m, p.y());
     return m;
 }
+
+// Integer labels need a range of at least a few units, or they repeat ("0 0 0 1").
+void fitToPoints(QValueAxis *axis, const QLineSeries *series)
+{
+    axis->setRange(0, std::max<qreal>(5, maxY(series) * 1.1));
+    axis->applyNiceNumbers();
+}
+
 } // namespace
 
 ThroughputChart::ThroughputChart(Scheduler *scheduler, QWidget *parent)
     : QWidget(parent)
     , m_scheduler(scheduler)
-    , m_throughput(new QLineSeries(this))
-    , m_depth(new QLineSeries(this))
-    , m_x(new QValueAxis(this))
-    , m_yRate(new QValueAxis(this))
-    , m_yDepth(new QValueAxis(this))
+    , m_view(new QChartView(new QChart, this))
+    , m_rate(new QLineSeries(this))
+    , m_queued(new QLineSeries(this))
+    , m_time(new QDateTimeAxis(this))
+    , m_rateAxis(new QValueAxis(this))
+    , m_queuedAxis(new QValueAxis(this))
     , m_timer(new QTimer(this))
 {
-    m_throughput->setName(tr("Finished per second"));
-    m_depth->setName(tr("Queued"));
-    auto *chart = new QChart;
-    chart->addSeries(m_throughput);
-    chart->addSeries(m_depth);
-    m_x->setTitleText(tr("Seconds"));
-    m_x->setLabelFormat(QStringLiteral("%d"));
-    m_yRate->setLabelFormat(QStringLiteral("%d"));
-    m_yDepth->setLabelFormat(QStringLiteral("%d"));
-    chart->addAxis(m_x, Qt::AlignBottom);
-    chart->addAxis(m_yRate, Qt::AlignLeft);
-    chart->addAxis(m_yDepth, Qt::AlignRight);
-    m_throughput->attachAxis(m_x);
-    m_throughput->attachAxis(m_yRate);
-    m_depth->attachAxis(m_x);
-    m_depth->attachAxis(m_yDepth);
+    QChart *chart = m_view->chart();
+    m_rate->setName(tr("Finished per second"));
+    m_queued->setName(tr("Queued"));
+    chart->addSeries(m_rate);
+    chart->addSeries(m_queued);
+    m_time->setTitleText(tr("Time"));
+    m_time->setFormat(QStringLiteral("HH:mm:ss"));
+    m_time->setTickCount(4);
+    chart->addAxis(m_time, Qt::AlignBottom);
+    m_rate->attachAxis(m_time);
+    m_queued->attachAxis(m_time);
+    addAxis(m_rateAxis, m_rate, tr("tasks/s"), QColor(0x20, 0x9f, 0x4f), Qt::AlignLeft);
+    addAxis(m_queuedAxis, m_queued, tr("Queued tasks"), QColor(0x2f, 0x6f, 0xc0), Qt::AlignRight);
     chart->legend()->setAlignment(Qt::AlignTop);
-    chart->setMargins(QMargins(2, 2, 2, 2));
-    auto *view = new QChartView(chart, this);
-    view->setRenderHint(QPainter::Antialiasing);
+    // Room at each side for the outer axes' labels and titles, which the chart otherwise lays
+    // out up to the widget's very edge and beyond.
+    chart->setMargins(QMargins(6, 4, 6, 4));
+    m_view->setRenderHint(QPainter::Antialiasing);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(view);
+    layout->addWidget(m_view);
+
+    m_clock.start();
+    m_startMs = QDateTime::currentMSecsSinceEpoch();
     m_lastFinished = finished(scheduler);
-    m_x->setRange(0, 60);
+    m_time->setRange(QDateTime::fromMSecsSinceEpoch(m_startMs), QDateTime::fromMSecsSinceEpoch(m_startMs + 60'000));
+    fitToPoints(m_rateAxis, m_rate);
+    fitToPoints(m_queuedAxis, m_queued);
     connect(m_timer, &QTimer::timeout, this, &ThroughputChart::sample);
     m_timer->start(1000);
 }
 
+void ThroughputChart::addAxis(QValueAxis *axis, QLineSeries *series, const QString &title, const QColor &color,
+                              Qt::Alignment side)
+{
+    // The line and its axis in one colour: which scale a line is read on shows at a glance.
+    QPen pen(color);
+    pen.setWidthF(2);
+    series->setPen(pen);
+    axis->setTitleText(title);
+    axis->setTitleBrush(color);
+    axis->setLabelsColor(color);
+    axis->setLinePenColor(color);
+    axis->setLabelFormat(QStringLiteral("%d"));
+    m_view->chart()->addAxis(axis, side);
+    series->attachAxis(axis);
+}
+
+QChart *ThroughputChart::chart() const
+{
+    return m_view->chart();
+}
+
 int ThroughputChart::sampleCount() const
 {
-    return int(m_throughput->count());
+    return int(m_rate->count());
 }
 
 void ThroughputChart::sample()
 {
+    const qint64 elapsed = m_clock.elapsed();
     const quint64 now = finished(m_scheduler);
     // Removing tasks lowers the counts; that is not negative throughput.
-    const qreal rate = now >= m_lastFinished ? qreal(now - m_lastFinished) : 0;
+    const quint64 delta = now >= m_lastFinished ? now - m_lastFinished : 0;
+    const qint64 intervalMs = std::max<qint64>(1, elapsed - m_lastSampleMs);
     m_lastFinished = now;
-    ++m_t;
-    m_throughput->append(m_t, rate);
-    m_depth->append(m_t, qreal(m_scheduler->count(TaskState::Queued)));
-    if (m_throughput->count() > Window) {
-        m_throughput->remove(0);
-        m_depth->remove(0);
+    m_lastSampleMs = elapsed;
+    const qreal x = qreal(m_startMs + elapsed);
+    m_rate->append(x, qreal(delta) * 1000 / qreal(intervalMs));
+    m_queued->append(x, qreal(m_scheduler->count(TaskState::Queued)));
+    const qreal oldest = x - Window * 1000.0;
+    while (m_rate->count() > 0 && m_rate->at(0).x() < oldest) {
+        m_rate->remove(0);
+        m_queued->remove(0);
     }
-    m_x->setRange(std::max(0, m_t - Window), std::max(60, m_t));
-    // Integer labels need a range of at least a few units, or they repeat ("0 0 0 1").
-    m_yRate->setRange(0, std::max<qreal>(5, maxY(m_throughput) * 1.1));
-    m_yRate->applyNiceNumbers();
-    m_yDepth->setRange(0, std::max<qreal>(5, maxY(m_depth) * 1.1));
-    m_yDepth->applyNiceNumbers();
+    const qint64 from = std::max<qint64>(m_startMs, qint64(oldest));
+    m_time->setRange(QDateTime::fromMSecsSinceEpoch(from),
+                     QDateTime::fromMSecsSinceEpoch(std::max<qint64>(from + 60'000, qint64(x))));
+    fitToPoints(m_rateAxis, m_rate);
+    fitToPoints(m_queuedAxis, m_queued);
 }

@@ -1,11 +1,15 @@
 #pragma once
 
 // Tasks finished per second and the queue depth over the last few minutes, sampled once a
-// second from the scheduler's counters.
+// second from the scheduler's counters. The two are in different units, so each has its own
+// titled axis, coloured as its line: tasks per second on the left, queued tasks on the right.
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QChart;
+class QChartView;
+class QDateTimeAxis;
 class QLineSeries;
 class QValueAxis;
 class QTimer;
@@ -16,19 +20,37 @@ class ThroughputChart final : public QWidget
     Q_OBJECT
 
 public:
+    // Seconds shown.
+    static constexpr int Window = 300;
+
     explicit ThroughputChart(Scheduler *scheduler, QWidget *parent = nullptr);
 
     int sampleCount() const;
+    // Takes a sample now; the timer takes one a second.
     void sample();
 
+    QChart *chart() const;
+    QLineSeries *rateSeries() const { return m_rate; }
+    QLineSeries *queuedSeries() const { return m_queued; }
+    QDateTimeAxis *timeAxis() const { return m_time; }
+    QValueAxis *rateAxis() const { return m_rateAxis; }
+    QValueAxis *queuedAxis() const { return m_queuedAxis; }
+
 private:
+    void addAxis(QValueAxis *axis, QLineSeries *series, const QString &title, const QColor &color, Qt::Alignment side);
+
     Scheduler *m_scheduler;
-    QLineSeries *m_throughput;
-    QLineSeries *m_depth;
-    QValueAxis *m_x;
-    QValueAxis *m_yRate;
-    QValueAxis *m_yDepth;
+    QChartView *m_view;
+    QLineSeries *m_rate;
+    QLineSeries *m_queued;
+    QDateTimeAxis *m_time;
+    QValueAxis *m_rateAxis;
+    QValueAxis *m_queuedAxis;
     QTimer *m_timer;
+    // Points are placed on a monotonic clock counted from the wall-clock time the chart
+    // started, so the intervals the rates are worked out over are the ones the axis shows.
+    QElapsedTimer m_clock;
+    qint64 m_startMs = 0;
+    qint64 m_lastSampleMs = 0;
     quint64 m_lastFinished = 0;
-    int m_t = 0;
 };
