@@ -24,6 +24,7 @@ class QTimer;
 class QTableView;
 class TaskDetailPane;
 class TaskGuidance;
+class TaskStreamView;
 class TaskTableModel;
 class ThroughputChart;
 class WorkerTableModel;
@@ -59,6 +60,10 @@ public:
     QLineEdit *kindFilter() const { return m_kindFilter; }
     QLabel *reorderingLabel() const { return m_reorderingLabel; }
     TaskGuidance *taskGuidance() const { return m_taskGuidance; }
+    TaskStreamView *taskStreamView() const { return m_streamView; }
+    // Selects the task's row and scrolls to it; false, and the status bar says why, when the
+    // table does not show it.
+    bool selectTask(quint64 id);
     QString statusText() const;
     // The command line the "Connect a worker" dialog shows.
     QString workerCommandLine() const;
@@ -81,6 +86,7 @@ private:
                        const QString &tip, void (MainWindow::*slot)());
     void buildActions();
     void buildViews();
+    QWidget *buildTaskStream();
     void applyTaskFilter();
     void restoreState();
     void saveState();
@@ -134,6 +140,7 @@ private:
     TaskDetailPane *m_detail = nullptr;
     LogPane *m_log = nullptr;
     ThroughputChart *m_chart = nullptr;
+    TaskStreamView *m_streamView = nullptr;
     QSplitter *m_splitter = nullptr;
     QComboBox *m_stateFilter = nullptr;
     QLineEdit *m_kindFilter = nullptr;
