@@ -102,6 +102,7 @@ private Q_SLOTS:
     void clickingABarSelectsItsTask();
     void theWheelZoomsAboutTheCursorAndADragPans();
     void theBarsKeptStayWithinTheirBound();
+    void thousandsOfSlotsGetLanesAsTasksFillThem();
 };
 
 void tst_TaskStream::initTestCase()
@@ -342,6 +343,37 @@ void tst_TaskStream::theBarsKeptStayWithinTheirBound()
     stream.setCapacity(1);
     QCOMPARE(stream.groupCount(), 1);
     QCOMPARE(stream.size(), qsizetype(1));
+}
+
+void tst_TaskStream::thousandsOfSlotsGetLanesAsTasksFillThem()
+{
+    Scheduler scheduler(std::make_unique<MemoryTaskStore>());
+    TaskStream stream(&scheduler);
+    FakeLink link;
+    WorkerInfo info;
+    info.name = QStringLiteral("big");
+    info.slots = 4096; // the most a worker may announce
+    info.kinds = {QStringLiteral("square")};
+    const quint64 w = scheduler.addWorker(&link, info);
+    stream.flush();
+    QCOMPARE(stream.laneCount(0), TaskStream::MaxIdleLanes);
+
+    TaskSpec spec;
+    spec.kind = QStringLiteral("square");
+    spec.args = "2";
+    scheduler.submit(QList<TaskSpec>(100, spec));
+    QCOMPARE(link.assigned.size(), 100);
+    QList<Messages::TaskRef> refs;
+    for (const Messages::TaskAssignment &a : std::as_const(link.assigned))
+        refs.append({a.id, a.attempt});
+    scheduler.startTasks(w, refs);
+    stream.flush();
+    // A hundred running at once: a lane each, no more.
+    QCOMPARE(stream.size(), qsizetype(100));
+    QCOMPARE(stream.laneCount(0), 100);
+    for (int l = 0; l < 100; ++l)
+        QCOMPARE(stream.laneSize(0, l), 1);
+    verifyLanes(stream, scheduler);
 }
 
 QTEST_MAIN(tst_TaskStream)

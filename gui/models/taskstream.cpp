@@ -83,8 +83,10 @@ void TaskStream::workerAdded(quint64 workerId)
     Group &group = m_groups[size_t(groupFor(info->name))];
     ++group.connected;
     group.slots += info->slots;
-    if (group.lanes.size() < size_t(group.slots))
-        group.lanes.resize(size_t(group.slots));
+    // Idle slots show as empty lanes; past a few dozen, lanes come as tasks fill them (a
+    // worker may announce thousands of slots).
+    if (group.lanes.size() < size_t(qMin(group.slots, MaxIdleLanes)))
+        group.lanes.resize(size_t(qMin(group.slots, MaxIdleLanes)));
     if (!m_timer->isActive())
         m_timer->start();
 }
@@ -188,10 +190,13 @@ void TaskStream::flush()
     }
     for (quint64 id : ids) {
         if (const Task *task = m_scheduler->task(id))
-            readTask(*task, bars);
+            readTask(*task, now, bars);
     }
     // Greedy interval assignment wants the bars in order of their start.
     std::stable_sort(bars.begin(), bars.end(), [](const Bar &a, const Bar &b) { return a.startMs < b.startMs; });
+    // More than are kept: the oldest would go at once.
+    if (bars.size() > size_t(m_capacity))
+        bars.erase(bars.begin(), bars.end() - m_capacity);
     for (const Bar &bar : bars) {
         if (!place(bar))
             m_waiting.push_back(bar);
@@ -204,7 +209,7 @@ void TaskStream::flush()
     Q_EMIT changed();
 }
 
-void TaskStream::readTask(const Task &task, std::vector<Bar> &added)
+void TaskStream::readTask(const Task &task, qint64 now, std::vector<Bar> &added)
 {
     // The end of the bar it has running.
     if (const auto open = m_open.find(task.id); open != m_open.end()) {
@@ -240,13 +245,20 @@ void TaskStream::readTask(const Task &task, std::vector<Bar> &added)
         bar.endMs = attempt.finishedMs > 0 ? qMax(attempt.finishedMs, attempt.startedMs) : 0;
         bar.outcome = outcomeOf(attempt);
         bar.dispatch = number;
-        bar.kind = kindFor(task.spec.kind);
-        bar.group = groupFor(attempt.worker);
+        // Runs of one kind on one worker are the common case: a comparison, not a hash lookup.
+        if (m_lastKind.first.isNull() || task.spec.kind != m_lastKind.first)
+            m_lastKind = {task.spec.kind, kindFor(task.spec.kind)};
+        if (m_lastGroup.second < 0 || attempt.worker != m_lastGroup.first)
+            m_lastGroup = {attempt.worker, groupFor(attempt.worker)};
+        bar.kind = m_lastKind.second;
+        bar.group = m_lastGroup.second;
         added.push_back(bar);
         latest = number;
         latestStart = attempt.startedMs;
     }
-    if (latest != seen)
+    // A later batch skips what started before now; what started in this very millisecond it
+    // must be told.
+    if (latest != seen && latestStart >= now)
         m_seen.insert(task.id, {latest, latestStart});
 }
 
@@ -278,12 +290,14 @@ bool TaskStream::place(Bar bar)
             fallbackEnd = end;
         }
     }
-    if (chosen < 0 && fallback >= 0) {
+    // A slot not shown yet, or a worker this stream never saw join: as many lanes as it proves
+    // to have.
+    const bool mayGrow = int(group.lanes.size()) < group.slots;
+    if (chosen < 0 && !mayGrow && fallback >= 0) {
         chosen = fallback;
         bar.laneStartMs = fallbackEnd;
     }
-    if (chosen < 0 && group.connected == 0) {
-        // A worker this stream never saw join: as many lanes as it proves to have.
+    if (chosen < 0 && (mayGrow || group.connected == 0)) {
         group.lanes.emplace_back();
         chosen = int(group.lanes.size() - 1);
     }
@@ -341,6 +355,7 @@ void TaskStream::dropDeadGroups()
         kept.push_back(std::move(m_groups[g]));
     }
     m_groups = std::move(kept);
+    m_lastGroup = {QString(), -1};
     for (Bar &bar : m_bars)
         bar.group = newIndex[size_t(bar.group)];
     for (Bar &bar : m_waiting)

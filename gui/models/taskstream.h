@@ -50,6 +50,7 @@ public:
     };
 
     static constexpr int DefaultCapacity = 50'000;
+    static constexpr int MaxIdleLanes = 64; // a worker's lanes shown before tasks fill them
     static constexpr int MaxKinds = 1024; // kinds told apart; later ones share OtherKind
     static constexpr quint16 OtherKind = MaxKinds;
     // After the clock is set back, starts this far before now still count as new.
@@ -104,7 +105,7 @@ private:
     Bar *barOf(quint64 seq) { return seq >= m_firstSeq && seq - m_firstSeq < m_bars.size() ? &m_bars[size_t(seq - m_firstSeq)] : nullptr; }
     void note(const QList<quint64> &ids);
     // Ends its running bar if its attempt ended; adds a bar for each attempt newly started.
-    void readTask(const Task &task, std::vector<Bar> &added);
+    void readTask(const Task &task, qint64 now, std::vector<Bar> &added);
     int groupFor(const QString &worker);
     quint16 kindFor(const QString &kind);
     // Puts the bar on a lane of its worker; false when every lane holds a bar still running.
@@ -123,13 +124,16 @@ private:
     std::vector<Bar> m_waiting; // started while every lane of their worker held a running bar
     QHash<quint64, quint64> m_open; // task -> sequence number of its bar still running
     // Only attempts that started since the batch before get a bar: any older one was read
-    // then (every start is announced at once), whether its bar is still kept or not. For the
-    // few that started since, the dispatch number of the latest, with its start.
+    // then (every start is announced at once), whether its bar is still kept or not. For those
+    // that started in the millisecond of the batch before, the dispatch number of the latest,
+    // with its start.
     qint64 m_floorMs = 0;
     QHash<quint64, std::pair<quint32, qint64>> m_seen;
     std::vector<Group> m_groups;
     QHash<QString, int> m_groupOf;
     QHash<quint64, std::pair<QString, int>> m_workers; // connected worker -> name, slots
+    std::pair<QString, quint16> m_lastKind; // the kind and worker of the last bar made
+    std::pair<QString, int> m_lastGroup{QString(), -1};
     QStringList m_kinds;
     QHash<QString, quint16> m_kindOf;
     std::vector<int> m_kindColour;
