@@ -9,7 +9,8 @@
 //   by id        the real TaskTableModel and a shown QTableView, sorted by id;
 //   by state     the same sorted by state, so every result moves its row;
 //   interactive  sorted by id; a third of the way in the operator sorts by args (descending)
-//                and, once that shows, types a text filter, while results go on arriving.
+//                and, once that shows, types a text filter, while results go on arriving;
+//   stream       by id, with the task stream shown beside it, following now.
 // Each run checks what the view shows against the scheduler and fails loudly if it differs.
 // --durable keeps the tasks in the SQLite store, as the desktop app does, so each run also
 // pays for its commits.
@@ -20,8 +21,10 @@
 #include "models/taskfilter.h"
 #include "models/taskorder.h"
 #include "models/tasktablemodel.h"
+#include "models/taskstream.h"
 #include "task/memorytaskstore.h"
 #include "task/sqlitetaskstore.h"
+#include "widgets/taskstreamview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -46,7 +49,7 @@ public:
     QList<Messages::TaskAssignment> assigned;
 };
 
-enum class Scenario { Baseline, ById, ByState, Interactive };
+enum class Scenario { Baseline, ById, ByState, Interactive, Stream };
 
 struct Sizes {
     int tasks = 1'000'000;
@@ -123,6 +126,14 @@ Result run(const Sizes &sizes, Scenario scenario)
         view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
         view->resize(1200, 800);
         view->show();
+    }
+    std::unique_ptr<TaskStream> stream;
+    std::unique_ptr<TaskStreamView> streamView;
+    if (scenario == Scenario::Stream) {
+        stream = std::make_unique<TaskStream>(&scheduler);
+        streamView = std::make_unique<TaskStreamView>(stream.get());
+        streamView->resize(1200, 300);
+        streamView->show();
     }
     scheduler.submit(specs);
     if (sizes.durable) { // setup only: the submitted tasks reach the disk before anything is measured
@@ -211,6 +222,11 @@ Result run(const Sizes &sizes, Scenario scenario)
         model->flush();
         result.error = checkView(scheduler, *model);
     }
+    if (stream && result.error.isEmpty()) {
+        stream->flush();
+        if (stream->size() != qMin<qsizetype>(sizes.results, stream->capacity()))
+            result.error = QStringLiteral("the task stream keeps %1 bars of %2 results").arg(stream->size()).arg(sizes.results);
+    }
     return result;
 }
 
@@ -262,14 +278,16 @@ int main(int argc, char *argv[])
     const Result byId = run(sizes, Scenario::ById);
     const Result byState = run(sizes, Scenario::ByState);
     const Result interactive = run(sizes, Scenario::Interactive);
+    const Result stream = run(sizes, Scenario::Stream);
     std::printf("tasks %d, results %d in batches of %d, %s store (%s platform)\n", sizes.tasks, sizes.results,
                 sizes.batch, sizes.durable ? "SQLite" : "memory", qPrintable(QGuiApplication::platformName()));
     print("baseline", baseline, baseline);
     print("by id", byId, baseline);
     print("by state", byState, baseline);
     print("interactive", interactive, baseline);
+    print("stream", stream, baseline);
     int failures = 0;
-    for (const auto &[name, r] : {std::pair{"by id", &byId}, {"by state", &byState}, {"interactive", &interactive}}) {
+    for (const auto &[name, r] : {std::pair{"by id", &byId}, {"by state", &byState}, {"interactive", &interactive}, {"stream", &stream}}) {
         if (!r->error.isEmpty()) {
             std::fprintf(stderr, "gui_stall: %s: %s\n", name, qPrintable(r->error));
             ++failures;

@@ -25,6 +25,7 @@ class QTimer;
 class QTableView;
 class TaskDetailPane;
 class TaskGuidance;
+class TaskStreamView;
 class TaskTableModel;
 class ThroughputChart;
 class WorkerTableModel;
@@ -61,6 +62,10 @@ public:
     QLabel *reorderingLabel() const { return m_reorderingLabel; }
     TaskGuidance *taskGuidance() const { return m_taskGuidance; }
     LogPane *logPane() const { return m_log; }
+    TaskStreamView *taskStreamView() const { return m_streamView; }
+    // Selects the task's row and scrolls to it; false, and the status bar says why, when the
+    // table does not show it.
+    bool selectTask(quint64 id);
     QString statusText() const;
     // The command line the "Connect a worker" dialog shows.
     QString workerCommandLine() const;
@@ -88,6 +93,7 @@ private:
                        const QString &tip, void (MainWindow::*slot)());
     void buildActions();
     void buildViews();
+    QWidget *buildTaskStream();
     void applyTaskFilter();
     void restoreState();
     void saveState();
@@ -151,6 +157,7 @@ private:
     LogPane *m_log = nullptr;
     StoreBanner *m_storeBanner = nullptr;
     ThroughputChart *m_chart = nullptr;
+    TaskStreamView *m_streamView = nullptr;
     QSplitter *m_splitter = nullptr;
     QComboBox *m_stateFilter = nullptr;
     QLineEdit *m_kindFilter = nullptr;

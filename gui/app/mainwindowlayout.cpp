@@ -160,9 +160,11 @@ void MainWindow::buildViews()
     QDockWidget *workers = dock(QStringLiteral("workersDock"), tr("Workers"), m_workerView, Qt::BottomDockWidgetArea);
     QDockWidget *chart = dock(QStringLiteral("chartDock"), tr("Throughput"), m_chart, Qt::BottomDockWidgetArea);
     QDockWidget *log = dock(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
+    QDockWidget *stream = dock(QStringLiteral("taskStreamDock"), tr("Task stream"), buildTaskStream(), Qt::BottomDockWidgetArea);
     splitDockWidget(workers, chart, Qt::Horizontal);
     tabifyDockWidget(chart, log);
-    chart->raise();
+    tabifyDockWidget(log, stream);
+    stream->raise();
     resizeDocks({workers}, {260}, Qt::Vertical);
     resizeDocks({workers, chart}, {760, 540}, Qt::Horizontal);
 
