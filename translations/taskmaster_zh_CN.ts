@@ -316,6 +316,22 @@
         <source>error: </source>
         <translation>错误：</translation>
     </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>清除(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Filter the log</source>
+        <translation>筛选日志</translation>
+    </message>
+    <message>
+        <source>Show only the lines that contain this text, in any case.</source>
+        <translation>只显示包含此文字的行（不区分大小写）。</translation>
+    </message>
+    <message>
+        <source>Forget the lines shown so far</source>
+        <translation>清除目前显示的各行</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -823,6 +839,76 @@
         <source>The versions of Taskmaster and Qt</source>
         <translation>Taskmaster 和 Qt 的版本</translation>
     </message>
+    <message>
+        <source>Stopped listening; the workers and clients connected stay connected.</source>
+        <translation>已停止监听；已连接的工作进程和客户端保持连接。</translation>
+    </message>
+    <message>
+        <source>New authkey written to %1.</source>
+        <translation>新的 authkey 已写入 %1。</translation>
+    </message>
+    <message>
+        <source>TLS turned off.</source>
+        <translation>已关闭 TLS。</translation>
+    </message>
+    <message>
+        <source>TLS certificate set to %1.</source>
+        <translation>TLS 证书已设为 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Enqueued %n task(s).</source>
+        <translation>
+            <numerusform>已入队 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enqueued the demo: %n square task(s).</source>
+        <translation>
+            <numerusform>已入队演示：%n 个 square 任务。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Listen address set to %1 port %2.</source>
+        <translation>监听地址已设为 %1，端口 %2。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cleared all finished: removed %n task(s).</source>
+        <translation>
+            <numerusform>已清除全部已结束：移除了 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Task stream</source>
+        <translation>任务流</translation>
+    </message>
+    <message>
+        <source>Taskmaster (second instance, tasks in memory only)</source>
+        <translation>Taskmaster（第二个实例，任务只保存在内存中）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Started %n local worker(s).</source>
+        <translation>
+            <numerusform>已启动 %n 个本地工作进程。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopping %n local worker(s).</source>
+        <translation>
+            <numerusform>正在停止 %n 个本地工作进程。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>stopped from the desktop app</source>
+        <translation>已在桌面程序中停止</translation>
+    </message>
+    <message>
+        <source>Stopping local worker %1 on %2.</source>
+        <translation>正在停止 %2 上的本地工作进程 %1。</translation>
+    </message>
+    <message>
+        <source>Task %1 is not in the task table: the filter hides it, or it was removed.</source>
+        <translation>任务 %1 不在任务表中：它被筛选条件隐藏，或已被移除。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -921,6 +1007,14 @@
         <source>Tasks cannot be saved: %1. New tasks are not kept, and results stay in memory until the disk has room; closing the window now loses them.</source>
         <translation>无法保存任务：%1。新任务不会被保留，结果暂存在内存中，直到磁盘有空间为止；现在关闭窗口会丢失这些结果。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;Taskmaster is already running.&lt;/b&gt; This window is a second instance: another Taskmaster holds the task store, so the tasks of this window are kept in memory only and are lost when it closes. Use the other window, or start this one with --data-dir to run a second queue of its own. (%1)</source>
+        <translation>&lt;b&gt;Taskmaster 已在运行。&lt;/b&gt;此窗口是第二个实例：另一个 Taskmaster 占用着任务存储，因此此窗口的任务只保存在内存中，关闭窗口即丢失。请使用另一个窗口，或用 --data-dir 启动此窗口，运行一个独立的队列。（%1）</translation>
+    </message>
+    <message>
+        <source>Tasks are kept in memory only this time, and are lost when this window closes: %1</source>
+        <translation>本次任务只保存在内存中，关闭此窗口即丢失：%1</translation>
+    </message>
 </context>
 <context>
     <name>TaskDetailPane</name>
@@ -994,6 +1088,29 @@
         <source>Priority %1, %2, attempts %3 of %4</source>
         <translation>优先级 %1，%2，尝试 %3 / %4 次</translation>
     </message>
+    <message>
+        <source>Ran %1</source>
+        <translation>运行了 %1</translation>
+    </message>
+    <message>
+        <source>Ran</source>
+        <translation>运行时长</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDuration</name>
+    <message>
+        <source>%1 µs</source>
+        <translation>%1 微秒</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
 </context>
 <context>
     <name>TaskExport</name>
@@ -1061,11 +1178,63 @@
     </message>
 </context>
 <context>
-    <name>TaskTableModel</name>
+    <name>TaskStreamView</name>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Follow the current time (L, or double-click the lanes)</source>
+        <translation>跟随当前时间（L 键，或双击泳道）</translation>
+    </message>
+    <message>
+        <source>Each lane is one slot of a worker; each bar is one attempt of a task, from its start to its end.</source>
+        <translation>每条泳道是工作进程的一个槽位；每个条块是任务的一次尝试，从开始到结束。</translation>
+    </message>
+    <message>
+        <source>%1 #%2</source>
+        <comment>worker name, slot number</comment>
+        <translation>%1 #%2</translation>
+    </message>
     <message>
         <source>%1 ms</source>
         <translation>%1 毫秒</translation>
     </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>(one of many kinds)</source>
+        <translation>（众多类型之一）</translation>
+    </message>
+    <message>
+        <source>Task %1
+Kind: %2
+Worker: %3, slot %4
+Started: %5
+%6: %7</source>
+        <translation>任务 %1
+类型：%2
+工作进程：%3，槽位 %4
+开始于：%5
+%6：%7</translation>
+    </message>
+    <message>
+        <source>No workers yet. Each slot of a worker becomes a lane here, with a bar for every task it runs.</source>
+        <translation>还没有工作进程。每个工作进程的每个槽位在这里显示为一条泳道，它运行的每个任务显示为一个条块。</translation>
+    </message>
+    <message>
+        <source>+%1 ms</source>
+        <translation>+%1 毫秒</translation>
+    </message>
+    <message>
+        <source>other kinds</source>
+        <translation>其他类型</translation>
+    </message>
+</context>
+<context>
+    <name>TaskTableModel</name>
     <message>
         <source>ID</source>
         <translation>编号</translation>
@@ -1138,8 +1307,16 @@
         <translation>排队数</translation>
     </message>
     <message>
-        <source>Seconds</source>
-        <translation>秒</translation>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>tasks/s</source>
+        <translation>任务/秒</translation>
+    </message>
+    <message>
+        <source>Queued tasks</source>
+        <translation>排队任务</translation>
     </message>
 </context>
 <context>

@@ -48,7 +48,6 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
     restoreState();
 
     Scheduler *scheduler = master->scheduler();
-    connect(scheduler, &Scheduler::countsChanged, this, &MainWindow::updateStatus);
     connect(scheduler, &Scheduler::workerAdded, this, &MainWindow::updateStatus);
     connect(scheduler, &Scheduler::workerRemoved, this, &MainWindow::updateStatus);
     // A start changes no state count, only a worker's: the running count follows at most every
@@ -64,6 +63,13 @@ MainWindow::MainWindow(Master *master, MasterSettings *settings, QWidget *parent
             m_statusTimer->start();
     });
     connect(scheduler, &Scheduler::workerChanged, m_statusTimer, [this] {
+        if (!m_statusTimer->isActive())
+            m_statusTimer->start();
+    });
+    // Counts change with every result, which is also the moment a worker has one slot between
+    // tasks, before its next start arrives: shown at once, they would show that dip every time
+    // (running 5 and sent ahead 1 on six busy slots). On the timer they show a moment like any other.
+    connect(scheduler, &Scheduler::countsChanged, m_statusTimer, [this] {
         if (!m_statusTimer->isActive())
             m_statusTimer->start();
     });
