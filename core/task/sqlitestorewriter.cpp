@@ -21,7 +21,8 @@ QString describe(const QSqlError &error)
     return error.text().isEmpty() ? QStringLiteral("unknown SQLite error") : error.text();
 }
 
-constexpr int CacheKiB = 64 * 1024;
+// The writer's page cache: see open().
+constexpr int CacheKiB = 16 * 1024;
 // Rows per INSERT, so that one statement's cost in Qt and in SQLite is shared; 32 rows of
 // SqliteColumnCount values stay below the 999 variables an older SQLite allows.
 constexpr qsizetype RowsPerInsert = 32;
@@ -99,6 +100,9 @@ bool SqliteStoreWriter::open(QString *error)
     // default is 2 MiB) holds a whole batch: a smaller one spills pages to the log in the middle
     // of the transaction and reads them back, which took a third of the writer's time (a system
     // call per page) for a batch of 200 000 tasks. It grows only as far as pages are used.
+    // 16 MiB took the durable submit of 200 000 tasks from 15.6 to 7.0 times the ephemeral one
+    // (system time 2.9 s to 0.9 s), as much as 64 MiB did, for a quarter of the memory a large
+    // store would let it fill.
     if (!db.open() || !pragma.exec(QStringLiteral("PRAGMA synchronous=FULL"))
         || !pragma.exec(QStringLiteral("PRAGMA cache_size=-%1").arg(CacheKiB))) {
         *error = QStringLiteral("cannot open %1 for writing: %2")
