@@ -11,6 +11,7 @@ figure. --pin runs every process on CPU 0 (taskset), where wake-up costs vanish.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -64,9 +66,10 @@ class Bench:
     def store(self, tasks):
         return run_json(self.prefix + [self.tool("taskbench"), "store", "--tasks", str(tasks)])
 
-    def wire(self, mode, tasks, workers, slots):
-        """taskmaster serve + W taskworkers + a taskbench client: client -> master -> worker.
-        In memory (--ephemeral), like the BaseManager queue it is compared with."""
+    @contextlib.contextmanager
+    def cluster(self, workers, slots):
+        """taskmaster serve --ephemeral and W taskworkers, each waited for until it says it is
+        ready; yields (port, env with the key, pids by role)."""
         env = dict(os.environ, TASKMASTER_AUTHKEY=self.key)
         serve = subprocess.Popen(self.prefix + [self.tool("taskmaster"), "serve", "--port", "0", "--ephemeral"], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -82,15 +85,7 @@ class Bench:
                 for line in w.stderr:
                     if "connected to master" in line:
                         break
-            pids = {"master": [serve.pid], "workers": [w.pid for w in workers_p]}
-            cpu0 = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
-            result = run_json(self.prefix + [self.tool("taskbench"), "client-" + mode, "--port", str(port),
-                                             "--tasks", str(tasks)], env=env)
-            cpu1 = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
-            count = tasks + (100 if mode == "latency" else 0)
-            result["cpu_us_per_task"] = {k: round((cpu1[k] - cpu0[k]) * 1e6 / count, 1) for k in pids}
-            result["workers"] = workers
-            return result
+            yield port, env, {"master": [serve.pid], "workers": [w.pid for w in workers_p]}
         finally:
             for p in workers_p + [serve]:
                 p.terminate()
@@ -99,6 +94,47 @@ class Bench:
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+    def wire(self, mode, tasks, workers, slots):
+        """taskmaster serve + W taskworkers + a taskbench client: client -> master -> worker.
+        In memory (--ephemeral), like the BaseManager queue it is compared with."""
+        with self.cluster(workers, slots) as (port, env, pids):
+            cpu0 = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
+            result = run_json(self.prefix + [self.tool("taskbench"), "client-" + mode, "--port", str(port),
+                                             "--tasks", str(tasks)], env=env)
+            cpu1 = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
+            count = tasks + (100 if mode == "latency" else 0)
+            result["cpu_us_per_task"] = {k: round((cpu1[k] - cpu0[k]) * 1e6 / count, 1) for k in pids}
+            result["workers"] = workers
+            return result
+
+    def cli(self, tasks, workers, slots, wait):
+        """What a user runs: taskmaster submit --file tasks.jsonl [--wait], against serve with W
+        workers (with --wait) or none (without: the tasks stay queued). Wall time from start to
+        exit, and the client's own CPU time from its rusage."""
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+            for i in range(tasks):
+                f.write('{"kind":"square","args":{"n":%d}}\n' % (i % 1000))
+            path = f.name
+        try:
+            with self.cluster(workers if wait else 0, slots) as (port, env, pids):
+                cmd = self.prefix + [self.tool("taskmaster"), "submit", "--port", str(port), "--file", path]
+                if wait:
+                    cmd.append("--wait")
+                with tempfile.TemporaryFile() as out:
+                    start = time.perf_counter()
+                    client = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                    _, status, usage = os.wait4(client.pid, 0)
+                    seconds = time.perf_counter() - start
+                    client.returncode = os.waitstatus_to_exitcode(status)
+                    out.seek(0)
+                    lines = out.read().count(b"\n")
+            return {"tasks": tasks, "workers": workers if wait else 0, "wait": wait,
+                    "tasks_per_s": tasks / seconds,
+                    "client_cpu_us_per_task": round((usage.ru_utime + usage.ru_stime) * 1e6 / tasks, 2),
+                    "results_ok": client.returncode == 0 and lines == tasks}
+        finally:
+            os.unlink(path)
 
 
 def summarize(values):
@@ -116,6 +152,7 @@ def main():
     parser.add_argument("--tasks", type=int, default=20000, help="throughput tasks per run")
     parser.add_argument("--latency-tasks", type=int, default=2000)
     parser.add_argument("--memory-tasks", type=int, default=1000000)
+    parser.add_argument("--cli-tasks", type=int, default=1000000, help="tasks of the submit without --wait")
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--slots", type=int, default=1, help="slots per Taskmaster worker (BaseManager workers take one task at a time)")
     parser.add_argument("--pin", action="store_true", help="run every process on CPU 0")
@@ -125,6 +162,7 @@ def main():
     args = parser.parse_args()
     if args.smoke:
         args.repeat, args.tasks, args.latency_tasks, args.memory_tasks, args.workers = 1, 300, 100, 20000, "1,2"
+        args.cli_tasks = 2000
     if args.pin and not shutil.which("taskset"):
         parser.error("--pin needs taskset (util-linux)")
     if not args.no_build:
@@ -148,6 +186,9 @@ def main():
         record("latency py-basemanager", bench.baseline("latency", args.latency_tasks, 1))
         record("latency taskmaster-wire", bench.wire("latency", args.latency_tasks, 1, 1))
         record("latency taskmaster-inproc", bench.inproc("latency", args.latency_tasks, 1, 1))
+        # The path a user runs, beside taskbench's wire client at the same W in this round.
+        record("cli submit --wait W=2", bench.cli(args.tasks, 2, args.slots, True))
+    record("cli submit no-wait", bench.cli(args.cli_tasks, 0, args.slots, False))
     record("memory taskmaster-inproc", bench.memory(args.memory_tasks))
     record("store taskmaster-inproc", bench.store(args.memory_tasks))
 
@@ -175,6 +216,19 @@ def main():
         p99 = summarize([r["p99_us"] for r in rs])[0]
         print("| %s | **%s** (%s..%s) | %s | %.2f× | %.2f× |" % (
             system, fmt(p50, 1), fmt(lo, 1), fmt(hi, 1), fmt(p99, 1), p50 / floor, p50 / base_lat))
+    wire2 = "throughput taskmaster-wire W=2"
+    if wire2 in runs:
+        cli = summarize([r["tasks_per_s"] for r in runs["cli submit --wait W=2"]])
+        wire = summarize([r["tasks_per_s"] for r in runs[wire2]])[0]
+        base2 = summarize([r["tasks_per_s"] for r in runs["throughput py-basemanager W=2"]])[0]
+        cpu = summarize([r["client_cpu_us_per_task"] for r in runs["cli submit --wait W=2"]])[0]
+        print("\n| the CLI path, %d squares | tasks/s | vs taskbench wire W=2 | vs BaseManager W=2 | client CPU µs/task |" % args.tasks)
+        print("|---|---|---|---|---|")
+        print("| `taskmaster submit --file … --wait`, W=2 | **%s** (%s..%s) | **%.2f×** | **%.1f×** | %s |" % (
+            fmt(cli[0]), fmt(cli[1]), fmt(cli[2]), cli[0] / wire, cli[0] / base2, fmt(cpu, 1)))
+        nw = runs["cli submit no-wait"][0]
+        print("| `taskmaster submit --file …` of %s tasks, no workers | **%s** | | | %s |" % (
+            fmt(nw["tasks"]), fmt(nw["tasks_per_s"]), fmt(nw["client_cpu_us_per_task"], 1)))
     mem = runs["memory taskmaster-inproc"][0]
     print("\n| memory, %d queued tasks in-process | peak RSS MB | enqueue tasks/s |" % mem["tasks"])
     print("|---|---|---|")
