@@ -9,7 +9,6 @@
 #include <QApplication>
 #include <QHeaderView>
 #include <QMenu>
-#include <QStatusBar>
 #include <QTableView>
 
 void MainWindow::buildZoomActions(QMenu *view)
@@ -21,10 +20,8 @@ void MainWindow::buildZoomActions(QMenu *view)
               tr("Smaller text in the tables, views and chart"), &MainWindow::zoomOut);
     addAction(view, QStringLiteral("zoomReset"), tr("&Actual size"), QKeySequence(tr("Ctrl+0")),
               tr("Text at its normal size"), &MainWindow::zoomReset);
-    connect(m_zoom, &ViewZoom::changed, this, [this](int percent) {
-        applyZoom();
-        statusBar()->showMessage(tr("Zoom %1%").arg(percent), 3000);
-    });
+    // No status message: over the address label, a temporary one overlaps it.
+    connect(m_zoom, &ViewZoom::changed, this, &MainWindow::applyZoom);
     applyZoom();
 }
 
