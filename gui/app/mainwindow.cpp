@@ -101,6 +101,8 @@ void MainWindow::applyTaskFilter()
 
 int MainWindow::execDialog(QDialog *dialog)
 {
+    // A dialog is a window of its own, which the window's font, and so its zoom, does not reach.
+    dialog->setFont(font());
     if (m_dialogHook) {
         m_dialogHook(dialog);
         return dialog->result();

@@ -28,6 +28,7 @@ class TaskGuidance;
 class TaskStreamView;
 class TaskTableModel;
 class ThroughputChart;
+class ViewZoom;
 class WorkerTableModel;
 struct Task;
 struct WorkerInfo;
@@ -63,6 +64,8 @@ public:
     TaskGuidance *taskGuidance() const { return m_taskGuidance; }
     LogPane *logPane() const { return m_log; }
     TaskStreamView *taskStreamView() const { return m_streamView; }
+    ThroughputChart *throughputChart() const { return m_chart; }
+    ViewZoom *viewZoom() const { return m_zoom; }
     // Selects the task's row and scrolls to it; false, and the status bar says why, when the
     // table does not show it.
     bool selectTask(quint64 id);
@@ -92,6 +95,12 @@ private:
     QAction *addAction(QMenu *menu, const QString &name, const QString &text, const QKeySequence &shortcut,
                        const QString &tip, void (MainWindow::*slot)());
     void buildActions();
+    // View > Zoom in, Zoom out and Actual size, and the saved zoom applied.
+    void buildZoomActions(QMenu *view);
+    void applyZoom();
+    void zoomIn();
+    void zoomOut();
+    void zoomReset();
     void buildViews();
     QWidget *buildTaskStream();
     void applyTaskFilter();
@@ -170,6 +179,8 @@ private:
     QLabel *m_workersLabel = nullptr;
     QLabel *m_countsLabel = nullptr;
     QMenu *m_viewMenu = nullptr;
+    ViewZoom *m_zoom = nullptr;
+    qreal m_appliedZoom = 1.0; // what the task table's column widths were set for
     QHash<QString, QAction *> m_actions;
     bool m_closeWithoutAsking = false;
     std::function<void(QDialog *)> m_dialogHook;

@@ -16,6 +16,7 @@
 #include "widgets/storebanner.h"
 #include "widgets/taskdetailpane.h"
 #include "widgets/throughputchart.h"
+#include "widgets/viewzoom.h"
 #include "widgets/welcomepanel.h"
 
 #include <QActionGroup>
@@ -54,7 +55,7 @@ QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
     view->verticalHeader()->hide();
     // Fixed row heights: a million rows must not be measured one by one.
     view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    ViewZoom::fitRowHeight(view);
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     return view;
@@ -154,6 +155,8 @@ void MainWindow::buildViews()
         auto *d = new QDockWidget(title, this);
         d->setObjectName(name);
         d->setWidget(widget);
+        // Floated, a dock is a window of its own: it keeps the window's font, and its zoom.
+        d->setAttribute(Qt::WA_WindowPropagation);
         addDockWidget(area, d);
         return d;
     };
@@ -268,6 +271,8 @@ void MainWindow::buildActions()
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
     for (QDockWidget *d : findChildren<QDockWidget *>())
         m_viewMenu->addAction(d->toggleViewAction());
+    m_viewMenu->addSeparator();
+    buildZoomActions(m_viewMenu);
     m_viewMenu->addSeparator();
     QMenu *language = m_viewMenu->addMenu(tr("&Language"));
     auto *group = new QActionGroup(this);

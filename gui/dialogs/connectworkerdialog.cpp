@@ -1,12 +1,13 @@
 #include "connectworkerdialog.h"
 
 #include "util/mastersettings.h"
+#include "widgets/viewzoom.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFontDatabase>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -32,7 +33,7 @@ ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, const QStri
     m_listenEverywhere->setToolTip(tr("Listen again on all of this machine's addresses, so that other machines can connect."));
     connect(m_listenEverywhere, &QPushButton::clicked, this, &ConnectWorkerDialog::listenEverywhereRequested);
     m_text->setReadOnly(true);
-    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // "monospace" names no font on Windows or macOS
+    m_text->setFont(ViewZoom::fixedFont(this)); // "monospace" names no font on Windows or macOS
     m_copied->setObjectName(QStringLiteral("copiedLabel"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton *copyButton = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
@@ -53,6 +54,14 @@ ConnectWorkerDialog::ConnectWorkerDialog(const QString &commandLine, const QStri
     layout->addLayout(bottom);
     setCommand(commandLine, bindAddress);
     resize(680, 260);
+}
+
+void ConnectWorkerDialog::changeEvent(QEvent *event)
+{
+    // The command's own fixed-width font does not follow the window's zoom by itself.
+    if (event->type() == QEvent::FontChange)
+        m_text->setFont(ViewZoom::fixedFont(this));
+    QDialog::changeEvent(event);
 }
 
 void ConnectWorkerDialog::setCommand(const QString &commandLine, const QString &bindAddress)

@@ -35,6 +35,9 @@ Q_SIGNALS:
     void listenEverywhereRequested();
     void copied();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     QPlainTextEdit *m_text;
     QLabel *m_loopback;

@@ -1,8 +1,9 @@
 #include "logpane.h"
 
 #include "logforwarder.h"
+#include "viewzoom.h"
 
-#include <QFontDatabase>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -25,7 +26,7 @@ LogPane::LogPane(QWidget *parent)
     // The kept lines are the bound; the view never holds more than they are.
     m_view->setMaximumBlockCount(MaxLines);
     m_view->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // "monospace" names no font on Windows or macOS
+    m_view->setFont(ViewZoom::fixedFont(this)); // "monospace" names no font on Windows or macOS
 
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
@@ -39,6 +40,14 @@ LogPane::LogPane(QWidget *parent)
     connect(m_filter, &QLineEdit::textChanged, this, &LogPane::showMatching);
     connect(m_clear, &QPushButton::clicked, this, &LogPane::clear);
     connect(LogForwarder::instance(), &LogForwarder::message, this, &LogPane::append);
+}
+
+void LogPane::changeEvent(QEvent *event)
+{
+    // The view's own fixed-width font does not follow the window's zoom by itself.
+    if (event->type() == QEvent::FontChange)
+        m_view->setFont(ViewZoom::fixedFont(this));
+    QWidget::changeEvent(event);
 }
 
 void LogPane::append(int type, const QString &category, const QString &text)

@@ -28,6 +28,10 @@ public:
     int keptLineCount() const { return int(m_lines.size()); }
     QLineEdit *filterField() const { return m_filter; }
     QPushButton *clearButton() const { return m_clear; }
+    QPlainTextEdit *view() const { return m_view; }
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
     bool matches(const QString &line) const;

@@ -1,11 +1,14 @@
 #include "throughputchart.h"
 
 #include "master/scheduler.h"
+#include "viewzoom.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QEvent>
+#include <QLegend>
 #include <QLineSeries>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -66,6 +69,10 @@ ThroughputChart::ThroughputChart(Scheduler *scheduler, QWidget *parent)
     // out up to the widget's very edge and beyond.
     chart->setMargins(QMargins(6, 4, 6, 4));
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_labelsFont = m_time->labelsFont();
+    m_titleFont = m_time->titleFont();
+    m_legendFont = chart->legend()->font();
+    followZoom();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -78,6 +85,24 @@ ThroughputChart::ThroughputChart(Scheduler *scheduler, QWidget *parent)
     fitToPoints(m_queuedAxis, m_queued);
     connect(m_timer, &QTimer::timeout, this, &ThroughputChart::sample);
     m_timer->start(1000);
+}
+
+void ThroughputChart::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange)
+        followZoom();
+    QWidget::changeEvent(event);
+}
+
+void ThroughputChart::followZoom()
+{
+    const qreal factor = ViewZoom::factorOf(this);
+    QChart *chart = m_view->chart();
+    for (QAbstractAxis *axis : chart->axes()) {
+        axis->setLabelsFont(ViewZoom::scaled(m_labelsFont, factor));
+        axis->setTitleFont(ViewZoom::scaled(m_titleFont, factor));
+    }
+    chart->legend()->setFont(ViewZoom::scaled(m_legendFont, factor));
 }
 
 void ThroughputChart::addAxis(QValueAxis *axis, QLineSeries *series, const QString &title, const QColor &color,

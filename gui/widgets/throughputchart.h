@@ -5,6 +5,7 @@
 // titled axis, coloured as its line: tasks per second on the left, queued tasks on the right.
 
 #include <QElapsedTimer>
+#include <QFont>
 #include <QWidget>
 
 class QChart;
@@ -36,7 +37,13 @@ public:
     QValueAxis *rateAxis() const { return m_rateAxis; }
     QValueAxis *queuedAxis() const { return m_queuedAxis; }
 
+protected:
+    // The chart's texts are drawn in fonts of its own, which the widget's font does not reach:
+    // they follow its zoom here.
+    void changeEvent(QEvent *event) override;
+
 private:
+    void followZoom();
     void addAxis(QValueAxis *axis, QLineSeries *series, const QString &title, const QColor &color, Qt::Alignment side);
 
     Scheduler *m_scheduler;
@@ -53,4 +60,8 @@ private:
     qint64 m_startMs = 0;
     qint64 m_lastSampleMs = 0;
     quint64 m_lastFinished = 0;
+    // The chart theme's fonts, at the normal size.
+    QFont m_labelsFont;
+    QFont m_titleFont;
+    QFont m_legendFont;
 };
