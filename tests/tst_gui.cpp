@@ -484,7 +484,11 @@ void tst_Gui::aWorkerKeyIsWhatWorkersAreGiven()
     // Without it, workers are handed the authkey again.
     QAction *removeWorkerKey = f.window.action(QStringLiteral("removeWorkerKey"));
     QVERIFY(removeWorkerKey);
+    // The remote worker proved the worker key, which is no longer accepted: it may stay.
+    QString asked;
+    f.window.setDialogHook(answer(false, &asked));
     removeWorkerKey->trigger();
+    QVERIFY2(asked.contains(QLatin1String("1 worker")), qPrintable(asked)); // the local one is not offered
     QVERIFY(f.master.settings().workerKey.isEmpty());
     QVERIFY(!QFile::exists(f.masterSettings.workerKeyFilePath()));
     QVERIFY(f.window.workerCommandLine().contains(f.masterSettings.keyFilePath()));

@@ -108,6 +108,49 @@ bool Master::drainWorker(quint64 workerId, const QString &reason)
     return session;
 }
 
+bool Master::acceptsKey(Protocol::Role role, const QByteArray &key) const
+{
+    if (key == m_settings.key)
+        return true;
+    return role == Protocol::Role::Worker && !m_settings.workerKey.isEmpty() && key == m_settings.workerKey;
+}
+
+Master::OldKeyPeers Master::peersWithOldKey() const
+{
+    OldKeyPeers out;
+    for (auto it = m_peers.cbegin(); it != m_peers.cend(); ++it) {
+        if (!it->connection || acceptsKey(it->role, it->key))
+            continue;
+        if (it->role == Protocol::Role::Worker) {
+            ++out.workers;
+            const quint64 id = qobject_cast<WorkerSession *>(it.key())->workerId();
+            if (id != 0)
+                out.workerIds.append(id);
+        }
+        else
+            ++out.clients;
+    }
+    return out;
+}
+
+int Master::disconnectPeersWithOldKey(const QSet<quint64> &keep, const QString &reason)
+{
+    QList<QPointer<FramedConnection>> closing;
+    for (auto it = m_peers.cbegin(); it != m_peers.cend(); ++it) {
+        if (!it->connection || acceptsKey(it->role, it->key))
+            continue;
+        if (it->role == Protocol::Role::Worker && keep.contains(qobject_cast<WorkerSession *>(it.key())->workerId()))
+            continue;
+        closing.append(it->connection);
+    }
+    // Closing may end sessions, and so change m_peers: close once the walk is over.
+    for (const QPointer<FramedConnection> &connection : closing) {
+        if (connection)
+            connection->closeWithGoodbye(reason);
+    }
+    return int(closing.size());
+}
+
 QString Master::refusalOf(const QHostAddress &group) const
 {
     if (m_unauthenticated >= m_settings.maxUnauthenticated)
@@ -199,10 +242,14 @@ void Master::startHandshake(QTcpSocket *socket, const QString &peer, const QHost
                 handshake->deleteLater();
                 connection->setMaxFrame(m_settings.maxFrame);
                 connection->startHeartbeat(m_settings.heartbeatIntervalMs, m_settings.heartbeatTimeoutMs);
+                QObject *session = nullptr;
                 if (role == Protocol::Role::Worker)
-                    new WorkerSession(connection, m_scheduler, this);
+                    session = new WorkerSession(connection, m_scheduler, this);
                 else
-                    new ClientSession(connection, m_scheduler, this);
+                    session = new ClientSession(connection, m_scheduler, this);
+                const QByteArray &proven = handshake->usedWorkerKey() ? m_settings.workerKey : m_settings.key;
+                m_peers.insert(session, Peer{connection, role, proven});
+                connect(session, &QObject::destroyed, this, [this, session] { m_peers.remove(session); });
             });
     // An address that just failed waits before it may try again; the wait holds one of the
     // maxUnauthenticated places, so it cannot be used to pile up connections either.

@@ -7,12 +7,16 @@
 #include "master/auththrottle.h"
 #include "protocol/protocol.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
+#include <QSet>
 #include <QSslConfiguration>
 
 #include <memory>
 
+class FramedConnection;
 class QTcpServer;
 class RefusalLog;
 class QTcpSocket;
@@ -65,6 +69,18 @@ public:
     // Asks a connected worker to drain (DrainWorker); nothing new is assigned to it from now on.
     bool drainWorker(quint64 workerId, const QString &reason);
 
+    // A new key applies to connections accepted from then on: the peers already connected
+    // stay, whatever key they proved. These are the ones whose key the settings no longer
+    // accept, which could not connect again as they are.
+    struct OldKeyPeers {
+        QList<quint64> workerIds; // workers that said hello; one still silent counts with none
+        int workers = 0;
+        int clients = 0;
+    };
+    OldKeyPeers peersWithOldKey() const;
+    // Closes their connections, but those of the workers in keep; how many were closed.
+    int disconnectPeersWithOldKey(const QSet<quint64> &keep, const QString &reason);
+
 Q_SIGNALS:
     void listeningChanged(bool listening);
     void peerRejected(const QString &peer, const QString &reason);
@@ -77,6 +93,16 @@ private:
     void startHandshake(QTcpSocket *socket, const QString &peer, const QHostAddress &address);
     QString refusalOf(const QHostAddress &group) const;
     void releasePlace(const QHostAddress &group);
+    // Whether the settings accept this key from a peer in this role now.
+    bool acceptsKey(Protocol::Role role, const QByteArray &key) const;
+
+    // An authenticated peer and the key it proved, for as long as its session lasts.
+    struct Peer {
+        QPointer<FramedConnection> connection;
+        Protocol::Role role;
+        QByteArray key;
+    };
+    QHash<QObject *, Peer> m_peers; // by session
 
     Settings m_settings;
     Scheduler *m_scheduler;

@@ -110,11 +110,14 @@ int MainWindow::execDialog(QDialog *dialog)
     return dialog->exec();
 }
 
-bool MainWindow::confirm(const QString &title, const QString &text, const QString &goAhead)
+bool MainWindow::confirm(const QString &title, const QString &text, const QString &goAhead, const QString &holdBack)
 {
-    QMessageBox box(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+    QMessageBox box(QMessageBox::Question, title, text, holdBack.isEmpty() ? QMessageBox::Cancel : QMessageBox::NoButton, this);
     QPushButton *yes = box.addButton(goAhead, QMessageBox::AcceptRole);
-    box.setDefaultButton(QMessageBox::Cancel);
+    if (holdBack.isEmpty())
+        box.setDefaultButton(QMessageBox::Cancel);
+    else
+        box.setDefaultButton(box.addButton(holdBack, QMessageBox::RejectRole));
     execDialog(&box);
     return box.clickedButton() == yes;
 }
@@ -192,6 +195,9 @@ void MainWindow::editSettings()
     QString error;
     SettingsDialog dialog(m_settings->bindAddress(), m_settings->port(), m_settings->readKey(&error), this,
                           m_settings->tlsCertificateFile(), m_settings->tlsKeyFile());
+    dialog.setConfirm([this](const QString &title, const QString &text, const QString &goAhead) {
+        return confirm(title, text, goAhead);
+    });
     if (execDialog(&dialog) != QDialog::Accepted)
         return;
     const bool newAddress = dialog.address() != m_settings->bindAddress() || dialog.port() != m_settings->port();
@@ -217,6 +223,7 @@ void MainWindow::editSettings()
     }
     // New address, port or key: listen again with them.
     restartServer();
+    offerToDisconnectOldKeyPeers();
 }
 
 QString MainWindow::workerCommandLine() const
@@ -247,6 +254,7 @@ void MainWindow::newWorkerKey()
         return;
     }
     restartServer();
+    offerToDisconnectOldKeyPeers();
     report(tr("New worker key in %1; workers that connect from now on need it (or the authkey).")
                    .arg(QDir::toNativeSeparators(m_settings->workerKeyFilePath())));
 }
@@ -258,7 +266,34 @@ void MainWindow::removeWorkerKey()
         return;
     }
     restartServer();
+    offerToDisconnectOldKeyPeers();
     report(tr("No worker key: workers connect with the authkey."));
+}
+
+void MainWindow::offerToDisconnectOldKeyPeers()
+{
+    // The app's own workers were started with the old key and would only fail to come back
+    // with it: they stay, and take the new key when they are started again.
+    QSet<quint64> local;
+    const Master::OldKeyPeers peers = m_master->peersWithOldKey();
+    for (const quint64 id : peers.workerIds) {
+        const WorkerInfo *worker = m_master->scheduler()->worker(id);
+        if (worker && isLocalWorker(*worker))
+            local.insert(id);
+    }
+    const int workers = peers.workers - int(local.size());
+    if (workers <= 0 && peers.clients == 0)
+        return;
+    const QString who = tr("%1 and %2").arg(tr("%n worker(s)", nullptr, workers), tr("%n client(s)", nullptr, peers.clients));
+    if (!confirm(tr("Disconnect the old key's peers?"),
+                 tr("%1 are connected with the old key. Disconnect them now? They reconnect only with the new key.")
+                         .arg(who),
+                 tr("&Disconnect"), tr("&Keep connected"))) {
+        logAction(tr("Kept %1 connected with the old key until they leave.").arg(who));
+        return;
+    }
+    m_master->disconnectPeersWithOldKey(local, QStringLiteral("the master's key changed"));
+    logAction(tr("Disconnected %1 connected with the old key.").arg(who));
 }
 
 void MainWindow::restartServer()

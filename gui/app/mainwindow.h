@@ -107,8 +107,9 @@ private:
     void restoreState();
     void saveState();
     int execDialog(QDialog *dialog);
-    // Asks before a step that cannot be undone; Cancel is the default. True to go ahead.
-    bool confirm(const QString &title, const QString &text, const QString &goAhead);
+    // Asks before a step that cannot be undone; Cancel (or holdBack, when given) is the
+    // default. True to go ahead.
+    bool confirm(const QString &title, const QString &text, const QString &goAhead, const QString &holdBack = {});
     // What quitting now would interrupt, as a question; empty when nothing would be.
     QString quitQuestion() const;
     // One of the taskworker processes this app started.
@@ -123,6 +124,9 @@ private:
     void removeWorkerKey();
     // Listens again when listening, so that new settings apply.
     void restartServer();
+    // After a key changed: asks whether to drop the remote peers still connected with a key
+    // no longer accepted, or let them stay until they leave.
+    void offerToDisconnectOldKeyPeers();
     void askLocalWorkers();
     void stopLocalWorkers();
     void enqueue();

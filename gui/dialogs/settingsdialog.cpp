@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -25,6 +26,7 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     , m_error(new QLabel(this))
     , m_generate(new QPushButton(tr("&Generate"), this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_savedKey(QString::fromUtf8(key))
 {
     setWindowTitle(tr("Server settings"));
     m_address->setToolTip(tr("127.0.0.1 accepts workers on this machine only; 0.0.0.0 or :: accepts remote workers."));
@@ -47,7 +49,7 @@ SettingsDialog::SettingsDialog(const QString &address, quint16 port, const QByte
     show->setToolTip(tr("Show or hide the key."));
     auto *copy = new QPushButton(tr("&Copy"), this);
     copy->setToolTip(tr("Copy the key to the clipboard."));
-    connect(m_generate, &QPushButton::clicked, this, [this] { m_key->setText(QString::fromLatin1(MasterSettings::generateKey())); });
+    connect(m_generate, &QPushButton::clicked, this, &SettingsDialog::generate);
     connect(show, &QPushButton::toggled, this, [this, show](bool on) {
         m_key->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
         show->setText(on ? tr("&Hide") : tr("&Show"));
@@ -101,6 +103,30 @@ QString SettingsDialog::tlsCertificateFile() const
 QString SettingsDialog::tlsKeyFile() const
 {
     return m_tlsKey->text().trimmed();
+}
+
+void SettingsDialog::generate()
+{
+    if (!m_savedKey.isEmpty() && m_key->text() == m_savedKey) {
+        const QString title = tr("Generate a new authkey?");
+        const QString text = tr("Once saved, the new key replaces the current one: every copy of the current key "
+                                "given to remote workers and clients stops working for new connections.");
+        const QString goAhead = tr("&Generate");
+        bool yes = false;
+        if (m_confirm) {
+            yes = m_confirm(title, text, goAhead);
+        }
+        else {
+            QMessageBox box(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+            QPushButton *generate = box.addButton(goAhead, QMessageBox::AcceptRole);
+            box.setDefaultButton(QMessageBox::Cancel);
+            box.exec();
+            yes = box.clickedButton() == generate;
+        }
+        if (!yes)
+            return;
+    }
+    m_key->setText(QString::fromLatin1(MasterSettings::generateKey()));
 }
 
 void SettingsDialog::validate()

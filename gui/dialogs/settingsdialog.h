@@ -3,8 +3,11 @@
 // The server settings: bind address, port, authkey (generate a strong random key, show or
 // hide it, copy it) and optional TLS certificate and key files. Nothing is saved until OK, and
 // OK stays disabled while a value is bad (a certificate that does not load included).
+// Generate asks first when a key is there: copies of it given out stop working once saved.
 
 #include <QDialog>
+
+#include <functional>
 
 class MasterSettings;
 class QDialogButtonBox;
@@ -33,9 +36,14 @@ public:
     QLineEdit *tlsKeyEdit() const { return m_tlsKey; }
     QPushButton *generateButton() const { return m_generate; }
     QDialogButtonBox *buttons() const { return m_buttons; }
+    // How Generate asks (title, text, the go-ahead button's text; true to go ahead). The window
+    // passes its own, which tests can answer; without one a message box asks.
+    using Confirm = std::function<bool(const QString &, const QString &, const QString &)>;
+    void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
 
 private:
     void validate();
+    void generate();
 
     QLineEdit *m_address;
     QSpinBox *m_port;
@@ -45,4 +53,7 @@ private:
     QLabel *m_error;
     QPushButton *m_generate;
     QDialogButtonBox *m_buttons;
+    // The key saved now, the one given out: only replacing it is asked first.
+    QString m_savedKey;
+    Confirm m_confirm;
 };
