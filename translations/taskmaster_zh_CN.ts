@@ -909,6 +909,68 @@
         <source>Task %1 is not in the task table: the filter hides it, or it was removed.</source>
         <translation>任务 %1 不在任务表中：它被筛选条件隐藏，或已被移除。</translation>
     </message>
+    <message>
+        <source>%1 and %2</source>
+        <translation>%1和%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n client(s)</source>
+        <translation>
+            <numerusform>%n 个客户端</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disconnect the old key&apos;s peers?</source>
+        <translation>断开使用旧密钥的连接？</translation>
+    </message>
+    <message>
+        <source>%1 are connected with the old key. Disconnect them now? They reconnect only with the new key.</source>
+        <translation>%1正在使用旧密钥连接。现在断开它们吗？它们只能用新密钥重新连接。</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>断开(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Keep connected</source>
+        <translation>保持连接(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Kept %1 connected with the old key until they leave.</source>
+        <translation>已让使用旧密钥的%1保持连接，直到其离开。</translation>
+    </message>
+    <message>
+        <source>Disconnected %1 connected with the old key.</source>
+        <translation>已断开使用旧密钥连接的%1。</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Larger text in the tables, views and chart, as for a projector</source>
+        <translation>放大表格、视图和图表中的文字，便于投影</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Smaller text in the tables, views and chart</source>
+        <translation>缩小表格、视图和图表中的文字</translation>
+    </message>
+    <message>
+        <source>&amp;Actual size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Ctrl+0</source>
+        <translation>Ctrl+0</translation>
+    </message>
+    <message>
+        <source>Text at its normal size</source>
+        <translation>文字恢复正常大小</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -999,6 +1061,14 @@
     <message>
         <source>Give both the TLS certificate and its private key, or neither.</source>
         <translation>请同时提供 TLS 证书和私钥，或者都不提供。</translation>
+    </message>
+    <message>
+        <source>Generate a new authkey?</source>
+        <translation>生成新的认证密钥？</translation>
+    </message>
+    <message>
+        <source>Once saved, the new key replaces the current one: every copy of the current key given to remote workers and clients stops working for new connections.</source>
+        <translation>保存后，新密钥将替换当前密钥：分发给远程工作进程和客户端的所有当前密钥副本都将无法再建立新连接。</translation>
     </message>
 </context>
 <context>
