@@ -122,10 +122,7 @@ private Q_SLOTS:
 
 void tst_Gui::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
-    QSettings().clear();
+    useFreshTestSettings(QStringLiteral("tst_gui"));
 }
 
 void tst_Gui::aStoreThatCannotWriteShowsABanner()
@@ -753,12 +750,9 @@ void tst_Gui::settingsDialogChangesTheKeyAndListensAgain()
     QVERIFY(f.master.isListening());
 
     // A worker with the old key is refused; the shown command line (the key file) works.
-    TestProcess stale(QStringLiteral(TASKWORKER_BIN),
-                      {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                       QString::number(f.master.serverPort()), QStringLiteral("--once")},
-                      oldKey);
-    QVERIFY(stale.waitForExit());
-    QCOMPARE(stale.exitCode(), 3);
+    const auto stale = startWorker(f.master.serverPort(), oldKey, QStringLiteral("stale"), {QStringLiteral("--once")});
+    QVERIFY(stale->waitForExit());
+    QCOMPARE(stale->exitCode(), 3);
     QCOMPARE(f.window.workerView()->model()->rowCount(), 0);
 }
 

@@ -154,12 +154,9 @@ void tst_KeyChange::keepLeavesItConnectedAndANewOneIsRefused()
     QCOMPARE(f.scheduler()->task(1)->result, QByteArray("49"));
 
     // A new one with the old key is refused.
-    TestProcess stale(QStringLiteral(TASKWORKER_BIN),
-                      {QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                       QString::number(f.master.serverPort()), QStringLiteral("--once")},
-                      oldKey);
-    QVERIFY(stale.waitForExit());
-    QCOMPARE(stale.exitCode(), 3);
+    const auto stale = startWorker(f.master.serverPort(), oldKey, QStringLiteral("stale"), {QStringLiteral("--once")});
+    QVERIFY(stale->waitForExit());
+    QCOMPARE(stale->exitCode(), 3);
     QCOMPARE(f.window.workerView()->model()->rowCount(), 1);
 }
 

@@ -4,9 +4,9 @@
 
 #include "app/mainwindow.h"
 #include "master/scheduler.h"
-#include "master/workerlink.h"
 #include "models/taskstream.h"
 #include "models/tasktablemodel.h"
+#include "schedulertesting.h"
 #include "task/memorytaskstore.h"
 #include "widgets/taskstreamview.h"
 #include "windowfixture.h"
@@ -36,15 +36,7 @@ QList<TaskSpec> specs(const QString &kind, const QList<QByteArray> &args)
     return out;
 }
 
-class FakeLink final : public WorkerLink
-{
-public:
-    void assign(const QList<Messages::TaskAssignment> &tasks) override { assigned.append(tasks); }
-    void cancel(const QList<Messages::TaskRef> &, const QString &) override {}
-    void reclaim(const QList<Messages::TaskRef> &) override {}
-
-    QList<Messages::TaskAssignment> assigned;
-};
+using SchedulerTesting::FakeLink;
 
 // Checks what every lane must hold: bars in order, never overlapping, each on a lane of the
 // worker its task's attempt names.
@@ -108,10 +100,7 @@ private Q_SLOTS:
 
 void tst_TaskStream::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("taskmaster-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_taskstream"));
-    QSettings().clear();
+    useFreshTestSettings(QStringLiteral("tst_taskstream"));
 }
 
 void tst_TaskStream::init()
@@ -270,14 +259,8 @@ void tst_TaskStream::theBarsKeptStayWithinTheirBound()
     constexpr int Bound = 100;
     stream.setCapacity(Bound);
     FakeLink link;
-    WorkerInfo info;
-    info.name = QStringLiteral("w");
-    info.slots = 4;
-    info.kinds = {QStringLiteral("square")};
-    const quint64 w = scheduler.addWorker(&link, info);
-    TaskSpec spec;
-    spec.kind = QStringLiteral("square");
-    spec.args = "2";
+    const quint64 w = scheduler.addWorker(&link, SchedulerTesting::worker(QStringLiteral("w"), 4));
+    const TaskSpec spec = SchedulerTesting::spec();
     const QList<quint64> ids = scheduler.submit(QList<TaskSpec>(10 * Bound, spec));
 
     // Four at a time start and finish, as a worker with four slots reports them, and the
@@ -351,17 +334,11 @@ void tst_TaskStream::thousandsOfSlotsGetLanesAsTasksFillThem()
     Scheduler scheduler(std::make_unique<MemoryTaskStore>());
     TaskStream stream(&scheduler);
     FakeLink link;
-    WorkerInfo info;
-    info.name = QStringLiteral("big");
-    info.slots = 4096; // the most a worker may announce
-    info.kinds = {QStringLiteral("square")};
-    const quint64 w = scheduler.addWorker(&link, info);
+    const quint64 w = scheduler.addWorker(&link, SchedulerTesting::worker(QStringLiteral("big"), 4096)); // the most a worker may announce
     stream.flush();
     QCOMPARE(stream.laneCount(0), TaskStream::MaxIdleLanes);
 
-    TaskSpec spec;
-    spec.kind = QStringLiteral("square");
-    spec.args = "2";
+    const TaskSpec spec = SchedulerTesting::spec();
     scheduler.submit(QList<TaskSpec>(100, spec));
     QCOMPARE(link.assigned.size(), 100);
     QList<Messages::TaskRef> refs;
@@ -386,14 +363,8 @@ void tst_TaskStream::aStartDatedBackByItsRunTimeKeepsItsBar()
     Scheduler scheduler(std::make_unique<MemoryTaskStore>());
     TaskStream stream(&scheduler);
     FakeLink link;
-    WorkerInfo info;
-    info.name = QStringLiteral("w");
-    info.slots = 2;
-    info.kinds = {QStringLiteral("square")};
-    const quint64 w = scheduler.addWorker(&link, info);
-    TaskSpec spec;
-    spec.kind = QStringLiteral("square");
-    spec.args = "2";
+    const quint64 w = scheduler.addWorker(&link, SchedulerTesting::worker(QStringLiteral("w"), 2));
+    const TaskSpec spec = SchedulerTesting::spec();
     const QList<quint64> ids = scheduler.submit({spec, spec});
     QCOMPARE(link.assigned.size(), 2);
     const Messages::TaskAssignment seenRunning = link.assigned[0];
