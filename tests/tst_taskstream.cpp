@@ -135,7 +135,7 @@ void tst_TaskStream::eachTaskThatRanHasOneBarOnItsWorkersLanes()
     for (quint64 id : std::as_const(ids)) {
         const Task *task = f.scheduler()->task(id);
         QCOMPARE(bars.value(id).size(), 1);
-        const TaskStream::Bar &bar = bars.value(id).first();
+        const TaskStream::Bar bar = bars.value(id).first();
         const TaskAttempt &attempt = task->history.last();
         QCOMPARE(stream->groupName(bar.group), attempt.worker);
         QVERIFY(bar.lane < slotsOf.value(attempt.worker));
